@@ -1,0 +1,85 @@
+// The process-level object: an immutable Policy snapshot (swapped atomically
+// on reload), the keys, the ledger and the adapter. rewrite() and record()
+// are the two phases of one order; both are safe to call from many threads.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "socialdefault/adapter.hpp"
+#include "socialdefault/decision.hpp"
+#include "socialdefault/export.hpp"
+#include "socialdefault/keys.hpp"
+#include "socialdefault/ledger.hpp"
+#include "socialdefault/policy.hpp"
+
+namespace socialdefault {
+
+struct EngineOptions {
+  std::filesystem::path config;    // the purchasing department's configuration
+  std::filesystem::path mapping;   // the adapter's mapping file
+  std::filesystem::path ledger;    // SQLite file; created when absent
+  std::string adapter = "soap";
+  std::string actor;               // recorded with configuration changes; defaults to the OS user
+  Limits limits;
+};
+
+// What rewrite() did. body is always safe to send on: the rewritten message,
+// or the original bytes when socialdefault failed open.
+struct RewriteResult {
+  std::string body;
+  bool rewritten = false;
+  std::string outcome;             // to_string(Reason), "not-a-shortlist", or "fail-open"
+  std::optional<Error> error;      // why it failed open
+  std::optional<Shortlist> shortlist;
+  std::optional<Decision> decision;
+  std::shared_ptr<const Policy> policy;  // keeps decision->category valid
+};
+
+// The decision as JSON (for the CLI's --decision and the C API); requester is
+// never included, only its pseudonym.
+std::string decision_json(const RewriteResult& result, const Keys& keys);
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> open(const EngineOptions& options);
+
+  // Rewrites a shortlist response; request (optional) supplies context the
+  // response lacks. Records the offer. Never fails: errors fail open.
+  RewriteResult rewrite(std::string_view response, std::optional<std::string_view> request, UtcSeconds now);
+
+  // Reads an order request (and, when given, the ERP's response) and appends
+  // the accepted order lines durably. Nothing is recorded for a Fault.
+  Result<std::vector<ChoiceRecord>> record(std::string_view request, std::optional<std::string_view> response,
+                                           UtcSeconds now);
+
+  Result<void> export_report(const ExportQuery& query, ExportFormat format, std::ostream& out, UtcSeconds now);
+  Result<VerifyReport> verify();
+
+  // Loads and checks the configuration again; on error the old one stays.
+  Result<void> reload(const std::string& actor, UtcSeconds now);
+
+  std::shared_ptr<const Policy> policy() const { return std::atomic_load(&policy_); }
+  const Keys& keys() const noexcept { return keys_; }
+  const Adapter& adapter() const noexcept { return *adapter_; }
+  Ledger& ledger() noexcept { return *ledger_; }
+
+ private:
+  Engine() = default;
+  Result<void> note_config(const Policy& policy, const std::string& actor, UtcSeconds now);
+
+  EngineOptions options_;
+  std::shared_ptr<const Policy> policy_;
+  Keys keys_;
+  std::shared_ptr<const Adapter> adapter_;
+  std::unique_ptr<Ledger> ledger_;
+};
+
+}  // namespace socialdefault

@@ -1,0 +1,136 @@
+// The durable record: offers, choices and configuration changes, each row
+// chained to its predecessor with an HMAC. SQLite is the embedded backend;
+// the interface is what a PostgreSQL backend implements for shared ledgers.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "socialdefault/keys.hpp"
+#include "socialdefault/money.hpp"
+#include "socialdefault/result.hpp"
+#include "socialdefault/time_zone.hpp"
+
+namespace socialdefault {
+
+// What default was shown for a correlation id.
+struct OfferRecord {
+  UtcSeconds at{};
+  std::string correlation_id;
+  std::string requester_pseudonym;
+  std::string department;
+  std::string category_code_system;
+  std::string category;
+  std::string default_supplier;   // empty when no default was set
+  std::string reason;             // to_string(Reason)
+  std::string arm;
+  std::string adapter;
+};
+
+enum class Outcome {
+  kept_default,   // chose the default that was offered
+  other_social,   // an offer was shown; chose another social supplier
+  regular,        // an offer was shown; chose a regular supplier
+  not_offered,    // no offer is recorded for the correlation id
+};
+const char* to_string(Outcome outcome) noexcept;  // "kept-default", "other-social", "regular", "not-offered"
+
+struct ChoiceRecord {
+  UtcSeconds at{};
+  LocalDate local_date;            // the organisation's date of `at`, used for periods
+  std::string correlation_id;
+  std::string order_ref;
+  int line = 1;
+  std::string requester_pseudonym;
+  std::string department;
+  std::string category_code_system;
+  std::string category;
+  std::string default_offered;     // empty when not offered
+  std::string chosen_supplier;
+  std::string chosen_identifiers;  // "scheme:value;..." for suppliers not in the policy
+  bool social = false;             // social with valid evidence on local_date
+  std::string evidence;            // e.g. "pso-3 2026-01-01..2026-12-31 R-123"; empty when not social
+  bool addressable = false;        // the category had an eligible social supplier on local_date
+  Outcome outcome = Outcome::not_offered;
+  Money amount;
+  std::string adapter;
+};
+
+struct ConfigChangeRecord {
+  UtcSeconds at{};
+  std::string actor;        // who made the change (OS user, admin token name)
+  std::string file;         // file name as given
+  std::string sha256;       // digest of the new content
+  std::string summary;      // e.g. "5 categories, 19 suppliers"
+};
+
+struct VerifyReport {
+  bool intact = true;
+  std::uint64_t rows_checked = 0;
+  std::string first_broken_table;  // "offers", "choices", "config_changes"
+  std::int64_t first_broken_row = 0;
+  std::string problem;             // "altered", "removed", "inserted", "truncated"
+};
+
+// Grouping keys of an export.
+enum class GroupBy { department, category, supplier, month, quarter };
+Result<GroupBy> parse_group_by(std::string_view name);
+const char* to_string(GroupBy key) noexcept;
+
+struct ExportQuery {
+  LocalDate from;                     // inclusive, organisation's zone
+  LocalDate to;                       // inclusive
+  std::vector<GroupBy> group_by;      // may be empty: one total per currency
+};
+
+// One aggregated row; counts and minor units only, the writers derive shares.
+struct ExportRow {
+  std::vector<std::string> keys;      // one per ExportQuery::group_by, same order
+  std::string currency;               // amounts of different currencies never mix
+  std::int64_t orders = 0;
+  std::int64_t spend = 0;
+  std::int64_t social_orders = 0;
+  std::int64_t social_spend = 0;
+  std::int64_t offered = 0;           // orders with an offer shown
+  std::int64_t kept_default = 0;
+  std::int64_t other_social = 0;
+  std::int64_t regular = 0;
+  std::int64_t addressable_orders = 0;
+  std::int64_t addressable_spend = 0;
+  std::string evidence;               // distinct evidence valid on the orders' dates, "; "-separated
+};
+
+using ExportSink = std::function<Result<void>(const ExportRow&)>;
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  virtual Result<std::int64_t> append_offer(const OfferRecord& offer) = 0;
+  // The latest offer for a correlation id.
+  virtual Result<std::optional<OfferRecord>> find_offer(std::string_view correlation_id) = 0;
+  // Appends all records in one durable transaction (group commit); returns the first row id.
+  virtual Result<std::int64_t> append_choices(std::span<const ChoiceRecord> choices) = 0;
+  virtual Result<std::int64_t> append_config_change(const ConfigChangeRecord& change) = 0;
+  // The latest configuration change, for "did the file change since".
+  virtual Result<std::optional<ConfigChangeRecord>> last_config_change() = 0;
+  // How many offers a category has had: the rotation counter.
+  virtual Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) = 0;
+
+  // Aggregates choices of the period, calling sink once per group, in key
+  // order. Memory does not grow with the number of choices.
+  virtual Result<void> export_rows(const ExportQuery& query, const ExportSink& sink) = 0;
+
+  virtual Result<VerifyReport> verify() = 0;
+};
+
+// Opens (creating when absent) a SQLite ledger: WAL, synchronous=FULL.
+Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::filesystem::path& file, const Keys& keys);
+
+}  // namespace socialdefault

@@ -1,0 +1,51 @@
+// What an adapter reads out of a message: the protocol-neutral view the core
+// decides on.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "socialdefault/money.hpp"
+#include "socialdefault/policy.hpp"
+#include "socialdefault/time_zone.hpp"
+
+namespace socialdefault {
+
+struct CategoryRef {
+  std::string code_system;  // may be empty when the message does not say
+  std::string code;
+};
+
+struct Candidate {
+  std::string supplier_id;
+  std::string name;
+  std::optional<Money> price;
+  bool preselected = false;
+  std::vector<SupplierIdentifier> identifiers;
+};
+
+struct Shortlist {
+  std::string correlation_id;
+  CategoryRef category;
+  std::string requester;    // raw id: never stored, only its pseudonym
+  std::string department;
+  std::vector<Candidate> candidates;  // in the ERP's order
+};
+
+// An order line as an adapter read it from an order message.
+struct OrderChoice {
+  std::string correlation_id;
+  std::string order_ref;    // the ERP's order number when known
+  int line = 1;
+  CategoryRef category;
+  std::string requester;    // raw id: pseudonymised before storage
+  std::string department;
+  std::string supplier_id;
+  std::vector<SupplierIdentifier> supplier_identifiers;
+  std::optional<Money> amount;
+  std::string description;
+  bool accepted = true;     // false when the response was a Fault or a rejection
+};
+
+}  // namespace socialdefault

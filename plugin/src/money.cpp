@@ -1,0 +1,108 @@
+#include "socialdefault/money.hpp"
+
+#include <array>
+#include <limits>
+
+namespace socialdefault {
+
+namespace {
+
+struct Exponent {
+  const char* code;
+  int digits;
+};
+// ISO 4217 currencies whose minor unit is not 2 digits.
+constexpr std::array<Exponent, 24> kNonTwo{{
+    {"BHD", 3}, {"BIF", 0}, {"CLF", 4}, {"CLP", 0}, {"DJF", 0}, {"GNF", 0}, {"IQD", 3}, {"ISK", 0},
+    {"JOD", 3}, {"JPY", 0}, {"KMF", 0}, {"KRW", 0}, {"KWD", 3}, {"LYD", 3}, {"OMR", 3}, {"PYG", 0},
+    {"RWF", 0}, {"TND", 3}, {"UGX", 0}, {"UYI", 0}, {"UYW", 4}, {"VND", 0}, {"VUV", 0}, {"XAF", 0},
+}};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+bool is_currency_code(std::string_view code) noexcept {
+  if (code.size() != 3) return false;
+  for (char c : code) {
+    if (c < 'A' || c > 'Z') return false;
+  }
+  return true;
+}
+
+int currency_exponent(std::string_view currency) noexcept {
+  for (const Exponent& e : kNonTwo) {
+    if (currency == e.code) return e.digits;
+  }
+  // XOF, XPF and the like also have 0, but they are rare in Dutch procurement.
+  if (currency == "XOF" || currency == "XPF") return 0;
+  return 2;
+}
+
+Result<Money> parse_money(std::string_view decimal, std::string_view currency) {
+  const std::string where = "amount \"" + std::string(decimal) + "\"";
+  if (!is_currency_code(currency)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "currency \"" + std::string(currency) + "\" is not an ISO 4217 code (three capital letters)");
+  }
+  std::string_view s = trim(decimal);
+  bool negative = false;
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return make_error(ErrorCode::invalid_argument, "expected a decimal number", where);
+  const int exponent = currency_exponent(currency);
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 10;
+  std::int64_t minor = 0;
+  bool any_digit = false;
+  bool in_fraction = false;
+  int fraction_digits = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (in_fraction) return make_error(ErrorCode::invalid_argument, "expected a decimal number", where);
+      in_fraction = true;
+      continue;
+    }
+    if (c < '0' || c > '9') return make_error(ErrorCode::invalid_argument, "expected a decimal number", where);
+    any_digit = true;
+    if (in_fraction) {
+      if (fraction_digits >= exponent) {
+        if (c != '0') {
+          return make_error(ErrorCode::invalid_argument,
+                            "more than " + std::to_string(exponent) + " decimals for " + std::string(currency), where);
+        }
+        continue;
+      }
+      ++fraction_digits;
+    }
+    if (minor > kMax) return make_error(ErrorCode::invalid_argument, "amount too large", where);
+    minor = minor * 10 + (c - '0');
+  }
+  if (!any_digit) return make_error(ErrorCode::invalid_argument, "expected a decimal number", where);
+  for (; fraction_digits < exponent; ++fraction_digits) {
+    if (minor > kMax) return make_error(ErrorCode::invalid_argument, "amount too large", where);
+    minor *= 10;
+  }
+  return Money{negative ? -minor : minor, std::string(currency)};
+}
+
+std::string format_decimal(const Money& money) {
+  const int exponent = currency_exponent(money.currency);
+  const bool negative = money.minor < 0;
+  // Work in unsigned so that INT64_MIN formats correctly.
+  unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(money.minor)
+                                          : static_cast<unsigned long long>(money.minor);
+  std::string digits = std::to_string(magnitude);
+  if (exponent > 0) {
+    if (digits.size() <= static_cast<std::size_t>(exponent)) digits.insert(0, exponent + 1 - digits.size(), '0');
+    digits.insert(digits.size() - exponent, ".");
+  }
+  return negative ? "-" + digits : digits;
+}
+
+}  // namespace socialdefault

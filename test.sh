@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, builds with warnings as errors,
+# runs the suite, then builds and runs it again under ASan+UBSan.
+#   ./test.sh           everything (what CI runs)
+#   ./test.sh --quick   the normal build only
+set -euo pipefail
+cd "$(dirname "$0")"
+packaging/install-deps.sh
+
+jobs=${SD_JOBS:-2}
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+ctest --preset release -j "$jobs"
+
+if [ "${1:-}" != "--quick" ]; then
+  cmake --preset sanitize >/dev/null
+  cmake --build --preset sanitize -j "$jobs"
+  ctest --preset sanitize -j "$jobs"
+fi
