@@ -285,26 +285,26 @@ void Loader::read_namespaces(const std::vector<pugi::xml_node>& nodes) {
     const std::string prefix = node.attribute("prefix").value();
     const std::string uri = node.attribute("uri").value();
     const std::string field = "namespace " + (prefix.empty() ? std::string("(no prefix)") : prefix);
-    bool valid = true;
+    // A prefix that is a valid name is registered even when its declaration
+    // has another problem, so its uses do not each report it again.
+    bool usable = true;
     if (prefix.empty()) {
       problem(node, field, "attribute \"prefix\" is missing or empty; expected a prefix such as erp");
-      valid = false;
+      usable = false;
     } else if (!compile_name(prefix, {}).name || prefix.find(':') != std::string::npos) {
       problem(node, field, "prefix " + in_quotes(prefix) + " is not an XML name; expected letters, digits, - _ .");
-      valid = false;
+      usable = false;
     } else if (prefix == "xml" || prefix == "xmlns") {
       problem(node, field, "prefix " + in_quotes(prefix) + " is reserved by XML; expected another prefix");
-      valid = false;
     } else if (const auto it = lines.find(prefix); it != lines.end()) {
       problem(node, field, "prefix is declared twice (first at line " + std::to_string(it->second) +
                                "); expected each prefix once");
-      valid = false;
+      usable = false;
     }
     if (uri.empty()) {
       problem(node, field, "attribute \"uri\" is missing or empty; expected the namespace URI the prefix stands for");
-      valid = false;
     }
-    if (valid) {
+    if (usable) {
       lines.emplace(prefix, line_of(node));
       namespaces_.emplace_back(prefix, uri);
     }
@@ -312,7 +312,9 @@ void Loader::read_namespaces(const std::vector<pugi::xml_node>& nodes) {
 }
 
 void Loader::check_currency(const Field& amount, const Field& currency, const std::string& section) {
-  if (amount.mapped() && !currency.mapped()) {
+  // currency.line is 0 when there is no <currency> at all; a <currency>
+  // with a problem of its own has been reported already.
+  if (amount.mapped() && currency.line == 0) {
     problem_at(amount.line, amount.name,
                "has no currency; expected a <currency> (a path, or a fixed value=\"EUR\") in <" + section + ">");
   }

@@ -208,9 +208,12 @@ Result<void> SoapMessage::check_tree(const Limits& limits) {
       }
       marks.push_back(scope.mark());
       for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-        if (std::strpbrk(a.value(), "&<") != nullptr) {
-          const Span raw = source_.attribute_value(a);
-          auto decoded = decode_text(source_.text(raw), encoding_, EscapeContext::attribute, raw.begin);
+        // pugixml decodes values in place and lets undefined entities,
+        // forbidden character references and '<' through: check the raw bytes.
+        const Span raw = source_.attribute_value(a);
+        const std::string_view raw_text = source_.text(raw);
+        if (raw_text.find_first_of("&<") != std::string_view::npos) {
+          auto decoded = decode_text(raw_text, encoding_, EscapeContext::attribute, raw.begin);
           if (!decoded) return std::move(decoded).error();
         }
         const QualifiedName q = split_name(a.name());
@@ -266,10 +269,13 @@ Result<void> SoapMessage::check_tree(const Limits& limits) {
                             byte_at(at));
         }
       }
-    } else if (node.type() == pugi::node_pcdata && std::strchr(node.value(), '&') != nullptr) {
+    } else if (node.type() == pugi::node_pcdata) {
       const Span raw = source_.text_content(node);
-      auto decoded = decode_text(source_.text(raw), encoding_, EscapeContext::text, raw.begin);
-      if (!decoded) return std::move(decoded).error();
+      const std::string_view raw_text = source_.text(raw);
+      if (raw_text.find('&') != std::string_view::npos) {
+        auto decoded = decode_text(raw_text, encoding_, EscapeContext::text, raw.begin);
+        if (!decoded) return std::move(decoded).error();
+      }
     }
 
     // Next node in document order.
