@@ -136,18 +136,28 @@ Result<void> FieldWriter::set_attribute(pugi::xml_node owner, const ExpandedName
     }
     text += *prefix + ":";
   }
-  text += name.local + "=\"";
-  auto escaped = append_escaped(text, value, message_.encoding(), EscapeContext::attribute);
+  // Quoted like the element's other attributes.
+  char quote = '"';
+  for (pugi::xml_attribute a = owner.first_attribute(); a; a = a.next_attribute()) quote = source.attribute_quote(a);
+  text += name.local + "=" + quote;
+  auto escaped = append_escaped(text, value, message_.encoding(), EscapeContext::attribute, quote);
   if (!escaped) return escaped;
-  text += '"';
+  text += quote;
   splice_.insert(source.element(owner).attributes_end, std::move(text));
   return {};
 }
 
 Result<void> FieldWriter::write(pugi::xml_node base, const Path& path, std::string_view value, const std::string& field,
-                                Mode mode, std::string_view separator) {
+                                Mode mode, std::string_view separator, const Path* before) {
   const auto [node, matched] = path.deepest(base);
-  if (matched < path.steps().size()) return create(node, path, matched, value);
+  if (matched < path.steps().size()) {
+    pugi::xml_node anchor;
+    if (before != nullptr) {
+      const auto [sibling, found] = before->deepest(base);
+      if (found == before->steps().size() && found > 0 && sibling.parent() == node) anchor = sibling;
+    }
+    return create(node, path, matched, value, anchor);
+  }
   if (path.attribute()) {
     if (mode == Mode::append) {
       if (pugi::xml_attribute existing = find_attribute(node, path.attribute()->uri, path.attribute()->local)) {
@@ -174,7 +184,7 @@ void FieldWriter::open_empty_element(pugi::xml_node element) {
 }
 
 Result<void> FieldWriter::create(pugi::xml_node parent, const Path& path, std::size_t first_missing,
-                                 std::string_view value) {
+                                 std::string_view value, pugi::xml_node before) {
   const Encoding encoding = message_.encoding();
   std::string open;
   std::string close;
@@ -194,7 +204,8 @@ Result<void> FieldWriter::create(pugi::xml_node parent, const Path& path, std::s
       // Prefer a prefix the message already binds (the parent's own first),
       // so the new element looks like its neighbours.
       std::optional<std::string> prefix = usable_prefix(parent, step.uri, false);
-      if (prefix && prefix->empty() && default_ns != step.uri) prefix.reset();
+      if (prefix && prefix->empty() && default_ns != step.uri) prefix.reset();  // our own xmlns= shadows it
+      if (!prefix && default_ns == step.uri) prefix = "";                       // declared by our own parent
       if (!prefix) {
         declaration = " xmlns=\"";
         auto escaped = append_escaped(declaration, step.uri, encoding, EscapeContext::attribute);
@@ -237,6 +248,13 @@ Result<void> FieldWriter::create(pugi::xml_node parent, const Path& path, std::s
   std::string element = open + close;
 
   const SourceMap& source = message_.source();
+  if (before) {
+    // Before the anchor, taking over its indentation for the anchor.
+    const std::size_t begin = source.element(before).begin;
+    const std::string_view indent = source.original().substr(source.space_before(begin), begin - source.space_before(begin));
+    splice_.insert(begin, element + std::string(indent));
+    return {};
+  }
   if (const pugi::xml_node last = last_child_element(parent)) {
     // After the last child element, indented like it.
     const std::size_t begin = source.element(last).begin;

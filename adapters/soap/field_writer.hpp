@@ -25,12 +25,14 @@ class FieldWriter {
     append,   // the new text follows existing text, after a separator
   };
 
-  // Writes value where path leads from base, creating the missing elements
-  // (appended after the last child element of the deepest one that exists,
-  // with its indentation) or the missing attribute. field names the mapping
-  // entry in errors.
+  // Writes value where path leads from base, creating what is missing: a
+  // missing attribute is added to its element; missing elements go after
+  // the last child element of the deepest one that exists, indented like it
+  // -- or, when `before` leads from base to an existing sibling there (the
+  // note element, which schemas put last), just before that sibling.
+  // field names the mapping entry in errors.
   Result<void> write(pugi::xml_node base, const Path& path, std::string_view value, const std::string& field,
-                     Mode mode = Mode::replace, std::string_view separator = {});
+                     Mode mode = Mode::replace, std::string_view separator = {}, const Path* before = nullptr);
 
   // Replaces the character content of an existing element. Only the
   // non-blank text is replaced: the whitespace around it, comments and a
@@ -47,7 +49,8 @@ class FieldWriter {
   void remove_text(pugi::xml_node text);
 
  private:
-  Result<void> create(pugi::xml_node parent, const Path& path, std::size_t first_missing, std::string_view value);
+  Result<void> create(pugi::xml_node parent, const Path& path, std::size_t first_missing, std::string_view value,
+                      pugi::xml_node before);
   // Turns <a/> into <a></a> (once per element) so content can be inserted.
   void open_empty_element(pugi::xml_node element);
   std::string escaped_text(std::string_view value, Result<void>& status) const;

@@ -73,6 +73,7 @@ class Loader {
   OrderMapping read_order(pugi::xml_node node);
   void check_currency(const Field& amount, const Field& currency, const std::string& section);
   void check_from(const Field& f, Side side, bool declared, const std::string& section, const char* element);
+  void check_distinct(const std::vector<const Field*>& fields);
 
   std::string_view xml_;
   std::string file_;
@@ -382,7 +383,27 @@ CandidateMapping Loader::read_candidates(pugi::xml_node node) {
     if (n.attribute("separator")) c.note_separator = n.attribute("separator").value();
   }
   if (auto it = kids.find("identifier"); it != kids.end()) c.identifiers = read_identifiers(it->second, field + "/identifier");
+  std::vector<const Field*> written = {&c.id, &c.name, &c.preselected, &c.note};
+  for (const IdentifierField& idf : c.identifiers) written.push_back(&idf.field);
+  check_distinct(written);
   return c;
+}
+
+// Fields that socialdefault writes must each have their own element or
+// attribute: two values written into one place would garble both.
+void Loader::check_distinct(const std::vector<const Field*>& fields) {
+  for (std::size_t j = 0; j < fields.size(); ++j) {
+    for (std::size_t i = 0; i < j; ++i) {
+      const Field& a = *fields[i];
+      const Field& b = *fields[j];
+      if (!a.path || !b.path) continue;
+      if (a.path->steps() == b.path->steps() && a.path->attribute() == b.path->attribute()) {
+        problem_at(b.line, b.name,
+                   "has the same path as " + a.name + " (" + in_quotes(b.path->text()) +
+                       "); expected its own element or attribute, since socialdefault writes into it");
+      }
+    }
+  }
 }
 
 ShortlistMapping Loader::read_shortlist(pugi::xml_node node) {
@@ -412,9 +433,13 @@ ShortlistMapping Loader::read_shortlist(pugi::xml_node node) {
   if (pugi::xml_node n = one(kids, "category")) s.category = read_category(n, field + "/category", Side::response);
   if (pugi::xml_node n = one(kids, "requester")) s.requester = read_field(n, field + "/requester", context);
   if (pugi::xml_node n = one(kids, "department")) s.department = read_field(n, field + "/department", context);
+  std::vector<const Field*> on_response = {&s.message_note};
   for (const Field* f : {&s.correlation_id, &s.category.code, &s.category.system, &s.requester, &s.department}) {
     check_from(*f, Side::request, s.request.has_value(), field, "request");
+    if (f->from == Side::response) on_response.push_back(f);
   }
+  // The message note is written into the response: not where context is read.
+  for (std::size_t i = 1; i < on_response.size(); ++i) check_distinct({on_response[i], on_response[0]});
   return s;
 }
 

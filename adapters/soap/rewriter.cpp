@@ -77,6 +77,24 @@ std::string notes_for(const Decision& decision, NoteTarget target, std::string_v
   return text;
 }
 
+// The literal to write for a candidate's flag. Literals pair up by position
+// (true="true 1" false="false 0"), so a flag keeps the spelling it had: a
+// "0" that must become true becomes "1", and a flag that already says what
+// it should is not touched at all.
+Result<std::string> flag_literal(const SoapMessage& response, pugi::xml_node candidate, const CandidateMapping& m,
+                                 bool preselected) {
+  const std::vector<std::string>& wanted = preselected ? m.true_literals : m.false_literals;
+  const std::vector<std::string>& other = preselected ? m.false_literals : m.true_literals;
+  const Path::Location at = m.preselected.path->locate(candidate);
+  if (!at.found()) return wanted.front();
+  auto current = at.attribute ? response.value(at.attribute) : response.text(at.element);
+  if (!current) return std::move(current).error();
+  if (std::find(wanted.begin(), wanted.end(), *current) != wanted.end()) return *current;
+  const auto it = std::find(other.begin(), other.end(), *current);
+  const std::size_t k = it == other.end() ? 0 : static_cast<std::size_t>(it - other.begin());
+  return k < wanted.size() ? wanted[k] : wanted.front();
+}
+
 bool contains(const std::vector<pugi::xml_node>& nodes, pugi::xml_node node) {
   return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
 }
@@ -109,7 +127,9 @@ Result<std::string> injected_copy(const SoapMessage& response, pugi::xml_node te
   std::vector<const Field*> unwritten;  // mapped, but nothing to write
   writes.push_back({&m.id, placement.supplier_id});
   writes.push_back({&m.name, supplier->name});
-  writes.push_back({&m.preselected, placement.preselected ? m.true_literals.front() : m.false_literals.front()});
+  auto literal = flag_literal(response, templ, m, placement.preselected);
+  if (!literal) return std::move(literal).error();
+  writes.push_back({&m.preselected, std::move(*literal)});
   if (!note.empty()) writes.push_back({&m.note, note});
   else unwritten.push_back(&m.note);
   for (const IdentifierField& idf : m.identifiers) {
@@ -160,7 +180,12 @@ Result<std::string> injected_copy(const SoapMessage& response, pugi::xml_node te
         writer.remove(a);
       }
     }
-    if (contains(leaves, element)) continue;  // its text is replaced as a whole
+    if (contains(leaves, element)) {  // its text is replaced; remarks about the old value go
+      for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
+        if (child.type() == pugi::node_comment || child.type() == pugi::node_pi) writer.remove(child);
+      }
+      continue;
+    }
     for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
       switch (child.type()) {
         case pugi::node_element:
@@ -175,8 +200,10 @@ Result<std::string> injected_copy(const SoapMessage& response, pugi::xml_node te
       }
     }
   }
+  const Path* before_note = m.note.path && !note.empty() ? &*m.note.path : nullptr;
   for (const Write& w : writes) {
-    auto written = writer.write(templ, *w.field->path, w.value, w.field->name);
+    auto written = writer.write(templ, *w.field->path, w.value, w.field->name, FieldWriter::Mode::replace, {},
+                                w.field == &m.note ? nullptr : before_note);
     if (!written) return std::move(written).error();
   }
   if (auto prepared = splice.prepare(); !prepared) return std::move(prepared).error();
@@ -241,8 +268,11 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
     }
     moved = moved || *p.source != k;
     const pugi::xml_node e = candidates[*p.source];
-    const std::string& literal = p.preselected ? m.candidates.true_literals.front() : m.candidates.false_literals.front();
-    auto flagged = writer.write(e, *m.candidates.preselected.path, literal, m.candidates.preselected.name);
+    auto literal = flag_literal(response, e, m.candidates, p.preselected);
+    if (!literal) return std::move(literal).error();
+    const Path* before_note = m.candidates.note.path ? &*m.candidates.note.path : nullptr;
+    auto flagged = writer.write(e, *m.candidates.preselected.path, *literal, m.candidates.preselected.name,
+                                FieldWriter::Mode::replace, {}, before_note);
     if (!flagged) return std::move(flagged).error();
     if (!note.empty() && m.candidates.note.path) {
       auto noted = writer.write(e, *m.candidates.note.path, note, m.candidates.note.name, FieldWriter::Mode::append,

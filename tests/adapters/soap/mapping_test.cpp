@@ -364,6 +364,15 @@ TEST(Mapping, TwoKindsOfMessageWithOneElement) {
             "of message");
 }
 
+TEST(Mapping, WrittenFieldsNeedTheirOwnPlace) {
+  EXPECT_EQ(problem(with("<note path=\"erp:Remark\"/>", "<note path=\"erp:Preselected\"/>")),
+            "m.xml:12: shortlist/candidates/note: has the same path as shortlist/candidates/preselected "
+            "(\"erp:Preselected\"); expected its own element or attribute, since socialdefault writes into it");
+  EXPECT_EQ(problem(with("<message-note path=\"erp:Message\"/>", "<message-note path=\"erp:RequisitionId\"/>")),
+            "m.xml:15: shortlist/message-note: has the same path as shortlist/correlation-id (\"erp:RequisitionId\"); "
+            "expected its own element or attribute, since socialdefault writes into it");
+}
+
 TEST(Mapping, EveryProblemIsListedFirstOneIsTheLocation) {
   std::string text = with("<name path=\"erp:Name\"/>", "<name path=\"\"/>");
   const std::string description = "<description path=\"erp:Description\"/>";
