@@ -55,9 +55,9 @@ Result<CategoryRef> category(const CategoryField& field, const SoapMessage* requ
 
 Error wrong_kind(const SoapMessage& message, MessageKind expected, const std::string& element) {
   return make_error(ErrorCode::unsupported,
-                    std::string("expected a ") + to_string(expected) + " message (" + element + "), got " +
+                    std::string("expected a message of kind ") + to_string(expected) + " (" + element + "), got " +
                         (message.payload() ? message.describe(message.payload()) : std::string("an empty Body")) +
-                        ", a " + to_string(message.kind()) + " message");
+                        " (kind " + to_string(message.kind()) + ")");
 }
 
 // A price or amount: a decimal and a currency read by two fields.

@@ -221,8 +221,8 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
   const Mapping& mapping = response.mapping();
   if (response.kind() != MessageKind::shortlist_response || !mapping.shortlist) {
     return make_error(ErrorCode::unsupported,
-                      std::string("only a shortlist response can be rewritten; this is a ") + to_string(response.kind()) +
-                          " message");
+                      std::string("only a shortlist response can be rewritten; this message is of kind ") +
+                          to_string(response.kind()));
   }
   if (auto covered = signature_covering(response, response.payload())) return std::move(*covered);
   if (auto checked = check_decision(decision, shortlist); !checked) return std::move(checked).error();

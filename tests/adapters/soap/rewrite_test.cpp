@@ -400,7 +400,7 @@ TEST(Rewrite, OnlyShortlistResponsesAreRewritten) {
   auto out = adapter.apply_decision(*message, Shortlist{}, d, flowers_policy());
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::unsupported);
-  EXPECT_EQ(out.error().describe(), "only a shortlist response can be rewritten; this is a order-request message");
+  EXPECT_EQ(out.error().describe(), "only a shortlist response can be rewritten; this message is of kind order-request");
 }
 
 TEST(Rewrite, InjectionIntoAnEmptyListHasNothingToCopy) {
