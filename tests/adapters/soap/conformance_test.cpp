@@ -16,7 +16,7 @@ std::filesystem::path corpus_messages() {
   return root / "soap" / "messages";
 }
 
-TEST(Conformance, CorpusMessagesPassThroughUnchanged) {
+TEST(SoapConformance, CorpusMessagesPassThroughUnchanged) {
   const std::filesystem::path dir = corpus_messages();
   if (!std::filesystem::is_directory(dir)) {
     GTEST_SKIP() << "no SOAP corpus at " << dir << " (set SD_CORPUS_DIR to the shared corpus)";

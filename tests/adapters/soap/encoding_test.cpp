@@ -16,7 +16,7 @@ std::string refusal(std::string_view bytes) {
   return e.error().describe();
 }
 
-TEST(Encoding, DetectsTheDeclaredEncoding) {
+TEST(SoapEncoding, DetectsTheDeclaredEncoding) {
   auto plain = check_encoding("<a/>");
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->encoding, Encoding::utf8);
@@ -34,7 +34,7 @@ TEST(Encoding, DetectsTheDeclaredEncoding) {
   EXPECT_EQ(ascii->encoding, Encoding::ascii);
 }
 
-TEST(Encoding, RefusesWideAndUnknownEncodings) {
+TEST(SoapEncoding, RefusesWideAndUnknownEncodings) {
   EXPECT_EQ(refusal(std::string("\xFF\xFE<\0a\0/\0>\0", 10)),
             "byte 0: the document starts with a UTF-16 byte-order mark; UTF-16 is not supported; expected UTF-8 (with "
             "or without byte-order mark), ISO-8859-1 or US-ASCII");
@@ -55,7 +55,7 @@ TEST(Encoding, RefusesWideAndUnknownEncodings) {
             "byte 33: the document starts with a UTF-8 byte-order mark but declares encoding=\"ISO-8859-1\"");
 }
 
-TEST(Encoding, RefusesInvalidUtf8WithItsOffset) {
+TEST(SoapEncoding, RefusesInvalidUtf8WithItsOffset) {
   const std::string expected_tail =
       " does not start a valid sequence (the document is read as UTF-8; declare encoding=\"ISO-8859-1\" if that is "
       "what it is)";
@@ -74,7 +74,7 @@ TEST(Encoding, RefusesInvalidUtf8WithItsOffset) {
   EXPECT_TRUE(check_encoding("<a>caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x8C\xB7</a>").ok());
 }
 
-TEST(Encoding, RefusesAMalformedDeclaration) {
+TEST(SoapEncoding, RefusesAMalformedDeclaration) {
   EXPECT_EQ(refusal("<?xml version=\"1.0\" encoding=\"UTF-8\""), "byte 0: the XML declaration is not closed with \"?>\"");
   EXPECT_EQ(refusal("<?xml version=\"1.0\" encoding?><a/>"),
             "byte 28: malformed XML declaration: expected '=' after \"encoding\"");
@@ -84,7 +84,7 @@ TEST(Encoding, RefusesAMalformedDeclaration) {
             "byte 15: malformed XML declaration: the value of \"version\" is not closed");
 }
 
-TEST(Encoding, DecodesReferencesLineEndsAndLatin1) {
+TEST(SoapEncoding, DecodesReferencesLineEndsAndLatin1) {
   auto text = decode_text("a &lt;b&gt; &amp; &apos;&quot; &#233;&#x20AC;\r\nx\ry", Encoding::utf8, EscapeContext::text, 0);
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(*text, "a <b> & '\" \xC3\xA9\xE2\x82\xAC\nx\ny");
@@ -102,7 +102,7 @@ TEST(Encoding, DecodesReferencesLineEndsAndLatin1) {
   EXPECT_FALSE(decode_text("&#99999999999;", Encoding::utf8, EscapeContext::text, 0).ok());
 }
 
-TEST(Encoding, EscapesForTheDocument) {
+TEST(SoapEncoding, EscapesForTheDocument) {
   std::string out;
   ASSERT_TRUE(append_escaped(out, "a<b>&\"c\" \xC3\xA9\xE2\x82\xAC\r", Encoding::utf8, EscapeContext::text).ok());
   EXPECT_EQ(out, "a&lt;b&gt;&amp;\"c\" \xC3\xA9\xE2\x82\xAC&#13;");
@@ -124,7 +124,7 @@ TEST(Encoding, EscapesForTheDocument) {
   EXPECT_EQ(control.error().describe(), "text to write holds U+0007, which XML cannot carry");
 }
 
-TEST(Encoding, CdataContentOnlyWhenItFits) {
+TEST(SoapEncoding, CdataContentOnlyWhenItFits) {
   std::string out;
   EXPECT_TRUE(append_cdata_content(out, "Groen & Meer", Encoding::utf8));
   EXPECT_EQ(out, "Groen & Meer");
@@ -149,7 +149,7 @@ std::string latin1_response() {
   return text;
 }
 
-TEST(Encoding, Latin1MessageIsReadAsUtf8) {
+TEST(SoapEncoding, Latin1MessageIsReadAsUtf8) {
   const SoapAdapter adapter = example_adapter();
   auto message = recognise_ok(adapter, latin1_response());
   ASSERT_NE(message, nullptr);
@@ -159,7 +159,7 @@ TEST(Encoding, Latin1MessageIsReadAsUtf8) {
   EXPECT_EQ(shortlist->candidates[2].name, "Fleurop Partner Centrum \xE2\x82\xAC");
 }
 
-TEST(Encoding, Latin1MessageIsWrittenAsLatin1) {
+TEST(SoapEncoding, Latin1MessageIsWrittenAsLatin1) {
   const SoapAdapter adapter = example_adapter();
   Policy policy = flowers_policy();
   policy.suppliers[2].name = "Kwekerij Samen \xE2\x80\x94 \xC3\xA9\xC3\xA9n";  // "— één": only é fits latin1
@@ -183,7 +183,7 @@ TEST(Encoding, Latin1MessageIsWrittenAsLatin1) {
   EXPECT_EQ(shortlist->candidates[1].name, "Kwekerij Samen \xE2\x80\x94 \xC3\xA9\xC3\xA9n");
 }
 
-TEST(Encoding, AsciiMessageGetsReferences) {
+TEST(SoapEncoding, AsciiMessageGetsReferences) {
   const SoapAdapter adapter = example_adapter();
   std::string text = example("shortlist-response.xml");
   text.replace(text.find("encoding=\"UTF-8\""), 16, "encoding=\"US-ASCII\"");
@@ -196,7 +196,7 @@ TEST(Encoding, AsciiMessageGetsReferences) {
   EXPECT_TRUE(check_encoding(*out).ok());
 }
 
-TEST(Encoding, ByteOrderMarkSurvivesARewrite) {
+TEST(SoapEncoding, ByteOrderMarkSurvivesARewrite) {
   const SoapAdapter adapter = example_adapter();
   const std::string text = "\xEF\xBB\xBF" + example("shortlist-response.xml");
   auto out = rewrite(adapter, text, example_decision);
@@ -208,7 +208,7 @@ TEST(Encoding, ByteOrderMarkSurvivesARewrite) {
   EXPECT_EQ(out->substr(3), *plain);
 }
 
-TEST(Encoding, AdapterRefusesUtf16WithAClearError) {
+TEST(SoapEncoding, AdapterRefusesUtf16WithAClearError) {
   const SoapAdapter adapter = example_adapter();
   const std::string utf8 = example("order-response.xml");
   std::string utf16 = "\xFF\xFE";

@@ -39,7 +39,7 @@ int xmllint_validate(const std::filesystem::path& schema, const std::filesystem:
   return std::system(command.c_str());
 }
 
-TEST(Examples, PayloadsValidateAgainstTheWsdlSchema) {
+TEST(SoapExamples, PayloadsValidateAgainstTheWsdlSchema) {
   if (!have_xmllint()) GTEST_SKIP() << "xmllint is not installed (Debian: libxml2-utils)";
   const std::filesystem::path dir = scratch_dir();
   pugi::xml_document wsdl;
@@ -75,14 +75,14 @@ TEST(Examples, PayloadsValidateAgainstTheWsdlSchema) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(Examples, MappingsValidateAgainstTheMappingSchema) {
+TEST(SoapExamples, MappingsValidateAgainstTheMappingSchema) {
   if (!have_xmllint()) GTEST_SKIP() << "xmllint is not installed (Debian: libxml2-utils)";
   const std::filesystem::path xsd = source_dir() / "schemas" / "mapping.xsd";
   EXPECT_EQ(xmllint_validate(xsd, examples_dir() / "mapping.xml"), 0);
   EXPECT_EQ(xmllint_validate(xsd, golden_dir() / "attributes.mapping.xml"), 0);
 }
 
-TEST(Examples, TheWsdlHasBothBindings) {
+TEST(SoapExamples, TheWsdlHasBothBindings) {
   pugi::xml_document wsdl;
   ASSERT_TRUE(wsdl.load_file((examples_dir() / "purchasing.wsdl").c_str()));
   const pugi::xml_node definitions = wsdl.document_element();

@@ -68,7 +68,7 @@ std::string problem(std::string_view xml) {
   return mapping.error().describe();
 }
 
-TEST(Mapping, BaseAndExampleLoadWithEveryPathResolvedToItsNamespace) {
+TEST(SoapMapping, BaseAndExampleLoadWithEveryPathResolvedToItsNamespace) {
   auto base = parse_mapping(kBase, "m.xml");
   ASSERT_TRUE(base.ok()) << base.error().describe();
   const Mapping& m = **base;
@@ -90,7 +90,7 @@ TEST(Mapping, BaseAndExampleLoadWithEveryPathResolvedToItsNamespace) {
   EXPECT_EQ(example->shortlist->candidates.identifiers.at(0).scheme, "kvk");
 }
 
-TEST(Mapping, PrefixesAreTheMappingsOwnNotTheMessages) {
+TEST(SoapMapping, PrefixesAreTheMappingsOwnNotTheMessages) {
   // The same mapping written with another prefix, and with the mapping
   // namespace itself behind a prefix, means the same thing.
   std::string text(kBase);
@@ -111,57 +111,57 @@ TEST(Mapping, PrefixesAreTheMappingsOwnNotTheMessages) {
   EXPECT_EQ((*prefixed)->order->request, (ExpandedName{"urn:e", "Order"}));
 }
 
-TEST(Mapping, MissingFileIsAnIoError) {
+TEST(SoapMapping, MissingFileIsAnIoError) {
   auto mapping = load_mapping("no/such/mapping.xml");
   ASSERT_FALSE(mapping.ok());
   EXPECT_EQ(mapping.error().code, ErrorCode::io);
   EXPECT_EQ(mapping.error().describe(), "no/such/mapping.xml: cannot open the mapping file; expected a readable file");
 }
 
-TEST(Mapping, InvalidUtf8IsRefusedWithItsByte) {
+TEST(SoapMapping, InvalidUtf8IsRefusedWithItsByte) {
   EXPECT_EQ(problem(with("erp:Remark", "erp:R\xE9mark")),
             "m.xml:12: not valid UTF-8 at byte 529; expected a UTF-8 mapping file");
 }
 
-TEST(Mapping, MalformedXmlNamesLineAndByte) {
+TEST(SoapMapping, MalformedXmlNamesLineAndByte) {
   EXPECT_EQ(problem(with("</candidates>", "</candidate>")),
             "m.xml:14: not well-formed XML: Start-end tags mismatch (byte 592)");
 }
 
-TEST(Mapping, DoctypeIsRefused) {
+TEST(SoapMapping, DoctypeIsRefused) {
   EXPECT_EQ(problem("<!DOCTYPE mapping>\n" + std::string(kBase)),
             "m.xml:1: a DOCTYPE is not allowed in a mapping file; expected plain XML");
 }
 
-TEST(Mapping, WrongRootElement) {
+TEST(SoapMapping, WrongRootElement) {
   EXPECT_EQ(problem(with("<mapping xmlns=\"urn:socialdefault:mapping:1\">", "<mapping xmlns=\"urn:other\">")),
             "m.xml:1: the root element is <mapping> in namespace \"urn:other\"; expected <mapping "
             "xmlns=\"urn:socialdefault:mapping:1\">");
 }
 
-TEST(Mapping, UnknownElementListsTheExpectedOnes) {
+TEST(SoapMapping, UnknownElementListsTheExpectedOnes) {
   EXPECT_EQ(problem(with("<name path=\"erp:Name\"/>", "<nmae path=\"erp:Name\"/>")),
             "m.xml:8: shortlist/candidates: unknown element <nmae>; expected one of: id, name, price, currency, "
             "preselected, note, identifier");
 }
 
-TEST(Mapping, ElementOfAnotherNamespace) {
+TEST(SoapMapping, ElementOfAnotherNamespace) {
   EXPECT_EQ(problem(with("<note path=\"erp:Remark\"/>", "<x:note xmlns:x=\"urn:x\" path=\"erp:Remark\"/>")),
             "m.xml:12: shortlist/candidates: element <x:note> is in namespace \"urn:x\"; expected elements of "
             "urn:socialdefault:mapping:1");
 }
 
-TEST(Mapping, ChildElementInsideAField) {
+TEST(SoapMapping, ChildElementInsideAField) {
   EXPECT_EQ(problem(with("<id path=\"erp:SupplierId\"/>", "<id path=\"erp:SupplierId\"><name/></id>")),
             "m.xml:7: shortlist/candidates/id: unexpected element <name>; expected no child elements");
 }
 
-TEST(Mapping, UnexpectedText) {
+TEST(SoapMapping, UnexpectedText) {
   EXPECT_EQ(problem(with("<shortlist>", "<shortlist>oops")),
             "m.xml:3: shortlist: unexpected text \"oops\"; expected only elements");
 }
 
-TEST(Mapping, UnknownAttribute) {
+TEST(SoapMapping, UnknownAttribute) {
   EXPECT_EQ(problem(with("<id path=\"erp:SupplierId\"/>", "<id paht=\"erp:SupplierId\"/>")),
             "m.xml:7: shortlist/candidates/id: unknown attribute \"paht\"; expected one of: path\n"
             "m.xml:7: shortlist/candidates/id: attribute \"path\" is missing; expected a path such as "
@@ -170,12 +170,12 @@ TEST(Mapping, UnknownAttribute) {
             "m.xml:3: shortlist: unknown attribute \"mode\"; expected none");
 }
 
-TEST(Mapping, ElementTwice) {
+TEST(SoapMapping, ElementTwice) {
   EXPECT_EQ(problem(with("<name path=\"erp:Name\"/>", "<name path=\"erp:Name\"/><name path=\"erp:Name\"/>")),
             "m.xml:8: shortlist/candidates/name: appears more than once (first at line 8); expected it once");
 }
 
-TEST(Mapping, RequiredElementsMissing) {
+TEST(SoapMapping, RequiredElementsMissing) {
   EXPECT_EQ(problem(with("<response element=\"erp:GetSupplierShortlistResponse\"/>", "")),
             "m.xml:3: shortlist: <response> is missing; expected the payload element that carries the shortlist, "
             "e.g. <response element=\"erp:GetSupplierShortlistResponse\"/>");
@@ -193,7 +193,7 @@ TEST(Mapping, RequiredElementsMissing) {
             "element=\"erp:SubmitRequisition\"/>");
 }
 
-TEST(Mapping, CandidatesSectionMissing) {
+TEST(SoapMapping, CandidatesSectionMissing) {
   std::string text(kBase);
   text.erase(text.find("    <candidates"), text.find("    <message-note") - text.find("    <candidates"));
   EXPECT_EQ(problem(text),
@@ -201,7 +201,7 @@ TEST(Mapping, CandidatesSectionMissing) {
             "candidate");
 }
 
-TEST(Mapping, RequiredAttributesMissing) {
+TEST(SoapMapping, RequiredAttributesMissing) {
   EXPECT_EQ(problem(with("<response element=\"erp:GetSupplierShortlistResponse\"/>", "<response/>")),
             "m.xml:5: shortlist/response: attribute \"element\" is missing; expected the payload element, e.g. "
             "element=\"erp:Name\"");
@@ -215,7 +215,7 @@ std::pair<std::string, std::size_t> first_of(const std::string& report) {
   return {report.substr(0, report.find('\n')), 1 + static_cast<std::size_t>(std::count(report.begin(), report.end(), '\n'))};
 }
 
-TEST(Mapping, NamespaceDeclarations) {
+TEST(SoapMapping, NamespaceDeclarations) {
   // Without the prefix every path that uses it fails too, and says so.
   const auto [missing, count] = first_of(problem(with("prefix=\"erp\" ", "")));
   EXPECT_EQ(missing, "m.xml:2: namespace (no prefix): attribute \"prefix\" is missing or empty; expected a prefix such as erp");
@@ -237,12 +237,12 @@ TEST(Mapping, NamespaceDeclarations) {
             "stands for");
 }
 
-TEST(Mapping, NeitherShortlistNorOrder) {
+TEST(SoapMapping, NeitherShortlistNorOrder) {
   EXPECT_EQ(problem("<mapping xmlns=\"urn:socialdefault:mapping:1\"/>"),
             "m.xml:1: mapping: has neither <shortlist> nor <order>; expected at least one of them");
 }
 
-TEST(Mapping, PathSyntaxProblems) {
+TEST(SoapMapping, PathSyntaxProblems) {
   const auto id_path = [](std::string_view path) {
     return problem(with("<id path=\"erp:SupplierId\"/>", "<id path=\"" + std::string(path) + "\"/>"));
   };
@@ -272,19 +272,19 @@ TEST(Mapping, PathSyntaxProblems) {
             "a path to elements");
 }
 
-TEST(Mapping, ElementNameWithUndeclaredPrefix) {
+TEST(SoapMapping, ElementNameWithUndeclaredPrefix) {
   EXPECT_EQ(problem(with("<response element=\"erp:GetSupplierShortlistResponse\"/>",
                          "<response element=\"e:GetSupplierShortlistResponse\"/>")),
             "m.xml:5: shortlist/response: element \"e:GetSupplierShortlistResponse\": prefix \"e\" is not declared; "
             "expected a <namespace prefix=\"e\" uri=\"...\"/> in the mapping (declared: erp)");
 }
 
-TEST(Mapping, FromMustBeRequestOrResponse) {
+TEST(SoapMapping, FromMustBeRequestOrResponse) {
   EXPECT_EQ(problem(with("<requester from=\"request\"", "<requester from=\"both\"")),
             "m.xml:18: shortlist/requester: from=\"both\"; expected \"request\" or \"response\"");
 }
 
-TEST(Mapping, FromNeedsThatMessageMapped) {
+TEST(SoapMapping, FromNeedsThatMessageMapped) {
   EXPECT_EQ(problem(with("<request element=\"erp:GetSupplierShortlist\"/>", "")),
             "m.xml:18: shortlist/requester: is read from the request (from=\"request\"), so <shortlist> needs "
             "<request element=\"...\"/>\n"
@@ -297,7 +297,7 @@ TEST(Mapping, FromNeedsThatMessageMapped) {
             "element=\"...\"/>");
 }
 
-TEST(Mapping, CurrencyPathOrValue) {
+TEST(SoapMapping, CurrencyPathOrValue) {
   EXPECT_EQ(problem(with("<currency path=\"erp:UnitPrice/@currency\"/>",
                          "<currency path=\"erp:UnitPrice/@currency\" value=\"EUR\"/>")),
             "m.xml:10: shortlist/candidates/currency: has both path and value; expected one of them");
@@ -315,7 +315,7 @@ TEST(Mapping, CurrencyPathOrValue) {
             "<order>");
 }
 
-TEST(Mapping, PreselectedLiterals) {
+TEST(SoapMapping, PreselectedLiterals) {
   const std::string flag = "<preselected path=\"erp:Preselected\" true=\"true 1\" false=\"false 0\"/>";
   EXPECT_EQ(problem(with(flag, "<preselected path=\"erp:Preselected\" false=\"N\"/>")),
             "m.xml:11: shortlist/candidates/preselected: attribute \"true\" is missing or empty; expected the "
@@ -328,7 +328,7 @@ TEST(Mapping, PreselectedLiterals) {
             "literals");
 }
 
-TEST(Mapping, CategorySystem) {
+TEST(SoapMapping, CategorySystem) {
   EXPECT_EQ(problem(with("<category path=\"erp:Category\" system=\"CPV\"/>",
                          "<category path=\"erp:Category\" system=\"CPV\" system-path=\"erp:Category/@listID\"/>")),
             "m.xml:25: order/category: has both system and system-path; expected one of them");
@@ -339,7 +339,7 @@ TEST(Mapping, CategorySystem) {
             "prefix:Name or Name");
 }
 
-TEST(Mapping, Identifiers) {
+TEST(SoapMapping, Identifiers) {
   EXPECT_EQ(problem(with("<identifier scheme=\"kvk\" path=\"erp:KvK\"/>", "<identifier path=\"erp:KvK\"/>")),
             "m.xml:13: shortlist/candidates/identifier: attribute \"scheme\" is missing or empty; expected a scheme "
             "such as kvk");
@@ -348,7 +348,7 @@ TEST(Mapping, Identifiers) {
             "m.xml:13: shortlist/candidates/identifier: scheme \"kvk\" is mapped twice; expected each scheme once");
 }
 
-TEST(Mapping, RejectedStatuses) {
+TEST(SoapMapping, RejectedStatuses) {
   EXPECT_EQ(problem(with("<rejected>Rejected</rejected>", "")),
             "m.xml:33: order/status: has no <rejected> values; expected at least one status that means the order was "
             "rejected");
@@ -356,7 +356,7 @@ TEST(Mapping, RejectedStatuses) {
             "m.xml:34: order/status/rejected: is empty; expected a status value that means the order was rejected");
 }
 
-TEST(Mapping, TwoKindsOfMessageWithOneElement) {
+TEST(SoapMapping, TwoKindsOfMessageWithOneElement) {
   EXPECT_EQ(problem(with("<response element=\"erp:SubmitRequisitionResponse\"/>",
                          "<response element=\"erp:GetSupplierShortlistResponse\"/>")),
             "m.xml:1: order/response: is the same element as shortlist/response "
@@ -364,7 +364,7 @@ TEST(Mapping, TwoKindsOfMessageWithOneElement) {
             "of message");
 }
 
-TEST(Mapping, WrittenFieldsNeedTheirOwnPlace) {
+TEST(SoapMapping, WrittenFieldsNeedTheirOwnPlace) {
   EXPECT_EQ(problem(with("<note path=\"erp:Remark\"/>", "<note path=\"erp:Preselected\"/>")),
             "m.xml:12: shortlist/candidates/note: has the same path as shortlist/candidates/preselected "
             "(\"erp:Preselected\"); expected its own element or attribute, since socialdefault writes into it");
@@ -373,7 +373,7 @@ TEST(Mapping, WrittenFieldsNeedTheirOwnPlace) {
             "expected its own element or attribute, since socialdefault writes into it");
 }
 
-TEST(Mapping, EveryProblemIsListedFirstOneIsTheLocation) {
+TEST(SoapMapping, EveryProblemIsListedFirstOneIsTheLocation) {
   std::string text = with("<name path=\"erp:Name\"/>", "<name path=\"\"/>");
   const std::string description = "<description path=\"erp:Description\"/>";
   text.replace(text.find(description), description.size(), "<description/>");

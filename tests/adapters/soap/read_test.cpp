@@ -11,7 +11,7 @@ struct Read {
   std::unique_ptr<Message> message(std::string_view text) { return recognise_ok(adapter, text); }
 };
 
-TEST(ReadShortlist, ExampleResponseWithContextFromTheRequest) {
+TEST(SoapReadShortlist, ExampleResponseWithContextFromTheRequest) {
   Read r;
   auto response = r.message(example("shortlist-response.xml"));
   auto request = r.message(example("shortlist-request.xml"));
@@ -38,7 +38,7 @@ TEST(ReadShortlist, ExampleResponseWithContextFromTheRequest) {
   EXPECT_EQ(shortlist->candidates[3].price, (Money{4850, "EUR"}));
 }
 
-TEST(ReadShortlist, WithoutTheRequestTheRequesterIsUnknown) {
+TEST(SoapReadShortlist, WithoutTheRequestTheRequesterIsUnknown) {
   Read r;
   auto response = r.message(example("shortlist-response-soap12.xml"));
   ASSERT_TRUE(response);
@@ -69,7 +69,7 @@ std::string read_error(std::string_view response) {
   return shortlist.error().describe();
 }
 
-TEST(ReadShortlist, EveryProblemNamesTheCandidateAndTheField) {
+TEST(SoapReadShortlist, EveryProblemNamesTheCandidateAndTheField) {
   const std::string base = example("shortlist-response.xml");
   EXPECT_EQ(read_error(with(base, "<Preselected>true</Preselected>", "<Preselected>yes</Preselected>")),
             "shortlist/candidates/preselected: candidate 1 (<Supplier> at byte 478): shortlist/candidates/preselected "
@@ -85,7 +85,7 @@ TEST(ReadShortlist, EveryProblemNamesTheCandidateAndTheField) {
             "\"45.95\" but shortlist/candidates/currency (erp:UnitPrice/@currency) is missing; expected a currency code");
 }
 
-TEST(ReadShortlist, AbsentFlagAndEmptyPriceAreNotErrors) {
+TEST(SoapReadShortlist, AbsentFlagAndEmptyPriceAreNotErrors) {
   Read r;
   std::string text = with(example("shortlist-response.xml"), "<Preselected>false</Preselected>", "");
   text = with(text, "<UnitPrice currency=\"EUR\">47.00</UnitPrice>", "<UnitPrice currency=\"EUR\"/>");
@@ -97,7 +97,7 @@ TEST(ReadShortlist, AbsentFlagAndEmptyPriceAreNotErrors) {
   EXPECT_FALSE(shortlist->candidates[2].price.has_value());
 }
 
-TEST(ReadShortlist, WrongKindsOfMessage) {
+TEST(SoapReadShortlist, WrongKindsOfMessage) {
   Read r;
   auto order = r.message(example("order-request.xml"));
   auto response = r.message(example("shortlist-response.xml"));
@@ -115,7 +115,7 @@ TEST(ReadShortlist, WrongKindsOfMessage) {
             "<GetSupplierShortlistResponse> at byte 206 (kind shortlist-response)");
 }
 
-TEST(ReadChoice, OrderRequestAlone) {
+TEST(SoapReadChoice, OrderRequestAlone) {
   Read r;
   auto request = r.message(example("order-request.xml"));
   ASSERT_TRUE(request);
@@ -136,7 +136,7 @@ TEST(ReadChoice, OrderRequestAlone) {
   EXPECT_TRUE(c.accepted);
 }
 
-TEST(ReadChoice, AcceptedResponseGivesTheOrderNumber) {
+TEST(SoapReadChoice, AcceptedResponseGivesTheOrderNumber) {
   Read r;
   auto request = r.message(example("order-request.xml"));
   auto response = r.message(example("order-response.xml"));
@@ -147,7 +147,7 @@ TEST(ReadChoice, AcceptedResponseGivesTheOrderNumber) {
   EXPECT_TRUE(choices->front().accepted);
 }
 
-TEST(ReadChoice, FaultMeansNotAccepted) {
+TEST(SoapReadChoice, FaultMeansNotAccepted) {
   Read r;
   auto request = r.message(example("order-request.xml"));
   auto fault = r.message(example("order-response-fault.xml"));
@@ -160,7 +160,7 @@ TEST(ReadChoice, FaultMeansNotAccepted) {
   EXPECT_EQ(choices->front().order_ref, "");
 }
 
-TEST(ReadChoice, RejectedStatusMeansNotAccepted) {
+TEST(SoapReadChoice, RejectedStatusMeansNotAccepted) {
   Read r;
   auto request = r.message(example("order-request.xml"));
   auto rejected = r.message(with(example("order-response.xml"), ">Accepted<", ">Rejected<"));
@@ -175,7 +175,7 @@ TEST(ReadChoice, RejectedStatusMeansNotAccepted) {
   EXPECT_TRUE(yes->front().accepted);
 }
 
-TEST(ReadChoice, Problems) {
+TEST(SoapReadChoice, Problems) {
   Read r;
   auto shortlist = r.message(example("shortlist-response.xml"));
   auto request = r.message(example("order-request.xml"));
@@ -200,7 +200,7 @@ TEST(ReadChoice, Problems) {
   EXPECT_EQ(d.error().describe(), "order/amount: the order: order/amount \"45.955\" \"EUR\": more than 2 decimals for EUR");
 }
 
-TEST(ReadChoice, SupplierIdentifiersAndFixedCurrency) {
+TEST(SoapReadChoice, SupplierIdentifiersAndFixedCurrency) {
   const auto mapping = mapping_from(R"(<mapping xmlns="urn:socialdefault:mapping:1">
   <namespace prefix="o" uri="urn:o"/>
   <order>

@@ -59,7 +59,7 @@ std::vector<Variant> variants() {
   };
 }
 
-TEST(Recognise, ShortlistUnderEveryPrefixStyle) {
+TEST(SoapRecognise, ShortlistUnderEveryPrefixStyle) {
   const SoapAdapter adapter = example_adapter();
   for (const Variant& v : variants()) {
     SCOPED_TRACE(v.label);
@@ -90,7 +90,7 @@ TEST(Recognise, ShortlistUnderEveryPrefixStyle) {
   }
 }
 
-TEST(Recognise, PrefixBoundCloserInDecidesTheNamespace) {
+TEST(SoapRecognise, PrefixBoundCloserInDecidesTheNamespace) {
   const SoapAdapter adapter = example_adapter();
   // erp: is bound to another namespace on the payload itself: not ours.
   const std::string other = "<soap:Envelope xmlns:soap=\"" + std::string(kSoap11Namespace) + "\" xmlns:erp=\"" +
@@ -115,7 +115,7 @@ TEST(Recognise, PrefixBoundCloserInDecidesTheNamespace) {
             "http://www.w3.org/2003/05/soap-envelope (SOAP 1.2)");
 }
 
-TEST(Recognise, ClassifiesTheExampleMessages) {
+TEST(SoapRecognise, ClassifiesTheExampleMessages) {
   const SoapAdapter adapter = example_adapter();
   const std::pair<const char*, MessageKind> expected[] = {
       {"shortlist-request.xml", MessageKind::shortlist_request},
@@ -133,7 +133,7 @@ TEST(Recognise, ClassifiesTheExampleMessages) {
   }
 }
 
-TEST(Recognise, Soap12FaultAndEmptyBody) {
+TEST(SoapRecognise, Soap12FaultAndEmptyBody) {
   const SoapAdapter adapter = example_adapter();
   auto fault = recognise_ok(adapter, "<e:Envelope xmlns:e=\"http://www.w3.org/2003/05/soap-envelope\"><e:Body>"
                                      "<e:Fault><e:Code><e:Value>e:Receiver</e:Value></e:Code></e:Fault>"
@@ -152,7 +152,7 @@ TEST(Recognise, Soap12FaultAndEmptyBody) {
   EXPECT_EQ(empty->kind(), MessageKind::unknown);
 }
 
-TEST(Recognise, EnvelopeWithoutBody) {
+TEST(SoapRecognise, EnvelopeWithoutBody) {
   const SoapAdapter adapter = example_adapter();
   auto message = adapter.recognise("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header/></s:Envelope>");
   ASSERT_FALSE(message.ok());
@@ -178,7 +178,7 @@ std::string in_body(std::string_view payload) {
   return std::string(kOpen) + std::string(payload) + std::string(kClose);
 }
 
-TEST(Recognise, DoctypeIsRefused) {
+TEST(SoapRecognise, DoctypeIsRefused) {
   EXPECT_EQ(refused("<?xml version=\"1.0\"?>\n<!DOCTYPE s:Envelope [<!ENTITY lol \"lol\"><!ENTITY lol2 "
                     "\"&lol;&lol;&lol;&lol;\">]>\n" + in_body("<x>&lol2;</x>"))
                 .describe(),
@@ -190,7 +190,7 @@ TEST(Recognise, DoctypeIsRefused) {
             "byte 72: not well-formed XML: Error parsing document type declaration (line 1, column 73)");
 }
 
-TEST(Recognise, SizeLimit) {
+TEST(SoapRecognise, SizeLimit) {
   const std::string message = in_body("");
   Limits limits;
   limits.max_bytes = message.size() - 1;
@@ -201,7 +201,7 @@ TEST(Recognise, SizeLimit) {
   EXPECT_TRUE(adapter.recognise(message).ok());
 }
 
-TEST(Recognise, DepthLimit) {
+TEST(SoapRecognise, DepthLimit) {
   std::string deep;
   for (int i = 0; i < 10; ++i) deep += "<a>";
   for (int i = 0; i < 10; ++i) deep += "</a>";
@@ -214,7 +214,7 @@ TEST(Recognise, DepthLimit) {
   EXPECT_TRUE(adapter.recognise(in_body(deep)).ok());
 }
 
-TEST(Recognise, VeryDeepNestingIsRefusedWithoutExhaustingTheStack) {
+TEST(SoapRecognise, VeryDeepNestingIsRefusedWithoutExhaustingTheStack) {
   std::string deep;
   for (int i = 0; i < 200000; ++i) deep += "<a>";
   for (int i = 0; i < 200000; ++i) deep += "</a>";
@@ -222,7 +222,7 @@ TEST(Recognise, VeryDeepNestingIsRefusedWithoutExhaustingTheStack) {
   EXPECT_NE(e.message.find("nested deeper than the limit of 64 levels"), std::string::npos) << e.describe();
 }
 
-TEST(Recognise, MalformedXmlGivesTheByteOffset) {
+TEST(SoapRecognise, MalformedXmlGivesTheByteOffset) {
   EXPECT_EQ(refused(in_body("<a><b></a>")).describe(),
             "byte 80: not well-formed XML: Start-end tags mismatch (line 1, column 81)");
   EXPECT_EQ(refused(std::string(kOpen) + "<a>").describe(),
@@ -234,7 +234,7 @@ TEST(Recognise, MalformedXmlGivesTheByteOffset) {
             "(line 1, column 1)");
 }
 
-TEST(Recognise, WellFormednessPugixmlDoesNotCheck) {
+TEST(SoapRecognise, WellFormednessPugixmlDoesNotCheck) {
   EXPECT_EQ(refused(in_body("") + "<second/>").describe(),
             "byte 94: a second root element <second> (line 1, column 95); expected exactly one");
   EXPECT_EQ(refused(in_body("") + "trailing").describe(),
@@ -263,7 +263,7 @@ TEST(Recognise, WellFormednessPugixmlDoesNotCheck) {
             "exist)");
 }
 
-TEST(Recognise, ProcessingInstructionsAndCommentsAroundTheRootAreFine) {
+TEST(SoapRecognise, ProcessingInstructionsAndCommentsAroundTheRootAreFine) {
   const SoapAdapter adapter = example_adapter();
   const std::string bytes = "<?xml version=\"1.0\"?>\n<!-- before -->\n<?app hint?>\n" + in_body("") +
                             "\n<!-- after -->\n";
@@ -272,7 +272,7 @@ TEST(Recognise, ProcessingInstructionsAndCommentsAroundTheRootAreFine) {
   EXPECT_EQ(message->bytes(), bytes);
 }
 
-TEST(Recognise, MessagesFromAnotherAdapterOrMappingAreRefused) {
+TEST(SoapRecognise, MessagesFromAnotherAdapterOrMappingAreRefused) {
   const SoapAdapter adapter = example_adapter();
   const SoapAdapter other(example_mapping(), Limits{});
   auto message = recognise_ok(other, example("shortlist-response.xml"));

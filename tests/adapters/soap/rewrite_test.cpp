@@ -43,7 +43,7 @@ std::vector<std::string> ids(const Shortlist& s) {
   return out;
 }
 
-TEST(Rewrite, ExampleShortlistGetsTheSocialDefaultFirstAndKeepsEverySupplier) {
+TEST(SoapRewrite, ExampleShortlistGetsTheSocialDefaultFirstAndKeepsEverySupplier) {
   const SoapAdapter adapter = example_adapter();
   const std::string input = example("shortlist-response.xml");
   auto out = rewrite(adapter, input, example_decision);
@@ -66,7 +66,7 @@ TEST(Rewrite, ExampleShortlistGetsTheSocialDefaultFirstAndKeepsEverySupplier) {
   EXPECT_EQ(out->substr(out->find("\n      </Suppliers>"), 20), input.substr(tail, 20));
 }
 
-TEST(Rewrite, Soap12ExampleWithCdataAndNumericLiterals) {
+TEST(SoapRewrite, Soap12ExampleWithCdataAndNumericLiterals) {
   const SoapAdapter adapter = example_adapter();
   auto out = rewrite(adapter, example("shortlist-response-soap12.xml"), example_decision);
   ASSERT_TRUE(out.ok()) << out.error().describe();
@@ -87,7 +87,7 @@ TEST(Rewrite, Soap12ExampleWithCdataAndNumericLiterals) {
   EXPECT_TRUE(after.candidates[0].preselected);
 }
 
-TEST(Rewrite, CrlfLineEndsAreKeptEverywhereIncludingNewContent) {
+TEST(SoapRewrite, CrlfLineEndsAreKeptEverywhereIncludingNewContent) {
   const SoapAdapter adapter = example_adapter();
   auto lf = rewrite(adapter, example("shortlist-response.xml"), example_decision);
   auto crlf = rewrite(adapter, to_crlf(example("shortlist-response.xml")), example_decision);
@@ -96,7 +96,7 @@ TEST(Rewrite, CrlfLineEndsAreKeptEverywhereIncludingNewContent) {
   EXPECT_EQ(std::count(crlf->begin(), crlf->end(), '\n'), std::count(crlf->begin(), crlf->end(), '\r'));
 }
 
-TEST(Rewrite, CommentsCdataTabsAndUnknownMarkupSurvive) {
+TEST(SoapRewrite, CommentsCdataTabsAndUnknownMarkupSurvive) {
   const SoapAdapter adapter = example_adapter();
   auto out = rewrite(adapter, golden("comments-cdata.in.xml"), [](const Shortlist& s) {
     return decision_for(s, {"BLOEM-01", "BLOEM-02", "FLR-100", "FLR-300"}, "BLOEM-01",
@@ -124,7 +124,7 @@ TEST(Rewrite, CommentsCdataTabsAndUnknownMarkupSurvive) {
   EXPECT_EQ(after.candidates[2].name, "Bloemen Groothandel Holland <HQ>");
 }
 
-TEST(Rewrite, AttributeFieldsAreEditedInPlace) {
+TEST(SoapRewrite, AttributeFieldsAreEditedInPlace) {
   const auto mapping = parse_mapping(golden("attributes.mapping.xml"), "attributes.mapping.xml");
   ASSERT_TRUE(mapping.ok()) << mapping.error().describe();
   const SoapAdapter adapter(*mapping, Limits{});
@@ -158,7 +158,7 @@ TEST(Rewrite, AttributeFieldsAreEditedInPlace) {
   EXPECT_EQ(after.category.code_system, "ERP");
 }
 
-TEST(Rewrite, ReorderOnlyMovesCandidateSpansAndKeepsSeparators) {
+TEST(SoapRewrite, ReorderOnlyMovesCandidateSpansAndKeepsSeparators) {
   const SoapAdapter adapter = example_adapter();
   std::string input = example("shortlist-response.xml");
   // A comment between two candidates belongs to the gap, not to a candidate.
@@ -184,7 +184,7 @@ TEST(Rewrite, ReorderOnlyMovesCandidateSpansAndKeepsSeparators) {
             std::string::npos);
 }
 
-TEST(Rewrite, OnlyTheFlagChangesWhenTheOrderStays) {
+TEST(SoapRewrite, OnlyTheFlagChangesWhenTheOrderStays) {
   const SoapAdapter adapter = example_adapter();
   const std::string input = example("shortlist-response.xml");
   auto out = rewrite(adapter, input, [](const Shortlist& s) {
@@ -197,7 +197,7 @@ TEST(Rewrite, OnlyTheFlagChangesWhenTheOrderStays) {
   EXPECT_EQ(*out, expected);
 }
 
-TEST(Rewrite, NothingChangesUnlessTheDecisionWasApplied) {
+TEST(SoapRewrite, NothingChangesUnlessTheDecisionWasApplied) {
   const SoapAdapter adapter = example_adapter();
   for (const std::string& input : {example("shortlist-response.xml"), golden("comments-cdata.in.xml"),
                                    to_crlf(example("shortlist-response-soap12.xml"))}) {
@@ -214,7 +214,7 @@ TEST(Rewrite, NothingChangesUnlessTheDecisionWasApplied) {
   }
 }
 
-TEST(Rewrite, SpecialCharactersInNotesAreEscaped) {
+TEST(SoapRewrite, SpecialCharactersInNotesAreEscaped) {
   const SoapAdapter adapter = example_adapter();
   auto out = rewrite(adapter, example("shortlist-response.xml"), [](const Shortlist& s) {
     return decision_for(s, {"FLR-100", "BLOEM-02", "FLR-200", "BLOEM-01", "FLR-300"}, "BLOEM-02",
@@ -255,7 +255,7 @@ Result<std::string> rewrite_signed(std::string_view reference) {
   return rewrite(adapter, signed_response(reference), example_decision);
 }
 
-TEST(Rewrite, SignedPayloadIsLeftAlone) {
+TEST(SoapRewrite, SignedPayloadIsLeftAlone) {
   auto body = rewrite_signed("URI=\"#id-body\"");
   ASSERT_FALSE(body.ok());
   EXPECT_EQ(body.error().code, ErrorCode::signed_content);
@@ -280,7 +280,7 @@ TEST(Rewrite, SignedPayloadIsLeftAlone) {
   EXPECT_NE(no_uri.error().message.find("a Reference without URI may mean any part of the message"), std::string::npos);
 }
 
-TEST(Rewrite, SignatureOverOtherPartsDoesNotStopTheRewrite) {
+TEST(SoapRewrite, SignatureOverOtherPartsDoesNotStopTheRewrite) {
   for (std::string_view reference : {"URI=\"#TS-1\"", "URI=\"cid:attachment-1@erp.example\""}) {
     auto out = rewrite_signed(reference);
     ASSERT_TRUE(out.ok()) << reference << ": " << out.error().describe();
@@ -310,7 +310,7 @@ Error rewrite_error(std::function<Decision(const Shortlist&)> make, std::string_
   return out.ok() ? Error{} : out.error();
 }
 
-TEST(Rewrite, DecisionThatWouldDropOrDuplicateASupplierIsRefused) {
+TEST(SoapRewrite, DecisionThatWouldDropOrDuplicateASupplierIsRefused) {
   Error e = rewrite_error([](const Shortlist& s) {
     return decision_for(s, {"BLOEM-01", "FLR-100", "FLR-200", "FLR-300"}, "BLOEM-01");
   });
@@ -361,14 +361,14 @@ TEST(Rewrite, DecisionThatWouldDropOrDuplicateASupplierIsRefused) {
   EXPECT_EQ(e.describe(), "decision: placement 3 (\"FLR-100\") is both injected and taken from candidate 1");
 }
 
-TEST(Rewrite, InjectedSupplierMustBeInThePolicy) {
+TEST(SoapRewrite, InjectedSupplierMustBeInThePolicy) {
   const Error e = rewrite_error([](const Shortlist& s) {
     return decision_for(s, {"BLOEM-09", "FLR-100", "BLOEM-02", "FLR-200", "BLOEM-01", "FLR-300"}, "BLOEM-09");
   });
   EXPECT_EQ(e.describe(), "decision: the injected supplier \"BLOEM-09\" is not in the policy, so its name is unknown");
 }
 
-TEST(Rewrite, ShortlistFromAnotherMessageIsRefused) {
+TEST(SoapRewrite, ShortlistFromAnotherMessageIsRefused) {
   const SoapAdapter adapter = example_adapter();
   auto message = recognise_ok(adapter, example("shortlist-response.xml"));
   ASSERT_NE(message, nullptr);
@@ -391,7 +391,7 @@ TEST(Rewrite, ShortlistFromAnotherMessageIsRefused) {
             "shortlist read from this message");
 }
 
-TEST(Rewrite, OnlyShortlistResponsesAreRewritten) {
+TEST(SoapRewrite, OnlyShortlistResponsesAreRewritten) {
   const SoapAdapter adapter = example_adapter();
   auto message = recognise_ok(adapter, example("order-request.xml"));
   ASSERT_NE(message, nullptr);
@@ -403,7 +403,7 @@ TEST(Rewrite, OnlyShortlistResponsesAreRewritten) {
   EXPECT_EQ(out.error().describe(), "only a shortlist response can be rewritten; this message is of kind order-request");
 }
 
-TEST(Rewrite, InjectionIntoAnEmptyListHasNothingToCopy) {
+TEST(SoapRewrite, InjectionIntoAnEmptyListHasNothingToCopy) {
   const std::string empty = replaced(example("shortlist-response-soap12.xml"),
                                      example("shortlist-response-soap12.xml").substr(
                                          example("shortlist-response-soap12.xml").find("<erp:Supplier>"),
@@ -417,7 +417,7 @@ TEST(Rewrite, InjectionIntoAnEmptyListHasNothingToCopy) {
             "injected supplier could copy");
 }
 
-TEST(Rewrite, CandidatesUnderDifferentParentsCannotBeReordered) {
+TEST(SoapRewrite, CandidatesUnderDifferentParentsCannotBeReordered) {
   const auto mapping = mapping_from(R"(<mapping xmlns="urn:socialdefault:mapping:1">
   <namespace prefix="g" uri="urn:g"/>
   <shortlist>
@@ -447,7 +447,7 @@ TEST(Rewrite, CandidatesUnderDifferentParentsCannotBeReordered) {
             "reordering or injecting needs them side by side under one element");
 }
 
-TEST(Rewrite, NewElementsInAnotherNamespaceDeclareIt) {
+TEST(SoapRewrite, NewElementsInAnotherNamespaceDeclareIt) {
   const auto mapping = mapping_from(R"(<mapping xmlns="urn:socialdefault:mapping:1">
   <namespace prefix="g" uri="urn:g"/>
   <namespace prefix="n" uri="urn:notes"/>

@@ -6,7 +6,7 @@
 namespace socialdefault::soap {
 namespace {
 
-TEST(Splice, ReplacesAndInsertsInOrder) {
+TEST(SoapSplice, ReplacesAndInsertsInOrder) {
   Splice splice("<a>old</a>");
   splice.insert(3, "[1]");
   splice.replace({3, 6}, "new");
@@ -21,7 +21,7 @@ TEST(Splice, ReplacesAndInsertsInOrder) {
   EXPECT_EQ(out, "[1][2]new");
 }
 
-TEST(Splice, OverlappingReplacementsAreRefused) {
+TEST(SoapSplice, OverlappingReplacementsAreRefused) {
   Splice splice("<a>abcdef</a>");
   splice.replace({3, 6}, "x");
   splice.replace({5, 8}, "y");
@@ -37,7 +37,7 @@ TEST(Splice, OverlappingReplacementsAreRefused) {
   EXPECT_FALSE(twice.prepare().ok());
 }
 
-TEST(Splice, EditOutsideTheMessageIsAnInternalError) {
+TEST(SoapSplice, EditOutsideTheMessageIsAnInternalError) {
   Splice splice("<a/>");
   splice.replace({2, 9}, "x");
   auto prepared = splice.prepare();
@@ -45,7 +45,7 @@ TEST(Splice, EditOutsideTheMessageIsAnInternalError) {
   EXPECT_EQ(prepared.error().describe(), "byte 2: an edit lies outside the message");
 }
 
-TEST(Splice, CrossesTellsWhetherABoundaryCutsAnEdit) {
+TEST(SoapSplice, CrossesTellsWhetherABoundaryCutsAnEdit) {
   Splice splice("0123456789");
   splice.replace({2, 5}, "x");
   splice.insert(7, "y");
