@@ -369,7 +369,18 @@ Result<std::string> decode_text(std::string_view raw, Encoding encoding, EscapeC
   std::string out;
   out.reserve(raw.size());
   const bool attribute = context == EscapeContext::attribute;
+  const bool widen = encoding == Encoding::latin1;
   for (std::size_t i = 0; i < raw.size();) {
+    // Runs of ordinary bytes are copied at once.
+    std::size_t run = i;
+    while (run < raw.size()) {
+      const auto u = static_cast<unsigned char>(raw[run]);
+      if (u == '&' || u == '\r' || (u >= 0x80 && widen) || (attribute && (u == '\n' || u == '\t' || u == '<'))) break;
+      ++run;
+    }
+    out.append(raw.data() + i, run - i);
+    i = run;
+    if (i >= raw.size()) break;
     const char c = raw[i];
     if (c == '&') {
       const std::size_t semi = raw.find(';', i + 1);

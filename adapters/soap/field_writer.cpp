@@ -148,12 +148,13 @@ Result<void> FieldWriter::set_attribute(pugi::xml_node owner, const ExpandedName
 }
 
 Result<void> FieldWriter::write(pugi::xml_node base, const Path& path, std::string_view value, const std::string& field,
-                                Mode mode, std::string_view separator, const Path* before) {
-  const auto [node, matched] = path.deepest(base);
+                                Mode mode, std::string_view separator, const Path* before,
+                                const ChildIndex* children) {
+  const auto [node, matched] = path.deepest(base, children);
   if (matched < path.steps().size()) {
     pugi::xml_node anchor;
     if (before != nullptr) {
-      const auto [sibling, found] = before->deepest(base);
+      const auto [sibling, found] = before->deepest(base, children);
       if (found == before->steps().size() && found > 0 && sibling.parent() == node) anchor = sibling;
     }
     return create(node, path, matched, value, anchor);

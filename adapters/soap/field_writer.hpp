@@ -30,9 +30,11 @@ class FieldWriter {
   // the last child element of the deepest one that exists, indented like it
   // -- or, when `before` leads from base to an existing sibling there (the
   // note element, which schemas put last), just before that sibling.
-  // field names the mapping entry in errors.
+  // field names the mapping entry in errors; children is base's ChildIndex
+  // when one was built.
   Result<void> write(pugi::xml_node base, const Path& path, std::string_view value, const std::string& field,
-                     Mode mode = Mode::replace, std::string_view separator = {}, const Path* before = nullptr);
+                     Mode mode = Mode::replace, std::string_view separator = {}, const Path* before = nullptr,
+                     const ChildIndex* children = nullptr);
 
   // Replaces the character content of an existing element. Only the
   // non-blank text is replaced: the whitespace around it, comments and a

@@ -73,6 +73,54 @@ bool has_name(pugi::xml_node owner, pugi::xml_attribute attribute, std::string_v
   return ns && *ns == uri;
 }
 
+bool ChildMatcher::matches(pugi::xml_node child, const ExpandedName& name) {
+  if (child.type() != pugi::node_element) return false;
+  const char* written = child.name();
+  const char* colon = std::strchr(written, ':');
+  const std::string_view prefix = colon == nullptr ? std::string_view{} : std::string_view(written, colon - written);
+  if (std::string_view(colon == nullptr ? written : colon + 1) != name.local) return false;
+  for (pugi::xml_attribute a = child.first_attribute(); a; a = a.next_attribute()) {
+    if (is_namespace_declaration(a)) {  // a scope of its own
+      const auto ns = element_namespace(child);
+      return ns && *ns == name.uri;
+    }
+  }
+  if (!cached_ || prefix != prefix_) {
+    uri_ = resolve_prefix(parent_, prefix);
+    prefix_ = prefix;
+    cached_ = true;
+  }
+  return uri_ && *uri_ == name.uri;
+}
+
+ChildIndex::ChildIndex(pugi::xml_node parent) : parent_(parent) {
+  bool cached = false;
+  std::string_view cached_prefix;
+  std::optional<std::string_view> cached_uri;
+  for (pugi::xml_node child = parent.first_child(); child; child = child.next_sibling()) {
+    if (child.type() != pugi::node_element) continue;
+    const char* written = child.name();
+    const char* colon = std::strchr(written, ':');
+    const std::string_view prefix = colon == nullptr ? std::string_view{} : std::string_view(written, colon - written);
+    std::optional<std::string_view> uri;
+    bool own_scope = false;
+    for (pugi::xml_attribute a = child.first_attribute(); a && !own_scope; a = a.next_attribute()) {
+      own_scope = is_namespace_declaration(a);
+    }
+    if (own_scope) {
+      uri = element_namespace(child);
+    } else {
+      if (!cached || prefix != cached_prefix) {
+        cached_uri = resolve_prefix(parent, prefix);
+        cached_prefix = prefix;
+        cached = true;
+      }
+      uri = cached_uri;
+    }
+    if (uri) entries_.push_back({child, *uri, colon == nullptr ? std::string_view(written) : std::string_view(colon + 1)});
+  }
+}
+
 pugi::xml_attribute find_attribute(pugi::xml_node element, std::string_view uri, std::string_view local) {
   for (pugi::xml_attribute a = element.first_attribute(); a; a = a.next_attribute()) {
     if (has_name(element, a, uri, local)) return a;

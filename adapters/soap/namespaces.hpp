@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <pugixml.hpp>
 
@@ -50,6 +51,41 @@ inline bool has_name(pugi::xml_node element, const ExpandedName& name) {
 }
 // True when owner's attribute has this URI and local name.
 bool has_name(pugi::xml_node owner, pugi::xml_attribute attribute, std::string_view uri, std::string_view local);
+
+// Matches the element children of one parent by URI and local name. Children
+// that declare no namespaces share their parent's scope, so a prefix is
+// resolved once per parent instead of once per child: lists of hundreds of
+// candidates stay cheap.
+class ChildMatcher {
+ public:
+  explicit ChildMatcher(pugi::xml_node parent) noexcept : parent_(parent) {}
+  bool matches(pugi::xml_node child, const ExpandedName& name);
+
+ private:
+  pugi::xml_node parent_;
+  bool cached_ = false;
+  std::string_view prefix_;
+  std::optional<std::string_view> uri_;
+};
+
+// The element children of one element with their namespace URIs resolved,
+// built once when several paths start at the same element (the fields of a
+// candidate), so each path looks through a small array instead of the tree.
+class ChildIndex {
+ public:
+  struct Entry {
+    pugi::xml_node node;
+    std::string_view uri;
+    std::string_view local;
+  };
+  explicit ChildIndex(pugi::xml_node parent);
+  pugi::xml_node parent() const noexcept { return parent_; }
+  const std::vector<Entry>& entries() const noexcept { return entries_; }
+
+ private:
+  pugi::xml_node parent_;
+  std::vector<Entry> entries_;
+};
 
 // The attribute of element with this URI and local name, or an empty handle.
 pugi::xml_attribute find_attribute(pugi::xml_node element, std::string_view uri, std::string_view local);

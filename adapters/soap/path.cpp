@@ -93,19 +93,28 @@ bool Path::Location::found() const noexcept { return element && (attribute || !a
 
 namespace {
 
-// Depth-first over the path's matches; visit returns true to stop.
+// Depth-first over the path's matches; visit returns true to stop. The
+// first step may use the base's index.
 template <typename Visit>
-bool walk(pugi::xml_node node, const std::vector<ExpandedName>& steps, std::size_t step, Visit& visit) {
+bool walk(pugi::xml_node node, const std::vector<ExpandedName>& steps, std::size_t step, Visit& visit,
+          const ChildIndex* index = nullptr) {
   if (step == steps.size()) return visit(node);
+  if (index != nullptr && index->parent() == node) {
+    for (const ChildIndex::Entry& e : index->entries()) {
+      if (e.local == steps[step].local && e.uri == steps[step].uri && walk(e.node, steps, step + 1, visit)) return true;
+    }
+    return false;
+  }
+  ChildMatcher matcher(node);
   for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
-    if (has_name(child, steps[step]) && walk(child, steps, step + 1, visit)) return true;
+    if (matcher.matches(child, steps[step]) && walk(child, steps, step + 1, visit)) return true;
   }
   return false;
 }
 
 }  // namespace
 
-Path::Location Path::locate(pugi::xml_node base) const {
+Path::Location Path::locate(pugi::xml_node base, const ChildIndex* index) const {
   Location first;
   first.attribute_expected = attribute_.has_value();
   auto visit = [&](pugi::xml_node element) {
@@ -122,7 +131,7 @@ Path::Location Path::locate(pugi::xml_node base) const {
     }
     return false;
   };
-  walk(base, steps_, 0, visit);
+  walk(base, steps_, 0, visit, index);
   return first;
 }
 
@@ -134,13 +143,26 @@ void Path::collect(pugi::xml_node base, std::vector<pugi::xml_node>& out) const 
   walk(base, steps_, 0, visit);
 }
 
-std::pair<pugi::xml_node, std::size_t> Path::deepest(pugi::xml_node base) const {
+std::pair<pugi::xml_node, std::size_t> Path::deepest(pugi::xml_node base, const ChildIndex* index) const {
   pugi::xml_node node = base;
   std::size_t matched = 0;
   while (matched < steps_.size()) {
     pugi::xml_node next;
+    if (matched == 0 && index != nullptr && index->parent() == base) {
+      for (const ChildIndex::Entry& e : index->entries()) {
+        if (e.local == steps_[0].local && e.uri == steps_[0].uri) {
+          next = e.node;
+          break;
+        }
+      }
+      if (!next) break;
+      node = next;
+      ++matched;
+      continue;
+    }
+    ChildMatcher matcher(node);
     for (pugi::xml_node child = node.first_child(); child && !next; child = child.next_sibling()) {
-      if (has_name(child, steps_[matched])) next = child;
+      if (matcher.matches(child, steps_[matched])) next = child;
     }
     if (!next) break;
     node = next;

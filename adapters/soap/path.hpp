@@ -54,7 +54,9 @@ class Path {
     bool attribute_expected = false;  // the path ends in an attribute
     bool found() const noexcept;      // the element, and the attribute if one is named
   };
-  Location locate(pugi::xml_node base) const;
+  // index, when given, is the ChildIndex of base: it saves the walk over
+  // base's children when many paths start at the same element.
+  Location locate(pugi::xml_node base, const ChildIndex* index = nullptr) const;
 
   // Every element the steps lead to, in document order.
   void collect(pugi::xml_node base, std::vector<pugi::xml_node>& out) const;
@@ -62,7 +64,7 @@ class Path {
   // The deepest element that exists along the path (base itself when the
   // first step is missing) and how many steps it matched: what must be
   // created to complete the path.
-  std::pair<pugi::xml_node, std::size_t> deepest(pugi::xml_node base) const;
+  std::pair<pugi::xml_node, std::size_t> deepest(pugi::xml_node base, const ChildIndex* index = nullptr) const;
 
  private:
   std::string text_;

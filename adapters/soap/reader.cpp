@@ -1,6 +1,7 @@
 #include "reader.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "socialdefault/money.hpp"
@@ -14,10 +15,11 @@ std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\"";
 // The value a field leads to from base; nullopt when the element or
 // attribute is absent. An empty base (the request was not given) reads as
 // absent too.
-Result<std::optional<std::string>> read(const SoapMessage& message, pugi::xml_node base, const Field& field) {
+Result<std::optional<std::string>> read(const SoapMessage& message, pugi::xml_node base, const Field& field,
+                                        const ChildIndex* children = nullptr) {
   if (!field.fixed.empty()) return std::optional<std::string>(field.fixed);
   if (!field.path || !base) return std::optional<std::string>();
-  const Path::Location at = field.path->locate(base);
+  const Path::Location at = field.path->locate(base, children);
   if (!at.found()) return std::optional<std::string>();
   auto value = at.attribute ? message.value(at.attribute) : message.text(at.element);
   if (!value) {
@@ -30,8 +32,9 @@ Result<std::optional<std::string>> read(const SoapMessage& message, pugi::xml_no
 }
 
 // The same, with "" for absent: context values that may simply be missing.
-Result<std::string> read_or_empty(const SoapMessage& message, pugi::xml_node base, const Field& field) {
-  auto value = read(message, base, field);
+Result<std::string> read_or_empty(const SoapMessage& message, pugi::xml_node base, const Field& field,
+                                  const ChildIndex* children = nullptr) {
+  auto value = read(message, base, field, children);
   if (!value) return std::move(value).error();
   return value->value_or(std::string());
 }
@@ -63,11 +66,11 @@ Error wrong_kind(const SoapMessage& message, MessageKind expected, const std::st
 // A price or amount: a decimal and a currency read by two fields.
 Result<std::optional<Money>> money(const std::optional<std::string>& amount, const Field& amount_field,
                                    const std::optional<std::string>& currency, const Field& currency_field,
-                                   const std::string& subject) {
+                                   const std::function<std::string()>& subject) {
   if (!amount || trim_xml_space(*amount).empty()) return std::optional<Money>();
   if (!currency || trim_xml_space(*currency).empty()) {
     return make_error(ErrorCode::mapping,
-                      subject + ": " + amount_field.name + " is " + in_quotes(*amount) + " but " + currency_field.name +
+                      subject() + ": " + amount_field.name + " is " + in_quotes(*amount) + " but " + currency_field.name +
                           (currency_field.path ? " (" + currency_field.path->text() + ")" : std::string()) +
                           " is missing; expected a currency code",
                       currency_field.name);
@@ -75,7 +78,7 @@ Result<std::optional<Money>> money(const std::optional<std::string>& amount, con
   auto parsed = parse_money(*amount, trim_xml_space(*currency));
   if (!parsed) {
     return make_error(ErrorCode::mapping,
-                      subject + ": " + amount_field.name + " " + in_quotes(*amount) + " " + in_quotes(*currency) + ": " +
+                      subject() + ": " + amount_field.name + " " + in_quotes(*amount) + " " + in_quotes(*currency) + ": " +
                           parsed.error().message,
                       amount_field.name);
   }
@@ -92,13 +95,14 @@ std::vector<pugi::xml_node> candidate_elements(const SoapMessage& response) {
   return out;
 }
 
-Result<std::string> candidate_id(const SoapMessage& response, pugi::xml_node candidate, std::size_t index) {
+Result<std::string> candidate_id(const SoapMessage& response, pugi::xml_node candidate, std::size_t position,
+                                 const ChildIndex* children) {
   const CandidateMapping& m = response.mapping().shortlist->candidates;
-  auto id = read(response, candidate, m.id);
+  auto id = read(response, candidate, m.id, children);
   if (!id) return std::move(id).error();
   if (!*id || id->value().empty()) {
     return make_error(ErrorCode::mapping,
-                      "candidate " + std::to_string(index + 1) + " (" + response.describe(candidate) + "): " +
+                      "candidate " + std::to_string(position + 1) + " (" + response.describe(candidate) + "): " +
                           m.id.name + " (" + m.id.path->text() + ") is missing or empty; expected the supplier id",
                       m.id.name);
   }
@@ -136,22 +140,23 @@ Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage*
   const std::vector<pugi::xml_node> elements = candidate_elements(response);
   for (std::size_t i = 0; i < elements.size(); ++i) {
     const pugi::xml_node e = elements[i];
-    const std::string subject = "candidate " + std::to_string(i + 1) + " (" + response.describe(e) + ")";
+    const auto subject = [&] { return "candidate " + std::to_string(i + 1) + " (" + response.describe(e) + ")"; };
     Candidate candidate;
-    auto id = candidate_id(response, e, i);
+    const ChildIndex children(e);
+    auto id = candidate_id(response, e, i, &children);
     if (!id) return std::move(id).error();
     candidate.supplier_id = std::move(*id);
-    auto name = read_or_empty(response, e, c.name);
+    auto name = read_or_empty(response, e, c.name, &children);
     if (!name) return std::move(name).error();
     candidate.name = std::move(*name);
-    auto amount = read(response, e, c.price);
+    auto amount = read(response, e, c.price, &children);
     if (!amount) return std::move(amount).error();
-    auto currency = read(response, e, c.currency);
+    auto currency = read(response, e, c.currency, &children);
     if (!currency) return std::move(currency).error();
     auto price = money(*amount, c.price, *currency, c.currency, subject);
     if (!price) return std::move(price).error();
     candidate.price = std::move(*price);
-    auto flag = read(response, e, c.preselected);
+    auto flag = read(response, e, c.preselected, &children);
     if (!flag) return std::move(flag).error();
     if (*flag && !(*flag)->empty()) {
       const std::string& v = **flag;
@@ -163,12 +168,12 @@ Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage*
           for (const std::string& l : *list) expected += (expected.empty() ? "" : ", ") + in_quotes(l);
         }
         return make_error(ErrorCode::mapping,
-                          subject + ": " + c.preselected.name + " is " + in_quotes(v) + "; expected one of " + expected,
+                          subject() + ": " + c.preselected.name + " is " + in_quotes(v) + "; expected one of " + expected,
                           c.preselected.name);
       }
     }
     for (const IdentifierField& idf : c.identifiers) {
-      auto value = read(response, e, idf.field);
+      auto value = read(response, e, idf.field, &children);
       if (!value) return std::move(value).error();
       if (*value && !(*value)->empty()) candidate.identifiers.push_back({idf.scheme, std::move(**value)});
     }
@@ -227,7 +232,7 @@ Result<std::vector<OrderChoice>> read_choice(const SoapMessage& request, const S
   auto currency = get(m.currency);
   if (!currency) return std::move(currency).error();
   auto money_value = money(std::optional<std::string>(*amount), m.amount, std::optional<std::string>(*currency),
-                           m.currency, "the order");
+                           m.currency, [] { return std::string("the order"); });
   if (!money_value) return std::move(money_value).error();
   choice.amount = std::move(*money_value);
   auto description = get(m.description);

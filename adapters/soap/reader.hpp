@@ -12,8 +12,10 @@ namespace socialdefault::soap {
 // The candidate elements of a shortlist response, in document order.
 std::vector<pugi::xml_node> candidate_elements(const SoapMessage& response);
 
-// The supplier id of one candidate element (required by the mapping).
-Result<std::string> candidate_id(const SoapMessage& response, pugi::xml_node candidate, std::size_t index);
+// The supplier id of one candidate element (required by the mapping);
+// position counts from 0, children is the candidate's ChildIndex if built.
+Result<std::string> candidate_id(const SoapMessage& response, pugi::xml_node candidate, std::size_t position,
+                                 const ChildIndex* children = nullptr);
 
 // A shortlist response, with context from the request when it is given.
 Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request);

@@ -27,21 +27,21 @@ Result<void> check_decision(const Decision& decision, const Shortlist& shortlist
   const Placement* chosen = nullptr;
   for (std::size_t k = 0; k < decision.order.size(); ++k) {
     const Placement& p = decision.order[k];
-    const std::string where = "placement " + std::to_string(k + 1) + " (" + in_quotes(p.supplier_id) + ")";
+    const auto where = [&] { return "placement " + std::to_string(k + 1) + " (" + in_quotes(p.supplier_id) + ")"; };
     if (p.source) {
-      if (p.injected) return decision_error(where + " is both injected and taken from candidate " + std::to_string(*p.source + 1));
+      if (p.injected) return decision_error(where() + " is both injected and taken from candidate " + std::to_string(*p.source + 1));
       if (*p.source >= n) {
-        return decision_error(where + " points at candidate " + std::to_string(*p.source + 1) + ", but the shortlist has " +
+        return decision_error(where() + " points at candidate " + std::to_string(*p.source + 1) + ", but the shortlist has " +
                               std::to_string(n));
       }
-      if (placed[*p.source]) return decision_error(where + " places candidate " + std::to_string(*p.source + 1) + " a second time");
+      if (placed[*p.source]) return decision_error(where() + " places candidate " + std::to_string(*p.source + 1) + " a second time");
       if (!p.supplier_id.empty() && p.supplier_id != shortlist.candidates[*p.source].supplier_id) {
-        return decision_error(where + " names candidate " + std::to_string(*p.source + 1) + ", which is " +
+        return decision_error(where() + " names candidate " + std::to_string(*p.source + 1) + ", which is " +
                               in_quotes(shortlist.candidates[*p.source].supplier_id));
       }
       placed[*p.source] = true;
     } else if (!p.injected || p.supplier_id.empty()) {
-      return decision_error(where + " has no source candidate; expected an injected supplier with an id");
+      return decision_error(where() + " has no source candidate; expected an injected supplier with an id");
     }
     if (p.preselected) {
       ++preselected;
@@ -82,10 +82,10 @@ std::string notes_for(const Decision& decision, NoteTarget target, std::string_v
 // "0" that must become true becomes "1", and a flag that already says what
 // it should is not touched at all.
 Result<std::string> flag_literal(const SoapMessage& response, pugi::xml_node candidate, const CandidateMapping& m,
-                                 bool preselected) {
+                                 bool preselected, const ChildIndex* children = nullptr) {
   const std::vector<std::string>& wanted = preselected ? m.true_literals : m.false_literals;
   const std::vector<std::string>& other = preselected ? m.false_literals : m.true_literals;
-  const Path::Location at = m.preselected.path->locate(candidate);
+  const Path::Location at = m.preselected.path->locate(candidate, children);
   if (!at.found()) return wanted.front();
   auto current = at.attribute ? response.value(at.attribute) : response.text(at.element);
   if (!current) return std::move(current).error();
@@ -235,8 +235,11 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
                           std::to_string(candidates.size()) + "; expected the shortlist read from this message",
                       "shortlist");
   }
+  std::vector<ChildIndex> children;
+  children.reserve(candidates.size());
   for (std::size_t i = 0; i < candidates.size(); ++i) {
-    auto id = candidate_id(response, candidates[i], i);
+    children.emplace_back(candidates[i]);
+    auto id = candidate_id(response, candidates[i], i, &children.back());
     if (!id) return std::move(id).error();
     if (*id != shortlist.candidates[i].supplier_id) {
       return make_error(ErrorCode::invalid_argument,
@@ -268,15 +271,16 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
     }
     moved = moved || *p.source != k;
     const pugi::xml_node e = candidates[*p.source];
-    auto literal = flag_literal(response, e, m.candidates, p.preselected);
+    const ChildIndex* index = &children[*p.source];
+    auto literal = flag_literal(response, e, m.candidates, p.preselected, index);
     if (!literal) return std::move(literal).error();
     const Path* before_note = m.candidates.note.path ? &*m.candidates.note.path : nullptr;
     auto flagged = writer.write(e, *m.candidates.preselected.path, *literal, m.candidates.preselected.name,
-                                FieldWriter::Mode::replace, {}, before_note);
+                                FieldWriter::Mode::replace, {}, before_note, index);
     if (!flagged) return std::move(flagged).error();
     if (!note.empty() && m.candidates.note.path) {
       auto noted = writer.write(e, *m.candidates.note.path, note, m.candidates.note.name, FieldWriter::Mode::append,
-                                m.candidates.note_separator);
+                                m.candidates.note_separator, nullptr, index);
       if (!noted) return std::move(noted).error();
     }
   }

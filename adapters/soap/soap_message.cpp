@@ -14,6 +14,29 @@ std::string byte_at(std::size_t offset) { return "byte " + std::to_string(offset
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+// Characters pugixml leaves in decoded text when the raw bytes need a closer
+// look: '&' (from &amp; or an undefined entity), the control characters a
+// forbidden character reference decodes to, and in attributes '<'.
+struct Suspicious {
+  bool text[256] = {};
+  bool attribute[256] = {};
+  constexpr Suspicious() {
+    for (int c = 1; c < 0x20; ++c) text[c] = attribute[c] = c != '\t' && c != '\n' && c != '\r';
+    text['&'] = attribute['&'] = attribute['<'] = true;
+  }
+};
+constexpr Suspicious kSuspicious;
+
+// strpbrk with a table: glibc's strpbrk is slow for sets this large.
+bool has_any(const char* s, const bool (&table)[256]) noexcept {
+  for (; *s != '\0'; ++s) {
+    if (table[static_cast<unsigned char>(*s)]) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 // In-scope namespace declarations while walking the tree once: prefix ->
 // stack of URIs, so each lookup is O(1) however many are declared.
 class NamespaceScope {
@@ -45,8 +68,6 @@ class NamespaceScope {
   std::vector<std::string_view> pushed_;
 };
 
-}  // namespace
-
 std::string line_and_column(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
   const auto begin = text.begin();
@@ -58,13 +79,17 @@ std::string line_and_column(std::string_view text, std::size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+// One allocation holds both copies: the original, kept as it came, and the
+// parse buffer pugixml rewrites in place.
 SoapMessage::SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping)
-    : original_(bytes),
-      buffer_(std::make_unique_for_overwrite<char[]>(bytes.size() + 1)),
-      source_(original_, buffer_.get()),
+    : storage_(std::make_unique_for_overwrite<char[]>(2 * bytes.size() + 1)),
+      original_(storage_.get(), bytes.size()),
+      buffer_(storage_.get() + bytes.size()),
+      source_(original_, buffer_),
       mapping_(std::move(mapping)) {
-  std::memcpy(buffer_.get(), original_.data(), original_.size());
-  buffer_[original_.size()] = '\0';
+  std::memcpy(storage_.get(), bytes.data(), bytes.size());
+  std::memcpy(buffer_, bytes.data(), bytes.size());
+  buffer_[bytes.size()] = '\0';
 }
 
 Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, const Limits& limits,
@@ -88,7 +113,7 @@ Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, 
   // every byte inside the root element belongs to some node.
   const unsigned options = pugi::parse_full | pugi::parse_ws_pcdata;
   const pugi::xml_parse_result parsed =
-      message->document_.load_buffer_inplace(message->buffer_.get(), bytes.size(), options, pugi::encoding_utf8);
+      message->document_.load_buffer_inplace(message->buffer_, bytes.size(), options, pugi::encoding_utf8);
   if (!parsed) {
     const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0));
     return make_error(ErrorCode::xml,
@@ -176,13 +201,13 @@ Result<void> SoapMessage::check_tree(const Limits& limits) {
     if (is_xml_space(original_[i])) continue;
     if (original_.compare(i, 4, "<!--") == 0) {
       i = original_.find("-->", i + 4);
-      if (i == std::string::npos) break;
+      if (i == std::string_view::npos) break;
       i += 2;
       continue;
     }
     if (original_.compare(i, 2, "<?") == 0 && original_.compare(i, 5, "<?xml") != 0) {
       i = original_.find("?>", i + 2);
-      if (i == std::string::npos) break;
+      if (i == std::string_view::npos) break;
       i += 1;
       continue;
     }
@@ -197,105 +222,119 @@ Result<void> SoapMessage::check_tree(const Limits& limits) {
   std::vector<std::pair<std::string_view, std::string_view>> names;  // expanded attribute names
   pugi::xml_node node = root;
   std::size_t depth = 1;
-  while (node) {
-    if (node.type() == pugi::node_element) {
-      const std::size_t at = source_.offset(node.name()) - 1;
+  while (true) {
+    const pugi::xml_node_type type = node.type();
+    if (type == pugi::node_element) {
       if (depth > limits.max_depth) {
+        const std::size_t at = source_.offset(node.name()) - 1;
         return make_error(ErrorCode::xml,
                           "elements are nested deeper than the limit of " + std::to_string(limits.max_depth) +
                               " levels (" + line_and_column(original_, at) + ")",
                           byte_at(at));
       }
       marks.push_back(scope.mark());
-      for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-        // pugixml decodes values in place and lets undefined entities,
-        // forbidden character references and '<' through: check the raw bytes.
-        const Span raw = source_.attribute_value(a);
-        const std::string_view raw_text = source_.text(raw);
-        if (raw_text.find_first_of("&<") != std::string_view::npos) {
-          auto decoded = decode_text(raw_text, encoding_, EscapeContext::attribute, raw.begin);
-          if (!decoded) return std::move(decoded).error();
-        }
-        const QualifiedName q = split_name(a.name());
-        const bool declares = (q.prefix.empty() && q.local == "xmlns") || q.prefix == "xmlns";
-        if (!declares) continue;
-        const std::string_view prefix = q.prefix.empty() ? std::string_view{} : q.local;
-        if (!prefix.empty() && *a.value() == '\0') {
-          return make_error(ErrorCode::xml,
-                            "xmlns:" + std::string(prefix) + "=\"\" is not allowed in XML 1.0 (" +
-                                line_and_column(original_, source_.offset(a.name())) + ")",
-                            byte_at(source_.offset(a.name())));
-        }
-        const std::string_view uri = a.value();
-        if (encoding_ == Encoding::latin1 &&
-            std::any_of(uri.begin(), uri.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
-          // URIs are compared as UTF-8, and a raw latin1 byte can only hide
-          // here: every other value we read is decoded from its raw span.
-          std::string utf8;
-          append_as_utf8(utf8, uri, Encoding::latin1);
-          a.set_value(utf8.c_str());
-        }
-        scope.push(prefix, a.value());
+      if (const pugi::xml_attribute first = node.first_attribute()) {
+        auto checked = check_attributes(node, first, scope, names);
+        if (!checked) return checked;
       }
-      const QualifiedName q = split_name(node.name());
-      if (!q.prefix.empty() && !scope.bound(q.prefix)) {
-        return make_error(ErrorCode::xml,
-                          "the prefix \"" + std::string(q.prefix) + "\" of <" + std::string(node.name()) +
-                              "> is not declared (" + line_and_column(original_, at) + ")",
-                          byte_at(at));
-      }
-      names.clear();
-      for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-        const std::size_t a_at = source_.offset(a.name());
-        const QualifiedName aq = split_name(a.name());
-        if (!aq.prefix.empty() && aq.prefix != "xmlns" && !scope.bound(aq.prefix)) {
+      const char* name = node.name();
+      if (const char* colon = std::strchr(name, ':'); colon != nullptr) {
+        const std::string_view prefix(name, static_cast<std::size_t>(colon - name));
+        if (!scope.bound(prefix)) {
+          const std::size_t at = source_.offset(name) - 1;
           return make_error(ErrorCode::xml,
-                            "the prefix \"" + std::string(aq.prefix) + "\" of attribute " + a.name() +
-                                " is not declared (" + line_and_column(original_, a_at) + ")",
-                            byte_at(a_at));
-        }
-        const std::string_view a_uri = aq.prefix.empty() ? std::string_view{}
-                                       : aq.prefix == "xmlns" ? kXmlnsNamespace
-                                                              : scope.uri(aq.prefix);
-        names.emplace_back(a_uri, aq.local);
-      }
-      if (names.size() > 1) {
-        std::sort(names.begin(), names.end());
-        const auto dup = std::adjacent_find(names.begin(), names.end());
-        if (dup != names.end()) {
-          return make_error(ErrorCode::xml,
-                            "attribute " + in_quotes(dup->second) + " appears twice on <" + std::string(node.name()) +
-                                "> (" + line_and_column(original_, at) + ")",
+                            "the prefix \"" + std::string(prefix) + "\" of <" + name + "> is not declared (" +
+                                line_and_column(original_, at) + ")",
                             byte_at(at));
         }
       }
-    } else if (node.type() == pugi::node_pcdata) {
-      const Span raw = source_.text_content(node);
-      const std::string_view raw_text = source_.text(raw);
-      if (raw_text.find('&') != std::string_view::npos) {
-        auto decoded = decode_text(raw_text, encoding_, EscapeContext::text, raw.begin);
+      if (const pugi::xml_node child = node.first_child()) {
+        node = child;
+        ++depth;
+        continue;
+      }
+      scope.pop_to(marks.back());  // an element without children is finished
+      marks.pop_back();
+    } else if (type == pugi::node_pcdata) {
+      // pugixml has decoded the text in place: '&' is left by &amp; or an
+      // undefined entity, a control character by a forbidden character
+      // reference. Only then are the raw bytes checked.
+      if (has_any(node.value(), kSuspicious.text)) {
+        const Span raw = source_.text_content(node);
+        auto decoded = decode_text(source_.text(raw), encoding_, EscapeContext::text, raw.begin);
         if (!decoded) return std::move(decoded).error();
       }
     }
-
-    // Next node in document order.
-    if (node.type() == pugi::node_element && node.first_child()) {
-      node = node.first_child();
-      ++depth;
-      continue;
-    }
-    if (node.type() == pugi::node_element) {  // an element without children is finished
-      scope.pop_to(marks.back());
-      marks.pop_back();
-    }
-    while (node && node != root && !node.next_sibling()) {
+    // On to the next node in document order, closing finished elements.
+    if (node == root) break;
+    pugi::xml_node next = node.next_sibling();
+    while (!next) {
       node = node.parent();
       --depth;
       scope.pop_to(marks.back());
       marks.pop_back();
+      if (node == root) break;
+      next = node.next_sibling();
     }
-    if (!node || node == root) break;
-    node = node.next_sibling();
+    if (!next) break;
+    node = next;
+  }
+  return {};
+}
+
+Result<void> SoapMessage::check_attributes(pugi::xml_node element, pugi::xml_attribute first, NamespaceScope& scope,
+                                           std::vector<std::pair<std::string_view, std::string_view>>& names) {
+  for (pugi::xml_attribute a = first; a; a = a.next_attribute()) {
+    // Decoded in place like text; '<' may also be raw, which XML forbids.
+    if (has_any(a.value(), kSuspicious.attribute)) {
+      const Span raw = source_.attribute_value(a);
+      auto decoded = decode_text(source_.text(raw), encoding_, EscapeContext::attribute, raw.begin);
+      if (!decoded) return std::move(decoded).error();
+    }
+    const char* name = a.name();
+    if (std::strncmp(name, "xmlns", 5) != 0 || (name[5] != '\0' && name[5] != ':')) continue;
+    const std::string_view prefix = name[5] == ':' ? std::string_view(name + 6) : std::string_view{};
+    if (!prefix.empty() && *a.value() == '\0') {
+      return make_error(ErrorCode::xml,
+                        "xmlns:" + std::string(prefix) + "=\"\" is not allowed in XML 1.0 (" +
+                            line_and_column(original_, source_.offset(name)) + ")",
+                        byte_at(source_.offset(name)));
+    }
+    const std::string_view uri = a.value();
+    if (encoding_ == Encoding::latin1 &&
+        std::any_of(uri.begin(), uri.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+      // URIs are compared as UTF-8, and a raw latin1 byte can only hide
+      // here: every other value we read is decoded from its raw span.
+      std::string utf8;
+      append_as_utf8(utf8, uri, Encoding::latin1);
+      a.set_value(utf8.c_str());
+    }
+    scope.push(prefix, a.value());
+  }
+  if (!first.next_attribute() && std::strchr(first.name(), ':') == nullptr) return {};  // nothing to compare or resolve
+  names.clear();
+  for (pugi::xml_attribute a = first; a; a = a.next_attribute()) {
+    const QualifiedName q = split_name(a.name());
+    if (!q.prefix.empty() && q.prefix != "xmlns" && !scope.bound(q.prefix)) {
+      const std::size_t at = source_.offset(a.name());
+      return make_error(ErrorCode::xml,
+                        "the prefix \"" + std::string(q.prefix) + "\" of attribute " + a.name() + " is not declared (" +
+                            line_and_column(original_, at) + ")",
+                        byte_at(at));
+    }
+    names.emplace_back(q.prefix.empty() ? std::string_view{} : q.prefix == "xmlns" ? kXmlnsNamespace : scope.uri(q.prefix),
+                       q.local);
+  }
+  if (names.size() > 1) {
+    std::sort(names.begin(), names.end());
+    const auto dup = std::adjacent_find(names.begin(), names.end());
+    if (dup != names.end()) {
+      const std::size_t at = source_.offset(element.name()) - 1;
+      return make_error(ErrorCode::xml,
+                        "attribute \"" + std::string(dup->second) + "\" appears twice on <" + element.name() + "> (" +
+                            line_and_column(original_, at) + ")",
+                        byte_at(at));
+    }
   }
   return {};
 }
@@ -349,6 +388,12 @@ Result<void> SoapMessage::classify() {
 }
 
 Result<std::string> SoapMessage::text(pugi::xml_node element) const {
+  // The common case, one plain text child, needs no decoding.
+  const pugi::xml_node only = element.first_child();
+  if (only && only.type() == pugi::node_pcdata && !only.next_sibling() && encoding_ != Encoding::latin1) {
+    const std::string_view raw = source_.text(source_.text_content(only));
+    if (raw.find_first_of("&\r") == std::string_view::npos) return std::string(trim_xml_space(raw));
+  }
   std::string out;
   for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
     const Span raw = source_.text_content(child);

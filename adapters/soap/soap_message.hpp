@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <pugixml.hpp>
 
@@ -16,6 +18,8 @@
 #include "source_map.hpp"
 
 namespace socialdefault::soap {
+
+class NamespaceScope;
 
 inline constexpr std::string_view kSoap11Namespace = "http://schemas.xmlsoap.org/soap/envelope/";
 inline constexpr std::string_view kSoap12Namespace = "http://www.w3.org/2003/05/soap-envelope";
@@ -61,10 +65,13 @@ class SoapMessage final : public Message {
   SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping);
   Result<void> check_prolog(std::size_t from) const;
   Result<void> check_tree(const Limits& limits);
+  Result<void> check_attributes(pugi::xml_node element, pugi::xml_attribute first, NamespaceScope& scope,
+                                std::vector<std::pair<std::string_view, std::string_view>>& names);
   Result<void> classify();
 
-  std::string original_;
-  std::unique_ptr<char[]> buffer_;  // parsed in place: every pugixml string points here
+  std::unique_ptr<char[]> storage_;
+  std::string_view original_;       // the message as it came, in storage_
+  char* buffer_;                    // parsed in place, in storage_: every pugixml string points here
   pugi::xml_document document_;
   SourceMap source_;
   std::shared_ptr<const Mapping> mapping_;
