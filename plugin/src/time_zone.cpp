@@ -242,7 +242,7 @@ Result<TimeZone> TimeZone::load(std::string_view name) {
   if (name.find("..") != std::string_view::npos) return refuse("\"..\" is not allowed");
   for (char c : name) {
     const bool fine = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
-                      c == '_' || c == '-' || c == '+' || c == '.';
+                      c == '_' || c == '-' || c == '+';
     if (!fine) return refuse("character '" + std::string(1, c) + "' is not allowed");
   }
   const char* env = std::getenv("TZDIR");

@@ -1,18 +1,19 @@
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <optional>
 #include <string>
 
+#include "plugin/tzif_fixture.hpp"
 #include "socialdefault/time_zone.hpp"
 
 namespace socialdefault {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ScratchDir;
+using testing::TzdirGuard;
+using testing::tzif_block;
+using testing::tzif_v2;
 
 UtcSeconds at(const char* text) { return parse_utc_timestamp(text).value(); }
 LocalDate date(const char* text) { return parse_date(text).value(); }
@@ -24,71 +25,6 @@ TimeZone rule(const char* name, const char* posix) {
 }
 
 constexpr const char* kAmsterdam = "CET-1CEST,M3.5.0,M10.5.0/3";
-
-// Restores TZDIR when a test that points it elsewhere ends.
-class TzdirGuard {
- public:
-  TzdirGuard() {
-    if (const char* v = std::getenv("TZDIR")) old_ = v;
-  }
-  ~TzdirGuard() {
-    if (old_) {
-      setenv("TZDIR", old_->c_str(), 1);
-    } else {
-      unsetenv("TZDIR");
-    }
-  }
-  void set(const fs::path& dir) { setenv("TZDIR", dir.c_str(), 1); }
-
- private:
-  std::optional<std::string> old_;
-};
-
-// A scratch tz database holding TZif files that the tests write themselves.
-class ScratchZoneDir {
- public:
-  ScratchZoneDir() : dir_(fs::temp_directory_path() / ("sd_tz_test_" + std::to_string(::getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~ScratchZoneDir() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  const fs::path& path() const { return dir_; }
-  void write(const std::string& name, const std::string& bytes) {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name, std::ios::binary) << bytes;
-  }
-
- private:
-  fs::path dir_;
-};
-
-// A TZif header with one local time type of four abbreviation bytes and no
-// transitions, followed by its body; time_size is 4 (v1 block) or 8 (v2).
-std::string tzif_block(char version) {
-  std::string b = "TZif";
-  b += version;
-  b += std::string(15, '\0');
-  const auto count = [&](unsigned v) {
-    b += static_cast<char>(0);
-    b += static_cast<char>(0);
-    b += static_cast<char>(0);
-    b += static_cast<char>(v);
-  };
-  count(0);  // isut
-  count(0);  // isstd
-  count(0);  // leap
-  count(0);  // time
-  count(1);  // type
-  count(4);  // chars
-  b += std::string("\0\0\x0e\x10\0\0", 6);  // +3600, not dst, abbreviation 0
-  b += std::string("CET\0", 4);
-  return b;
-}
-
-std::string tzif_v2(const std::string& footer) { return tzif_block('2') + tzif_block('2') + "\n" + footer + "\n"; }
 
 TEST(TimeZone, AmsterdamSwitchesToSummerTimeOnMarch29) {
   const TimeZone zone = rule("Europe/Amsterdam", kAmsterdam);
@@ -238,9 +174,8 @@ TEST(TimeZone, LoadsTheSystemDatabase) {
 }
 
 TEST(TimeZone, LoadsTheFooterOfATzifFile) {
-  ScratchZoneDir dir;
-  TzdirGuard guard;
-  guard.set(dir.path());
+  ScratchDir dir("sd_tz_test");
+  TzdirGuard guard(dir.path());
   dir.write("Test/Zone", tzif_v2(kAmsterdam));
   auto zone = TimeZone::load("Test/Zone");
   ASSERT_TRUE(zone.ok()) << zone.error().describe();
@@ -250,9 +185,8 @@ TEST(TimeZone, LoadsTheFooterOfATzifFile) {
 }
 
 TEST(TimeZone, RefusesBrokenTzifFiles) {
-  ScratchZoneDir dir;
-  TzdirGuard guard;
-  guard.set(dir.path());
+  ScratchDir dir("sd_tz_test");
+  TzdirGuard guard(dir.path());
   const auto error_of = [](const char* name) {
     auto zone = TimeZone::load(name);
     return zone.ok() ? std::string("loaded") : zone.error().describe();
@@ -280,9 +214,8 @@ TEST(TimeZone, RefusesBrokenTzifFiles) {
 }
 
 TEST(TimeZone, RefusesUnsafeAndUnknownNames) {
-  ScratchZoneDir dir;
-  TzdirGuard guard;
-  guard.set(dir.path());
+  ScratchDir dir("sd_tz_test");
+  TzdirGuard guard(dir.path());
   const auto error_of = [](const char* name) {
     auto zone = TimeZone::load(name);
     return zone.ok() ? std::string("loaded") : zone.error().describe();
