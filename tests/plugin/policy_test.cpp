@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -329,6 +330,18 @@ TEST(PolicyLoader, LimitsTheNumberOfProblemsShown) {
             "config.xml:17: category 03121200-7: social supplier \"V-0\" is not defined; expected the id of a "
             "<supplier> in <suppliers>");
   EXPECT_EQ(all.back(), "config.xml: 50 more problems not shown");
+}
+
+TEST(PolicyLoader, EveryTruncationIsAnErrorNotACrash) {
+  std::ifstream in(kSource / "examples/config.xml", std::ios::binary);
+  const std::string full((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto end = full.rfind("</configuration>");
+  ASSERT_NE(end, std::string::npos);
+  for (std::size_t cut = 0; cut < end; cut += 13) {
+    auto r = parse_policy(full.substr(0, cut), "config.xml", kSource / "examples");
+    ASSERT_FALSE(r.ok()) << "cut at " << cut;
+    EXPECT_EQ(r.error().where.rfind("config.xml:", 0), 0u) << r.error().describe();
+  }
 }
 
 // ---- one test per message: the file ----
