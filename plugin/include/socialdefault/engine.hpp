@@ -4,7 +4,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -74,12 +76,18 @@ class Engine {
  private:
   Engine() = default;
   Result<void> note_config(const Policy& policy, const std::string& actor, UtcSeconds now);
+  // The rotation counter of a category: the ledger's offer count the first
+  // time, then counted here, so the hot path does not query the ledger.
+  Result<std::uint64_t> next_rotation(const CategoryRef& category);
+  void commit_rotation(const CategoryRef& category);
 
   EngineOptions options_;
   std::shared_ptr<const Policy> policy_;
   Keys keys_;
   std::shared_ptr<const Adapter> adapter_;
   std::unique_ptr<Ledger> ledger_;
+  std::mutex rotation_mutex_;
+  std::map<std::string, std::uint64_t> rotation_;
 };
 
 }  // namespace socialdefault
