@@ -52,8 +52,12 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
   if (!policy) return std::move(policy).error();
   auto keys = Keys::from_file((*policy)->organisation.key_file);
   if (!keys) return std::move(keys).error();
-  auto adapter = AdapterRegistry::builtin().create(options.adapter, AdapterSettings{options.mapping, options.limits});
-  if (!adapter) return std::move(adapter).error();
+  std::shared_ptr<const Adapter> adapter;
+  if (!options.mapping.empty()) {
+    auto created = AdapterRegistry::builtin().create(options.adapter, AdapterSettings{options.mapping, options.limits});
+    if (!created) return std::move(created).error();
+    adapter = std::move(created).value();
+  }
   auto ledger = open_sqlite_ledger(options.ledger, *keys);
   if (!ledger) return std::move(ledger).error();
 
@@ -62,7 +66,7 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
   if (engine->options_.actor.empty()) engine->options_.actor = default_actor();
   engine->policy_ = std::move(policy).value();
   engine->keys_ = std::move(keys).value();
-  engine->adapter_ = std::move(adapter).value();
+  engine->adapter_ = std::move(adapter);
   engine->ledger_ = std::move(ledger).value();
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   if (auto noted = engine->note_config(*engine->policy_, engine->options_.actor, now); !noted) {
@@ -112,7 +116,24 @@ void Engine::commit_rotation(const CategoryRef& category) {
   ++rotation_[rotation_key(category)];
 }
 
+Result<std::shared_ptr<const Adapter>> Engine::make_adapter(std::string_view kind, const std::filesystem::path& mapping,
+                                                           const Limits& limits) const {
+  return AdapterRegistry::builtin().create(kind, AdapterSettings{mapping, limits});
+}
+
 RewriteResult Engine::rewrite(std::string_view response, std::optional<std::string_view> request, UtcSeconds now) {
+  if (adapter_ == nullptr) {
+    RewriteResult result;
+    result.body.assign(response);
+    result.outcome = "fail-open";
+    result.error = make_error(ErrorCode::invalid_argument, "the engine was opened without a mapping");
+    return result;
+  }
+  return rewrite(*adapter_, response, request, now);
+}
+
+RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
+                              std::optional<std::string_view> request, UtcSeconds now) {
   RewriteResult result;
   result.policy = policy();
   const auto fail_open = [&](Error error) -> RewriteResult& {
@@ -123,7 +144,7 @@ RewriteResult Engine::rewrite(std::string_view response, std::optional<std::stri
     return result;
   };
   try {
-    auto message = adapter_->recognise(response);
+    auto message = adapter.recognise(response);
     if (!message) return fail_open(std::move(message).error());
     if ((*message)->kind() != MessageKind::shortlist_response) {
       result.body.assign(response);
@@ -132,11 +153,11 @@ RewriteResult Engine::rewrite(std::string_view response, std::optional<std::stri
     }
     std::unique_ptr<Message> request_message;
     if (request.has_value()) {
-      auto parsed = adapter_->recognise(*request);
+      auto parsed = adapter.recognise(*request);
       if (!parsed) return fail_open(std::move(parsed).error());
       request_message = std::move(parsed).value();
     }
-    auto shortlist = adapter_->read_shortlist(**message, request_message.get());
+    auto shortlist = adapter.read_shortlist(**message, request_message.get());
     if (!shortlist) return fail_open(std::move(shortlist).error());
 
     const Policy& policy = *result.policy;
@@ -146,7 +167,7 @@ RewriteResult Engine::rewrite(std::string_view response, std::optional<std::stri
 
     std::string body(response);
     if (decision.changes_document()) {
-      auto applied = adapter_->apply_decision(**message, *shortlist, decision, policy);
+      auto applied = adapter.apply_decision(**message, *shortlist, decision, policy);
       if (!applied) return fail_open(std::move(applied).error());
       body = std::move(applied).value();
     }
@@ -161,7 +182,7 @@ RewriteResult Engine::rewrite(std::string_view response, std::optional<std::stri
     offer.default_supplier = decision.default_supplier_id;
     offer.reason = to_string(decision.reason);
     offer.arm = decision.arm;
-    offer.adapter = std::string(adapter_->name());
+    offer.adapter = std::string(adapter.name());
     // An offer that is not on record would make the later choice unlinkable;
     // then the requester sees the ERP's own list instead.
     if (auto stored = ledger_->append_offer(offer); !stored) return fail_open(std::move(stored).error());
@@ -182,7 +203,19 @@ RewriteResult Engine::rewrite(std::string_view response, std::optional<std::stri
 
 Result<std::vector<ChoiceRecord>> Engine::record(std::string_view request, std::optional<std::string_view> response,
                                                  UtcSeconds now) {
-  auto message = adapter_->recognise(request);
+  if (adapter_ == nullptr) return make_error(ErrorCode::invalid_argument, "the engine was opened without a mapping");
+  auto records = prepare_choices(*adapter_, request, response, now);
+  if (!records) return records;
+  if (!records->empty()) {
+    auto stored = ledger_->append_choices(*records);
+    if (!stored) return std::move(stored).error();
+  }
+  return records;
+}
+
+Result<std::vector<ChoiceRecord>> Engine::prepare_choices(const Adapter& adapter, std::string_view request,
+                                                          std::optional<std::string_view> response, UtcSeconds now) {
+  auto message = adapter.recognise(request);
   if (!message) return std::move(message).error();
   if ((*message)->kind() != MessageKind::order_request) {
     return make_error(ErrorCode::unsupported, std::string("not an order request: the mapping reads it as ") +
@@ -190,11 +223,11 @@ Result<std::vector<ChoiceRecord>> Engine::record(std::string_view request, std::
   }
   std::unique_ptr<Message> response_message;
   if (response.has_value()) {
-    auto parsed = adapter_->recognise(*response);
+    auto parsed = adapter.recognise(*response);
     if (!parsed) return std::move(parsed).error();
     response_message = std::move(parsed).value();
   }
-  auto lines = adapter_->read_choice(**message, response_message.get());
+  auto lines = adapter.read_choice(**message, response_message.get());
   if (!lines) return std::move(lines).error();
 
   const std::shared_ptr<const Policy> policy = this->policy();
@@ -212,7 +245,7 @@ Result<std::vector<ChoiceRecord>> Engine::record(std::string_view request, std::
     c.department = line.department;
     c.category_code_system = line.category.code_system;
     c.category = line.category.code;
-    c.adapter = std::string(adapter_->name());
+    c.adapter = std::string(adapter.name());
     // An order without an amount still counts as an order; its spend is zero
     // in the reporting currency rather than a guess.
     c.amount = line.amount.value_or(Money{0, policy->organisation.reporting_currency});
@@ -248,10 +281,6 @@ Result<std::vector<ChoiceRecord>> Engine::record(std::string_view request, std::
       c.outcome = Outcome::not_offered;
     }
     records.push_back(std::move(c));
-  }
-  if (!records.empty()) {
-    auto stored = ledger_->append_choices(records);
-    if (!stored) return std::move(stored).error();
   }
   return records;
 }
