@@ -161,6 +161,21 @@ TEST(SqliteLedger, CreatesAVersionedWalLedger) {
   EXPECT_EQ(report->rows_checked, 0u);
 }
 
+TEST(SqliteLedger, WritingConnectionIsDurableAndPatient) {
+  TempDir dir;
+  auto ledger = open_ledger(dir / "ledger.db");
+  ASSERT_NE(ledger, nullptr);
+  // abs(INT64_MIN) raises "integer overflow": the statement fails unless the
+  // connection has synchronous=FULL (2), foreign keys and the busy timeout.
+  const auto unless = [&](const std::string& condition) {
+    return ledger->execute("SELECT CASE WHEN " + condition + " THEN 1 ELSE abs(-9223372036854775807 - 1) END");
+  };
+  EXPECT_TRUE(unless("(SELECT synchronous FROM pragma_synchronous) = 2").ok());
+  EXPECT_TRUE(unless("(SELECT foreign_keys FROM pragma_foreign_keys) = 1").ok());
+  EXPECT_TRUE(unless("(SELECT timeout FROM pragma_busy_timeout) = 5000").ok());
+  EXPECT_FALSE(unless("(SELECT synchronous FROM pragma_synchronous) = 1").ok());
+}
+
 TEST(SqliteLedger, OpenOrdinaryLedgerThroughTheInterface) {
   TempDir dir;
   auto ledger = open_sqlite_ledger(dir / "ledger.db", test_keys());
