@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev
-  libcurl4-openssl-dev libpugixml-dev libssl-dev libsqlite3-dev sqlite3 tzdata
+  libcurl4-openssl-dev libpugixml-dev libssl-dev libsqlite3-dev tzdata
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  openssl xsltproc libxml2-utils
+  cppcheck libxslt1-dev openssl xsltproc libxml2-utils sqlite3
 )
 
 missing=()

@@ -1,1 +1,354 @@
-// placeholder until the module lands
+#include "socialdefault/engine.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <exception>
+
+namespace socialdefault {
+
+namespace {
+
+std::string default_actor() {
+  if (const char* sudo = std::getenv("SUDO_USER"); sudo != nullptr && *sudo != '\0') return sudo;
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
+  return "uid " + std::to_string(geteuid());
+}
+
+std::string rotation_key(const CategoryRef& category) { return category.code_system + '\x1f' + category.code; }
+
+std::string evidence_text(const Evidence& e) {
+  std::string text = std::string(to_string(e.kind)) + " " + format_date(e.valid_from) + ".." + format_date(e.valid_until);
+  if (!e.reference.empty()) text += " " + e.reference;
+  return text;
+}
+
+bool category_addressable(const Category* category, const Policy& policy, LocalDate day) {
+  if (category == nullptr) return false;
+  for (const std::string& id : category->social_suppliers) {
+    const Supplier* s = policy.find_supplier(id);
+    if (s != nullptr && s->social_on(day)) return true;
+  }
+  return false;
+}
+
+// The supplier of an order line: by the ERP's id, else by any identifier.
+const Supplier* resolve_supplier(const Policy& policy, const OrderChoice& line) {
+  if (!line.supplier_id.empty()) {
+    if (const Supplier* s = policy.find_supplier(line.supplier_id)) return s;
+  }
+  for (const SupplierIdentifier& id : line.supplier_identifiers) {
+    if (const Supplier* s = policy.find_supplier_by_identifier(id.scheme, id.value)) return s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
+  auto policy = load_policy(options.config);
+  if (!policy) return std::move(policy).error();
+  auto keys = Keys::from_file((*policy)->organisation.key_file);
+  if (!keys) return std::move(keys).error();
+  std::shared_ptr<const Adapter> adapter;
+  if (!options.mapping.empty()) {
+    auto created = AdapterRegistry::builtin().create(options.adapter, AdapterSettings{options.mapping, options.limits});
+    if (!created) return std::move(created).error();
+    adapter = std::move(created).value();
+  }
+  auto ledger = open_sqlite_ledger(options.ledger, *keys);
+  if (!ledger) return std::move(ledger).error();
+
+  std::unique_ptr<Engine> engine(new Engine());
+  engine->options_ = options;
+  if (engine->options_.actor.empty()) engine->options_.actor = default_actor();
+  engine->policy_ = std::move(policy).value();
+  engine->keys_ = std::move(keys).value();
+  engine->adapter_ = std::move(adapter);
+  engine->ledger_ = std::move(ledger).value();
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (auto noted = engine->note_config(*engine->policy_, engine->options_.actor, now); !noted) {
+    return std::move(noted).error();
+  }
+  return engine;
+}
+
+Result<void> Engine::note_config(const Policy& policy, const std::string& actor, UtcSeconds now) {
+  auto last = ledger_->last_config_change();
+  if (!last) return std::move(last).error();
+  if (last->has_value() && (*last)->sha256 == policy.source_sha256) return {};
+  ConfigChangeRecord change;
+  change.at = now;
+  change.actor = actor;
+  change.file = policy.source.filename().string();
+  change.sha256 = policy.source_sha256;
+  change.summary = std::to_string(policy.categories.size()) + " categories, " +
+                   std::to_string(policy.suppliers.size()) + " suppliers";
+  auto appended = ledger_->append_config_change(change);
+  if (!appended) return std::move(appended).error();
+  return {};
+}
+
+Result<void> Engine::reload(const std::string& actor, UtcSeconds now) {
+  auto policy = load_policy(options_.config);
+  if (!policy) return std::move(policy).error();
+  if (auto noted = note_config(**policy, actor.empty() ? options_.actor : actor, now); !noted) {
+    return std::move(noted).error();
+  }
+  std::atomic_store(&policy_, std::move(policy).value());
+  return {};
+}
+
+Result<std::uint64_t> Engine::next_rotation(const CategoryRef& category) {
+  std::lock_guard lock(rotation_mutex_);
+  const std::string key = rotation_key(category);
+  if (auto it = rotation_.find(key); it != rotation_.end()) return it->second;
+  auto counted = ledger_->count_offers(category.code_system, category.code);
+  if (!counted) return std::move(counted).error();
+  rotation_.emplace(key, *counted);
+  return *counted;
+}
+
+void Engine::commit_rotation(const CategoryRef& category) {
+  std::lock_guard lock(rotation_mutex_);
+  ++rotation_[rotation_key(category)];
+}
+
+Result<std::shared_ptr<const Adapter>> Engine::make_adapter(std::string_view kind, const std::filesystem::path& mapping,
+                                                           const Limits& limits) const {
+  return AdapterRegistry::builtin().create(kind, AdapterSettings{mapping, limits});
+}
+
+RewriteResult Engine::rewrite(std::string_view response, std::optional<std::string_view> request, UtcSeconds now) {
+  if (adapter_ == nullptr) {
+    RewriteResult result;
+    result.body.assign(response);
+    result.outcome = "fail-open";
+    result.error = make_error(ErrorCode::invalid_argument, "the engine was opened without a mapping");
+    return result;
+  }
+  return rewrite(*adapter_, response, request, now);
+}
+
+RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
+                              std::optional<std::string_view> request, UtcSeconds now) {
+  RewriteResult result;
+  result.policy = policy();
+  const auto fail_open = [&](Error error) -> RewriteResult& {
+    result.body.assign(response);
+    result.rewritten = false;
+    result.outcome = "fail-open";
+    result.error = std::move(error);
+    return result;
+  };
+  try {
+    auto message = adapter.recognise(response);
+    if (!message) return fail_open(std::move(message).error());
+    if ((*message)->kind() != MessageKind::shortlist_response) {
+      result.body.assign(response);
+      result.outcome = "not-a-shortlist";
+      return result;
+    }
+    std::unique_ptr<Message> request_message;
+    if (request.has_value()) {
+      auto parsed = adapter.recognise(*request);
+      if (!parsed) return fail_open(std::move(parsed).error());
+      request_message = std::move(parsed).value();
+    }
+    auto shortlist = adapter.read_shortlist(**message, request_message.get());
+    if (!shortlist) return fail_open(std::move(shortlist).error());
+
+    const Policy& policy = *result.policy;
+    auto rotation = next_rotation(shortlist->category);
+    if (!rotation) return fail_open(std::move(rotation).error());
+    Decision decision = decide(policy, *shortlist, DecisionContext{policy.zone.local_date(now), *rotation});
+
+    std::string body(response);
+    if (decision.changes_document()) {
+      auto applied = adapter.apply_decision(**message, *shortlist, decision, policy);
+      if (!applied) return fail_open(std::move(applied).error());
+      body = std::move(applied).value();
+    }
+
+    OfferRecord offer;
+    offer.at = now;
+    offer.correlation_id = shortlist->correlation_id;
+    offer.requester_pseudonym = shortlist->requester.empty() ? "" : keys_.pseudonymise(shortlist->requester);
+    offer.department = shortlist->department;
+    offer.category_code_system = shortlist->category.code_system;
+    offer.category = shortlist->category.code;
+    offer.default_supplier = decision.default_supplier_id;
+    offer.reason = to_string(decision.reason);
+    offer.arm = decision.arm;
+    offer.adapter = std::string(adapter.name());
+    // An offer that is not on record would make the later choice unlinkable;
+    // then the requester sees the ERP's own list instead.
+    if (auto stored = ledger_->append_offer(offer); !stored) return fail_open(std::move(stored).error());
+    commit_rotation(shortlist->category);
+
+    result.body = std::move(body);
+    result.rewritten = decision.changes_document();
+    result.outcome = to_string(decision.reason);
+    result.shortlist = std::move(shortlist).value();
+    result.decision = std::move(decision);
+    return result;
+  } catch (const std::exception& e) {
+    return fail_open(make_error(ErrorCode::internal, std::string("unexpected failure: ") + e.what()));
+  } catch (...) {
+    return fail_open(make_error(ErrorCode::internal, "unexpected failure"));
+  }
+}
+
+Result<std::vector<ChoiceRecord>> Engine::record(std::string_view request, std::optional<std::string_view> response,
+                                                 UtcSeconds now) {
+  if (adapter_ == nullptr) return make_error(ErrorCode::invalid_argument, "the engine was opened without a mapping");
+  auto records = prepare_choices(*adapter_, request, response, now);
+  if (!records) return records;
+  if (!records->empty()) {
+    auto stored = ledger_->append_choices(*records);
+    if (!stored) return std::move(stored).error();
+  }
+  return records;
+}
+
+Result<std::vector<ChoiceRecord>> Engine::prepare_choices(const Adapter& adapter, std::string_view request,
+                                                          std::optional<std::string_view> response, UtcSeconds now) {
+  auto message = adapter.recognise(request);
+  if (!message) return std::move(message).error();
+  if ((*message)->kind() != MessageKind::order_request) {
+    return make_error(ErrorCode::unsupported, std::string("not an order request: the mapping reads it as ") +
+                                                  to_string((*message)->kind()));
+  }
+  std::unique_ptr<Message> response_message;
+  if (response.has_value()) {
+    auto parsed = adapter.recognise(*response);
+    if (!parsed) return std::move(parsed).error();
+    response_message = std::move(parsed).value();
+  }
+  auto lines = adapter.read_choice(**message, response_message.get());
+  if (!lines) return std::move(lines).error();
+
+  const std::shared_ptr<const Policy> policy = this->policy();
+  const LocalDate today = policy->zone.local_date(now);
+  std::vector<ChoiceRecord> records;
+  for (const OrderChoice& line : *lines) {
+    if (!line.accepted) continue;
+    ChoiceRecord c;
+    c.at = now;
+    c.local_date = today;
+    c.correlation_id = line.correlation_id;
+    c.order_ref = line.order_ref;
+    c.line = line.line;
+    c.requester_pseudonym = line.requester.empty() ? "" : keys_.pseudonymise(line.requester);
+    c.department = line.department;
+    c.category_code_system = line.category.code_system;
+    c.category = line.category.code;
+    c.adapter = std::string(adapter.name());
+    // An order without an amount still counts as an order; its spend is zero
+    // in the reporting currency rather than a guess.
+    c.amount = line.amount.value_or(Money{0, policy->organisation.reporting_currency});
+
+    const Supplier* supplier = resolve_supplier(*policy, line);
+    if (supplier != nullptr) {
+      c.chosen_supplier = supplier->id;
+      if (const Evidence* e = supplier->social ? supplier->evidence_on(today) : nullptr) {
+        c.social = true;
+        c.evidence = evidence_text(*e);
+      }
+    } else {
+      c.chosen_supplier = line.supplier_id;
+      for (const SupplierIdentifier& id : line.supplier_identifiers) {
+        c.chosen_identifiers += (c.chosen_identifiers.empty() ? "" : ";") + id.scheme + ":" + id.value;
+      }
+    }
+    const Category* category = policy->find_category(line.category.code_system, line.category.code, line.department);
+    c.addressable = category_addressable(category, *policy, today);
+
+    std::optional<OfferRecord> offer;
+    if (!line.correlation_id.empty()) {
+      auto found = ledger_->find_offer(line.correlation_id);
+      if (!found) return std::move(found).error();
+      offer = std::move(found).value();
+    }
+    if (offer.has_value() && !offer->default_supplier.empty()) {
+      c.default_offered = offer->default_supplier;
+      c.outcome = c.chosen_supplier == offer->default_supplier ? Outcome::kept_default
+                  : c.social                                    ? Outcome::other_social
+                                                                : Outcome::regular;
+    } else {
+      c.outcome = Outcome::not_offered;
+    }
+    records.push_back(std::move(c));
+  }
+  return records;
+}
+
+Result<void> Engine::export_report(const ExportQuery& query, ExportFormat format, std::ostream& out, UtcSeconds now) {
+  const std::shared_ptr<const Policy> policy = this->policy();
+  ExportHeader header;
+  header.organisation = policy->organisation.name;
+  header.time_zone = policy->organisation.time_zone;
+  header.reporting_currency = policy->organisation.reporting_currency;
+  header.query = query;
+  header.generated_at = now;
+  return write_export(*ledger_, header, format, out);
+}
+
+Result<VerifyReport> Engine::verify() { return ledger_->verify(); }
+
+std::string verify_report_json(const VerifyReport& v) {
+  boost::json::object o{{"intact", v.intact}, {"rows_checked", v.rows_checked}};
+  if (!v.intact) {
+    o["table"] = v.first_broken_table;
+    o["row"] = v.first_broken_row;
+    o["problem"] = v.problem;
+    o["detail"] = v.detail;
+  }
+  return boost::json::serialize(o);
+}
+
+std::string decision_json(const RewriteResult& result, const Keys& keys) {
+  boost::json::object o;
+  o["outcome"] = result.outcome;
+  o["rewritten"] = result.rewritten;
+  if (result.error.has_value()) {
+    o["error"] = {{"code", to_string(result.error->code)}, {"message", result.error->describe()}};
+  }
+  if (result.shortlist.has_value()) {
+    const Shortlist& s = *result.shortlist;
+    o["correlation_id"] = s.correlation_id;
+    o["category"] = {{"code_system", s.category.code_system}, {"code", s.category.code}};
+    o["department"] = s.department;
+    o["requester_pseudonym"] = s.requester.empty() ? "" : keys.pseudonymise(s.requester);
+  }
+  if (result.decision.has_value()) {
+    const Decision& d = *result.decision;
+    o["reason"] = to_string(d.reason);
+    o["default_supplier"] = d.default_supplier_id;
+    o["arm"] = d.arm;
+    if (d.category != nullptr) o["category_name"] = d.category->name;
+    boost::json::array order;
+    for (const Placement& p : d.order) {
+      boost::json::object item{{"supplier_id", p.supplier_id},
+                               {"injected", p.injected},
+                               {"social", p.social},
+                               {"preselected", p.preselected}};
+      if (p.source.has_value()) item["source_index"] = *p.source;
+      order.push_back(std::move(item));
+    }
+    o["order"] = std::move(order);
+    boost::json::array notes;
+    for (const Note& n : d.notes) {
+      notes.push_back({{"target", n.target == NoteTarget::candidate ? "candidate" : "message"},
+                       {"supplier_id", n.supplier_id},
+                       {"kind", n.kind},
+                       {"text", n.text}});
+    }
+    o["notes"] = std::move(notes);
+  }
+  return boost::json::serialize(o);
+}
+
+}  // namespace socialdefault

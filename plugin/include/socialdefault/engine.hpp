@@ -4,7 +4,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,7 +26,7 @@ namespace socialdefault {
 
 struct EngineOptions {
   std::filesystem::path config;    // the purchasing department's configuration
-  std::filesystem::path mapping;   // the adapter's mapping file
+  std::filesystem::path mapping;   // the default adapter's mapping; empty: adapters come per call
   std::filesystem::path ledger;    // SQLite file; created when absent
   std::string adapter = "soap";
   std::string actor;               // recorded with configuration changes; defaults to the OS user
@@ -47,16 +49,31 @@ struct RewriteResult {
 // never included, only its pseudonym.
 std::string decision_json(const RewriteResult& result, const Keys& keys);
 
+// A verification report as JSON: intact, rows_checked, and for a broken
+// chain the table, row, problem and detail.
+std::string verify_report_json(const VerifyReport& report);
+
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>> open(const EngineOptions& options);
 
+  // An adapter for another route or protocol, created from the built-in
+  // registry; the engine's own adapter comes from EngineOptions.
+  Result<std::shared_ptr<const Adapter>> make_adapter(std::string_view kind, const std::filesystem::path& mapping,
+                                                     const Limits& limits) const;
+
   // Rewrites a shortlist response; request (optional) supplies context the
   // response lacks. Records the offer. Never fails: errors fail open.
   RewriteResult rewrite(std::string_view response, std::optional<std::string_view> request, UtcSeconds now);
+  RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
+                        UtcSeconds now);
 
-  // Reads an order request (and, when given, the ERP's response) and appends
-  // the accepted order lines durably. Nothing is recorded for a Fault.
+  // Reads an order request (and, when given, the ERP's response) into the
+  // choice records to append: resolved against the policy and linked to the
+  // offer, but not yet written. Empty when the ERP refused the order.
+  Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
+                                                    std::optional<std::string_view> response, UtcSeconds now);
+  // prepare_choices, then one durable append.
   Result<std::vector<ChoiceRecord>> record(std::string_view request, std::optional<std::string_view> response,
                                            UtcSeconds now);
 
@@ -68,18 +85,24 @@ class Engine {
 
   std::shared_ptr<const Policy> policy() const { return std::atomic_load(&policy_); }
   const Keys& keys() const noexcept { return keys_; }
-  const Adapter& adapter() const noexcept { return *adapter_; }
+  const Adapter* adapter() const noexcept { return adapter_.get(); }
   Ledger& ledger() noexcept { return *ledger_; }
 
  private:
   Engine() = default;
   Result<void> note_config(const Policy& policy, const std::string& actor, UtcSeconds now);
+  // The rotation counter of a category: the ledger's offer count the first
+  // time, then counted here, so the hot path does not query the ledger.
+  Result<std::uint64_t> next_rotation(const CategoryRef& category);
+  void commit_rotation(const CategoryRef& category);
 
   EngineOptions options_;
   std::shared_ptr<const Policy> policy_;
   Keys keys_;
   std::shared_ptr<const Adapter> adapter_;
   std::unique_ptr<Ledger> ledger_;
+  std::mutex rotation_mutex_;
+  std::map<std::string, std::uint64_t> rotation_;
 };
 
 }  // namespace socialdefault

@@ -1,0 +1,138 @@
+// Rewrite cost against its floor (pugixml parse-only and serialise-only of
+// the same document) and against an XSLT doing the same job (libxslt).
+// Run: build/release/bench/sd_rewrite_bench (see bench/RESULTS.md).
+#include <benchmark/benchmark.h>
+#include <libxml/parser.h>
+#include <libxslt/transform.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <pugixml.hpp>
+#include <string>
+
+#include "shortlist_generator.hpp"
+#include "socialdefault/adapter.hpp"
+#include "socialdefault/decision.hpp"
+#include "socialdefault/policy.hpp"
+
+namespace sd = socialdefault;
+
+namespace {
+
+struct Fixture {
+  std::shared_ptr<const sd::Policy> policy;
+  std::shared_ptr<const sd::Adapter> adapter;
+};
+
+const Fixture& fixture() {
+  static const Fixture f = [] {
+    Fixture out;
+    const std::string root = SD_SOURCE_DIR;
+    auto policy = sd::load_policy(root + "/examples/config.xml");
+    auto adapter = sd::AdapterRegistry::builtin().create("soap", {root + "/examples/erp/mapping.xml", {}});
+    if (!policy || !adapter) {
+      std::cerr << "cannot load the example configuration or mapping: "
+                << (!policy ? policy.error().describe() : adapter.error().describe()) << "\n";
+      std::exit(1);
+    }
+    out.policy = std::move(policy).value();
+    out.adapter = std::move(adapter).value();
+    return out;
+  }();
+  return f;
+}
+
+void set_bytes(benchmark::State& state, const std::string& doc) {
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * doc.size()));
+  state.counters["doc_bytes"] = static_cast<double>(doc.size());
+}
+
+// The flags the SOAP adapter parses with: every byte belongs to a node.
+constexpr unsigned kParseFlags = pugi::parse_full & ~pugi::parse_doctype;
+
+void BM_ParseOnly(benchmark::State& state) {
+  const std::string doc = sd::bench::shortlist_response(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    pugi::xml_document d;
+    auto r = d.load_buffer(doc.data(), doc.size(), kParseFlags, pugi::encoding_utf8);
+    benchmark::DoNotOptimize(r.status);
+  }
+  set_bytes(state, doc);
+}
+
+struct StringWriter : pugi::xml_writer {
+  std::string out;
+  void write(const void* data, size_t size) override { out.append(static_cast<const char*>(data), size); }
+};
+
+void BM_SerialiseOnly(benchmark::State& state) {
+  const std::string doc = sd::bench::shortlist_response(static_cast<int>(state.range(0)));
+  pugi::xml_document d;
+  d.load_buffer(doc.data(), doc.size(), kParseFlags, pugi::encoding_utf8);
+  for (auto _ : state) {
+    StringWriter w;
+    w.out.reserve(doc.size());
+    d.save(w, "", pugi::format_raw | pugi::format_no_declaration);
+    benchmark::DoNotOptimize(w.out.data());
+  }
+  set_bytes(state, doc);
+}
+
+// recognise + read_shortlist + decide + apply_decision: everything the
+// gateway does to a shortlist except the ledger write.
+void BM_Rewrite(benchmark::State& state) {
+  const Fixture& f = fixture();
+  const std::string doc = sd::bench::shortlist_response(static_cast<int>(state.range(0)));
+  const sd::DecisionContext context{sd::LocalDate{std::chrono::year{2026}, std::chrono::November, std::chrono::day{27}}, 0};
+  std::uint64_t rotation = 0;
+  for (auto _ : state) {
+    auto message = f.adapter->recognise(doc);
+    auto shortlist = f.adapter->read_shortlist(**message, nullptr);
+    sd::DecisionContext c = context;
+    c.rotation = rotation++;
+    sd::Decision decision = sd::decide(*f.policy, *shortlist, c);
+    auto out = f.adapter->apply_decision(**message, *shortlist, decision, *f.policy);
+    if (!out) {
+      state.SkipWithError(out.error().describe().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(out->data());
+  }
+  set_bytes(state, doc);
+}
+
+void BM_Xslt(benchmark::State& state) {
+  const std::string doc = sd::bench::shortlist_response(static_cast<int>(state.range(0)));
+  const std::string path = std::string(SD_SOURCE_DIR) + "/bench/shortlist.xsl";
+  xsltStylesheetPtr sheet = xsltParseStylesheetFile(reinterpret_cast<const xmlChar*>(path.c_str()));
+  if (sheet == nullptr) {
+    state.SkipWithError("cannot load bench/shortlist.xsl");
+    return;
+  }
+  for (auto _ : state) {
+    xmlDocPtr in = xmlReadMemory(doc.data(), static_cast<int>(doc.size()), "shortlist.xml", nullptr, XML_PARSE_NONET);
+    xmlDocPtr out = xsltApplyStylesheet(sheet, in, nullptr);
+    xmlChar* text = nullptr;
+    int size = 0;
+    xsltSaveResultToString(&text, &size, out, sheet);
+    benchmark::DoNotOptimize(text);
+    xmlFree(text);
+    xmlFreeDoc(out);
+    xmlFreeDoc(in);
+  }
+  xsltFreeStylesheet(sheet);
+  set_bytes(state, doc);
+}
+
+}  // namespace
+
+BENCHMARK(BM_ParseOnly)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_SerialiseOnly)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_Rewrite)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_Xslt)->Arg(10)->Arg(50)->Arg(500);
+
+BENCHMARK_MAIN();

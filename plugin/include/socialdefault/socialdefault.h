@@ -1,0 +1,100 @@
+/* socialdefault C ABI.
+ *
+ * Lifetimes: an engine (one per process or per host configuration) is opened
+ * from a configuration, a mapping and a ledger file and is safe to use from
+ * several threads; every other call is one message.
+ *
+ * Conventions: every function returns an sd_status (SD_OK is 0). Details of a
+ * failure come through the optional sd_error** argument (pass NULL to ignore
+ * them); an error returned that way is owned by the caller and freed with
+ * sd_error_free. Buffers returned through char** are owned by the caller and
+ * freed with sd_buffer_free. No function lets a C++ exception escape. */
+#ifndef SOCIALDEFAULT_H
+#define SOCIALDEFAULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(SD_BUILDING_LIBRARY)
+#define SD_API __attribute__((visibility("default")))
+#else
+#define SD_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum sd_status {
+  SD_OK = 0,
+  SD_INVALID_ARGUMENT = 1, /* NULL where a value is needed, bad format name, bad date */
+  SD_CONFIG = 2,           /* the configuration or mapping is invalid */
+  SD_XML = 3,              /* the message is not acceptable XML (DOCTYPE, encoding, limits) */
+  SD_UNSUPPORTED = 4,      /* the message is not what the call expects */
+  SD_MAPPING = 5,          /* the message lacks what the mapping requires */
+  SD_SIGNED_CONTENT = 6,   /* the part to change is covered by an XML signature */
+  SD_IO = 7,
+  SD_DATABASE = 8,         /* ledger error */
+  SD_CRYPTO = 9,
+  SD_TAMPERED = 10,        /* verification found an altered ledger */
+  SD_NOT_FOUND = 11,
+  SD_INTERNAL = 12,
+  SD_NO_MEMORY = 13
+} sd_status;
+
+typedef struct sd_engine sd_engine;
+typedef struct sd_error sd_error;
+
+/* "0.1.0"; static storage. */
+SD_API const char* sd_version(void);
+/* "ok", "config", ...; static storage. */
+SD_API const char* sd_status_name(sd_status status);
+
+SD_API sd_status sd_error_status(const sd_error* error);
+/* The complete message ("config.xml:42: category ...: ..."); owned by error. */
+SD_API const char* sd_error_message(const sd_error* error);
+/* Where it happened ("config.xml:42", "byte 120") or ""; owned by error. */
+SD_API const char* sd_error_where(const sd_error* error);
+SD_API void sd_error_free(sd_error* error);
+
+SD_API void sd_buffer_free(char* buffer);
+
+/* Opens an engine. adapter may be NULL for "soap". On success *engine is
+ * set and must be closed with sd_engine_close. */
+SD_API sd_status sd_engine_open(const char* config_path, const char* mapping_path, const char* ledger_path,
+                                const char* adapter, sd_engine** engine, sd_error** error);
+SD_API void sd_engine_close(sd_engine* engine);
+
+/* Rewrites a shortlist response. request may be NULL (request_size 0). at is
+ * the time of the message in Unix seconds, 0 for now. Returns SD_OK with the
+ * bytes to pass on in *out: the rewritten message, or the original bytes when
+ * socialdefault failed open. *decision_json (optional, may be NULL) receives
+ * the decision and outcome as JSON. Both buffers are freed with
+ * sd_buffer_free. A status other than SD_OK means only that the arguments
+ * were unusable or memory ran out. */
+SD_API sd_status sd_rewrite(sd_engine* engine, const char* response, size_t response_size, const char* request,
+                            size_t request_size, int64_t at, char** out, size_t* out_size, char** decision_json,
+                            size_t* decision_json_size, sd_error** error);
+
+/* Records the order in request (the ERP's response optional, NULL when
+ * absent) durably in the ledger. *recorded (optional) receives the number of
+ * order lines recorded: 0 when the ERP refused the order. */
+SD_API sd_status sd_record(sd_engine* engine, const char* request, size_t request_size, const char* response,
+                           size_t response_size, int64_t at, size_t* recorded, sd_error** error);
+
+/* Exports the MVI figures for [from, to] (YYYY-MM-DD, the organisation's
+ * dates). group_by is a comma-separated list of department, category,
+ * supplier, month, quarter, or NULL/"" for totals; format is "csv", "xml" or
+ * "json". */
+SD_API sd_status sd_export(sd_engine* engine, const char* from, const char* to, const char* group_by,
+                           const char* format, char** out, size_t* out_size, sd_error** error);
+
+/* Verifies the ledger's chain. *report receives a JSON report; the status is
+ * SD_TAMPERED when a row was altered, removed or inserted. */
+SD_API sd_status sd_verify(sd_engine* engine, char** report, size_t* report_size, sd_error** error);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOCIALDEFAULT_H */
