@@ -19,12 +19,13 @@ Error decision_error(std::string message) {
 
 // The decision must place every candidate of the message exactly once and
 // preselect exactly one supplier; anything else would drop or duplicate a
-// supplier, which freedom of choice forbids.
+// supplier, which freedom of choice forbids. (default_supplier_id is the
+// policy's id, which may differ from the document's when a candidate was
+// matched by KvK, so the preselected placement is what counts.)
 Result<void> check_decision(const Decision& decision, const Shortlist& shortlist) {
   const std::size_t n = shortlist.candidates.size();
   std::vector<bool> placed(n, false);
   std::size_t preselected = 0;
-  const Placement* chosen = nullptr;
   for (std::size_t k = 0; k < decision.order.size(); ++k) {
     const Placement& p = decision.order[k];
     const auto where = [&] { return "placement " + std::to_string(k + 1) + " (" + in_quotes(p.supplier_id) + ")"; };
@@ -43,10 +44,7 @@ Result<void> check_decision(const Decision& decision, const Shortlist& shortlist
     } else if (!p.injected || p.supplier_id.empty()) {
       return decision_error(where() + " has no source candidate; expected an injected supplier with an id");
     }
-    if (p.preselected) {
-      ++preselected;
-      chosen = &p;
-    }
+    if (p.preselected) ++preselected;
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (!placed[i]) {
@@ -56,11 +54,6 @@ Result<void> check_decision(const Decision& decision, const Shortlist& shortlist
   }
   if (preselected != 1) {
     return decision_error(std::to_string(preselected) + " placements are preselected; expected exactly one");
-  }
-  if (!decision.default_supplier_id.empty() && chosen->supplier_id != decision.default_supplier_id &&
-      !(chosen->source && shortlist.candidates[*chosen->source].supplier_id == decision.default_supplier_id)) {
-    return decision_error("the preselected placement " + in_quotes(chosen->supplier_id) + " is not the default " +
-                          in_quotes(decision.default_supplier_id));
   }
   return {};
 }
