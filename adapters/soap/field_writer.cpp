@@ -204,18 +204,25 @@ Result<void> FieldWriter::create(pugi::xml_node parent, const Path& path, std::s
     } else {
       // Prefer a prefix the message already binds (the parent's own first),
       // so the new element looks like its neighbours.
-      std::optional<std::string> prefix = usable_prefix(parent, step.uri, false);
-      if (prefix && prefix->empty() && default_ns != step.uri) prefix.reset();  // our own xmlns= shadows it
-      if (!prefix && default_ns == step.uri) prefix = "";                       // declared by our own parent
-      if (!prefix) {
+      // A plain string and a flag rather than std::optional<std::string>:
+      // g++ 12 at -O2 reports a false maybe-uninitialized on the optional.
+      const std::optional<std::string> bound = usable_prefix(parent, step.uri, false);
+      bool have_prefix = bound.has_value();
+      std::string prefix = bound.value_or(std::string());
+      if (have_prefix && prefix.empty() && default_ns != step.uri) have_prefix = false;  // our own xmlns= shadows it
+      if (!have_prefix && default_ns == step.uri) {                                      // declared by our own parent
+        have_prefix = true;
+        prefix.clear();
+      }
+      if (!have_prefix) {
         declaration = " xmlns=\"";
         auto escaped = append_escaped(declaration, step.uri, encoding, EscapeContext::attribute);
         if (!escaped) return escaped;
         declaration += '"';
         default_ns = step.uri;
-        prefix = "";
+        prefix.clear();
       }
-      qname = prefix->empty() ? step.local : *prefix + ":" + step.local;
+      qname = prefix.empty() ? step.local : prefix + ":" + step.local;
     }
     open += "<" + qname + declaration;
     if (k + 1 == steps.size() && path.attribute()) {
