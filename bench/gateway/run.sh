@@ -100,7 +100,7 @@ if [ -z "$sdd" ] && [ -x "$build_dir/adapters/gateway/socialdefaultd" ]; then
 fi
 if [ -z "$gateway_config" ] && [ -f "$here/gateway.xml.in" ]; then gateway_config=$here/gateway.xml.in; fi
 if [ -z "$sdd" ]; then
-  sdd_note="socialdefaultd not measured: no binary (looked for $build_dir/adapters/gateway/socialdefaultd; give --socialdefaultd PATH)"
+  sdd_note="socialdefaultd not measured: no binary (looked for ${build_dir#"$root"/}/adapters/gateway/socialdefaultd; give --socialdefaultd PATH)"
 elif [ ! -x "$sdd" ]; then
   sdd_note="socialdefaultd not measured: $sdd is not an executable"; sdd=
 elif [ -z "$gateway_config" ] || [ ! -f "$gateway_config" ]; then
