@@ -108,7 +108,7 @@ elif [ -z "$gateway_config" ] || [ ! -f "$gateway_config" ]; then
 fi
 [ -z "$sdd_note" ] || log "$sdd_note"
 
-work=$(mktemp -d /tmp/sd-gateway-bench.XXXXXX)
+work=$(mktemp -d -t sd-gateway-bench.XXXXXX)
 started=()
 cleanup() {
   for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; done
