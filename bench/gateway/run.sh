@@ -222,7 +222,7 @@ http {
 CONF
     if [ "$4" = 1 ]; then
       echo "      xslt_stylesheet $here/shortlist_gateway.xsl;"
-      echo "      xslt_types text/xml application/soap+xml;"
+      echo "      xslt_types application/soap+xml;  # and text/xml, the default"
     fi
     echo "    }"
     echo "  }"

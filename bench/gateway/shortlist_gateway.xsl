@@ -15,6 +15,8 @@
   <xsl:param name="inject-id" select="'BLOEM-03'"/>
   <xsl:param name="inject-name" select="'Kwekerij Samen'"/>
   <xsl:param name="inject-kvk" select="'70000003'"/>
+  <!-- The contract requires a price: the injected supplier's catalogue price. -->
+  <xsl:param name="inject-price" select="'44.75'"/>
   <xsl:param name="note" select="'Voorgeselecteerd: Bloemenatelier De Werkplaats, 14 banen voor mensen met afstand tot de arbeidsmarkt.'"/>
 
   <xsl:variable name="suppliers" select="/*/*/erp:GetSupplierShortlistResponse/erp:Suppliers/erp:Supplier"/>
@@ -47,6 +49,7 @@
               <erp:SupplierId><xsl:value-of select="$inject-id"/></erp:SupplierId>
               <erp:Name><xsl:value-of select="$inject-name"/></erp:Name>
               <erp:KvK><xsl:value-of select="$inject-kvk"/></erp:KvK>
+              <erp:UnitPrice currency="EUR"><xsl:value-of select="$inject-price"/></erp:UnitPrice>
               <erp:Preselected>false</erp:Preselected>
             </erp:Supplier>
           </xsl:if>
