@@ -89,9 +89,16 @@ fi
 [ -n "$fixture" ] || fixture=$build_dir/tests/fixtures/sd_example_erp
 if [ ! -x "$fixture" ]; then
   log "building the example ERP fixture in $build_dir"
-  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DSD_BUILD_BENCH=OFF >&2 \
-    && cmake --build "$build_dir" -j1 --target sd_example_erp >&2 \
-    || die "cannot build sd_example_erp"
+  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+    # The tree's own preset when it is the preset's folder; otherwise a plain optimised build.
+    if [ "$build_dir" = "$root/build/release" ]; then
+      (cd "$root" && cmake --preset release >&2) || die "cannot configure $build_dir"
+    else
+      cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSD_BUILD_BENCH=OFF >&2 \
+        || die "cannot configure $build_dir"
+    fi
+  fi
+  cmake --build "$build_dir" -j1 --target sd_example_erp >&2 || die "cannot build sd_example_erp"
 fi
 
 sdd_note=
