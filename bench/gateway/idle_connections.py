@@ -66,7 +66,7 @@ def main():
     body = open(args.request, "rb").read()
     request = (f"POST {url.path} HTTP/1.1\r\nHost: {url.hostname}:{url.port}\r\n"
                f"Content-Type: text/xml; charset=utf-8\r\n"
-               f"SOAPAction: \"urn:example:erp:purchasing:1/GetSupplierShortlist\"\r\n"
+               f"SOAPAction: \"urn:example:erp:purchasing:1#GetSupplierShortlist\"\r\n"
                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
     before = rss_kb(args.pid)

@@ -7,7 +7,7 @@ function init(args)
   wrk.body = file:read("*a")
   file:close()
   wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
-  wrk.headers["SOAPAction"] = '"urn:example:erp:purchasing:1/GetSupplierShortlist"'
+  wrk.headers["SOAPAction"] = '"urn:example:erp:purchasing:1#GetSupplierShortlist"'
 end
 
 function done(summary, latency, requests)

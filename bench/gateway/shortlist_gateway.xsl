@@ -3,7 +3,8 @@
      XSLT 1.0 for nginx's xslt filter (adapted from bench/shortlist.xsl):
      the default social supplier is preselected when its price is within the
      tolerance of the cheapest candidate, the social suppliers come first, a
-     configured social supplier the ERP left out is injected, every other
+     configured social supplier the ERP left out is injected (without a
+     price, which the contract allows), every other
      supplier keeps its place with Preselected false, and a note goes into
      Message. Other messages pass through as a copy. Policy of the flowers
      category of the example deployment, fixed (XSLT has no rotation state). -->
@@ -15,8 +16,6 @@
   <xsl:param name="inject-id" select="'BLOEM-03'"/>
   <xsl:param name="inject-name" select="'Kwekerij Samen'"/>
   <xsl:param name="inject-kvk" select="'70000003'"/>
-  <!-- The contract requires a price: the injected supplier's catalogue price. -->
-  <xsl:param name="inject-price" select="'44.75'"/>
   <xsl:param name="note" select="'Voorgeselecteerd: Bloemenatelier De Werkplaats, 14 banen voor mensen met afstand tot de arbeidsmarkt.'"/>
 
   <xsl:variable name="suppliers" select="/*/*/erp:GetSupplierShortlistResponse/erp:Suppliers/erp:Supplier"/>
@@ -49,7 +48,6 @@
               <erp:SupplierId><xsl:value-of select="$inject-id"/></erp:SupplierId>
               <erp:Name><xsl:value-of select="$inject-name"/></erp:Name>
               <erp:KvK><xsl:value-of select="$inject-kvk"/></erp:KvK>
-              <erp:UnitPrice currency="EUR"><xsl:value-of select="$inject-price"/></erp:UnitPrice>
               <erp:Preselected>false</erp:Preselected>
             </erp:Supplier>
           </xsl:if>

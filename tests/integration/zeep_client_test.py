@@ -23,7 +23,7 @@ SKIP = 77
 # category, in its order; one social supplier of each category is left out
 # so that the gateway's injection shows.
 FIXTURE_SHORTLISTS = {
-    ("CPV", "03121200-7"): ["FLR-100", "BLOEM-01", "FLR-200", "BLOEM-02", "FLR-300"],
+    ("CPV", "03121200-7"): ["FLR-100", "BLOEM-02", "FLR-200", "BLOEM-01", "FLR-300"],
     ("CPV", "18530000-3"): ["GIFT-R1", "GIFT-S1", "GIFT-R2", "GIFT-S2"],
     ("CPV", "55520000-1"): ["CAT-R2", "CAT-S1", "CAT-R1", "CAT-S2"],
     ("CPV", "55120000-7"): ["VEN-R1", "VEN-S1", "VEN-S2", "VEN-R2"],
@@ -95,7 +95,8 @@ def run_binding(client, binding_name, version, args, checks):
     ns = binding_name.split("}")[0] + "}"
     request_type = client.get_element(ns + "GetSupplierShortlist").type
     elements = dict(request_type.elements)
-    requisition = f"REQ-ZEEP-{version}"
+    # The contract's pattern is REQ-yyyy-nnnnnn; one number per SOAP version.
+    requisition = f"REQ-2026-9{version.replace('.', ''):0>5}"
     try:
         shortlist = service.GetSupplierShortlist(
             RequisitionId=requisition,
@@ -158,7 +159,7 @@ def run_binding(client, binding_name, version, args, checks):
                      f"{type(error).__name__}: {error}")
         return
     checks.check(f"{label}: SubmitRequisition for {chosen.SupplierId} answers", True)
-    checks.check(f"{label}: the requisition is accepted", answer.Status == "accepted", f"status {answer.Status!r}")
+    checks.check(f"{label}: the requisition is Accepted", answer.Status == "Accepted", f"status {answer.Status!r}")
     checks.check(f"{label}: the answer echoes the requisition", answer.RequisitionId == requisition,
                  f"got {answer.RequisitionId!r}")
     checks.check(f"{label}: the answer carries an order number", bool(answer.OrderNumber),
@@ -174,6 +175,10 @@ def run_binding(client, binding_name, version, args, checks):
     except Fault as fault:
         checks.check(f"{label}: an order for an unknown category is a SOAP Fault",
                      "unknown category" in (fault.message or ""), f"fault says {fault.message!r}")
+        code = fault.detail.find(f".//{ns}Code") if fault.detail is not None else None
+        checks.check(f"{label}: the Fault carries the contract's RequisitionFault detail",
+                     code is not None and code.text == "CATEGORY-UNKNOWN",
+                     f"detail code {None if code is None else code.text!r}")
     except Exception as error:
         checks.check(f"{label}: an order for an unknown category is a SOAP Fault", False,
                      f"{type(error).__name__}: {error}")
