@@ -17,7 +17,7 @@
 #   --warmup S              seconds of unmeasured load before each (default 2)
 #   --connections C         wrk connections (default 16; one wrk thread)
 #   --idle N                idle keep-alive connections for the RSS figure (default 1000; 0: skip)
-#   --build DIR             build tree (default build/release; the fixture is built there if missing)
+#   --build DIR             build tree (default build/release; the fixture is built there)
 #   --fixture PATH          sd_example_erp binary (default DIR/tests/fixtures/sd_example_erp)
 #   --socialdefaultd PATH   gateway binary (default DIR/adapters/gateway/socialdefaultd if present)
 #   --gateway-config FILE   its configuration TEMPLATE (default bench/gateway/gateway.xml.in if
@@ -86,9 +86,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     || die "apt-get install ${missing[*]} failed"
 fi
 
-[ -n "$fixture" ] || fixture=$build_dir/tests/fixtures/sd_example_erp
-if [ ! -x "$fixture" ]; then
-  log "building the example ERP fixture in $build_dir"
+# The fixture is (re)built unless given: a stale one would measure old code.
+if [ -z "$fixture" ]; then
+  fixture=$build_dir/tests/fixtures/sd_example_erp
+  log "building the example ERP fixture in ${build_dir#"$root"/}"
   if [ ! -f "$build_dir/CMakeCache.txt" ]; then
     # The tree's own preset when it is the preset's folder; otherwise a plain optimised build.
     if [ "$build_dir" = "$root/build/release" ]; then
