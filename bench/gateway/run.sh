@@ -19,7 +19,8 @@
 #   --idle N                idle keep-alive connections for the RSS figure (default 1000; 0: skip)
 #   --build DIR             build tree (default build/release; the fixture is built there)
 #   --fixture PATH          sd_example_erp binary (default DIR/tests/fixtures/sd_example_erp)
-#   --socialdefaultd PATH   gateway binary (default DIR/adapters/gateway/socialdefaultd if present)
+#   --socialdefaultd PATH   gateway binary (default DIR/adapters/gateway/socialdefaultd, built
+#                           there when the tree has adapters/gateway/)
 #   --gateway-config FILE   its configuration TEMPLATE (default bench/gateway/gateway.xml.in if
 #                           present); these placeholders are replaced: @LISTEN_PORT@ @ADMIN_PORT@
 #                           @ERP_URL@ (the fixture's URL) @WORK_DIR@ (a scratch dir) @SOURCE_DIR@
@@ -103,6 +104,11 @@ if [ -z "$fixture" ]; then
 fi
 
 sdd_note=
+# Likewise the gateway, when this tree has it and no binary was given.
+if [ -z "$sdd" ] && [ -f "$root/adapters/gateway/CMakeLists.txt" ] && [ -f "$build_dir/CMakeCache.txt" ]; then
+  log "building socialdefaultd in ${build_dir#"$root"/}"
+  cmake --build "$build_dir" -j1 --target socialdefaultd >&2 || log "cannot build socialdefaultd"
+fi
 if [ -z "$sdd" ] && [ -x "$build_dir/adapters/gateway/socialdefaultd" ]; then
   sdd=$build_dir/adapters/gateway/socialdefaultd
 fi
