@@ -50,7 +50,7 @@ check "record exits 0" test $? -eq 0
 check "record reports the choice" grep -q "recorded" "$work/record.out"
 
 "$cli" record --now 2026-11-27T10:06:00Z --request examples/erp/order-request.xml \
-  --response examples/erp/order-fault.xml > "$work/fault.out"
+  --response examples/erp/order-response-fault.xml > "$work/fault.out"
 check "a Fault answer records nothing" grep -q "nothing recorded" "$work/fault.out"
 
 for format in csv xml json; do
