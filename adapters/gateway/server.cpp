@@ -95,16 +95,20 @@ class Session : public SessionBase {
     // Waiting for the next request is bounded by the idle timeout; once
     // bytes arrive, the whole request must arrive within the request
     // timeout, so a client that trickles a byte a second is cut off.
+    if (buffer_.size() > 0) return on_first_bytes({}, 0);  // a pipelined request is already here
     idle_ = true;
     lowest().expires_after(limits.idle_timeout);
-    http::async_read_some(derived().stream(), buffer_, *parser_,
-                          beast::bind_front_handler(&Session::on_first_bytes, self()));
+    // A plain read: the parser would wait for the whole header under the
+    // idle timeout, and a trickling client would get that much longer.
+    derived().stream().async_read_some(buffer_.prepare(4096),
+                                       beast::bind_front_handler(&Session::on_first_bytes, self()));
   }
 
-  void on_first_bytes(beast::error_code ec, std::size_t) {
+  void on_first_bytes(beast::error_code ec, std::size_t n) {
     idle_ = false;
+    buffer_.commit(n);
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return derived().do_close();
     if (ec) return on_read(ec, 0);
-    if (parser_->is_done()) return on_read({}, 0);
     lowest().expires_after(request_timeout_);
     http::async_read(derived().stream(), buffer_, *parser_, beast::bind_front_handler(&Session::on_read, self()));
   }

@@ -60,10 +60,36 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+// One connection cache, DNS cache and TLS session cache shared by the easy
+// handles of all worker threads, so a connection to the ERP opened by one
+// worker is reused by the next, whichever it is.
+struct SharedCaches {
+  CURLSH* share = nullptr;
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+  SharedCaches() {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    share = curl_share_init();
+    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &SharedCaches::lock);
+    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &SharedCaches::unlock);
+    curl_share_setopt(share, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<SharedCaches*>(user)->locks[data].lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* user) { static_cast<SharedCaches*>(user)->locks[data].unlock(); }
+};
+
+// Lives for the process: easy handles of worker threads may be cleaned up
+// at thread exit after any static object of ours would be gone.
+SharedCaches& shared_caches() {
+  static SharedCaches* caches = new SharedCaches();
+  return *caches;
 }
+
+void global_init() { (void)shared_caches(); }
 
 }  // namespace
 
@@ -105,6 +131,7 @@ UpstreamResult CurlUpstream::call(const Route& route, const UpstreamRequest& req
   if (!has_content_type) headers = curl_slist_append(headers, "Content-Type:");
   if (!has_accept) headers = curl_slist_append(headers, "Accept:");
 
+  curl_easy_setopt(easy, CURLOPT_SHARE, shared_caches().share);
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);

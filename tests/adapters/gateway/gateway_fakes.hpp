@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -253,7 +254,9 @@ inline std::shared_ptr<GatewayConfig> make_config(const std::string& upstream, c
 class FixtureUpstream {
  public:
   using Handler = std::function<Response(const Request&)>;
-  explicit FixtureUpstream(Handler handler) : handler_(std::move(handler)), acceptor_(io_) {
+  // tls: serve HTTPS with this context (it decides about client certificates).
+  explicit FixtureUpstream(Handler handler, std::shared_ptr<asio::ssl::context> tls = nullptr)
+      : handler_(std::move(handler)), tls_(std::move(tls)), acceptor_(io_) {
     tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -286,13 +289,14 @@ class FixtureUpstream {
   }
   std::uint16_t port() const { return port_; }
   std::string url(const std::string& path = "/erp/purchasing") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
   }
   std::vector<Request> received() {
     std::lock_guard lock(mutex_);
     return received_;
   }
   int connections_accepted() const { return accepted_.load(); }
+  int handshake_failures() const { return handshake_failures_.load(); }
 
  private:
   void accept_loop() {
@@ -308,6 +312,18 @@ class FixtureUpstream {
     }
   }
   void serve(tcp::socket& socket) {
+    if (!tls_) return serve_stream(socket);
+    asio::ssl::stream<tcp::socket&> stream(socket, *tls_);
+    boost::system::error_code ec;
+    stream.handshake(asio::ssl::stream_base::server, ec);
+    if (ec) {
+      ++handshake_failures_;
+      return;
+    }
+    serve_stream(stream);
+  }
+  template <class Stream>
+  void serve_stream(Stream& socket) {
     beast::flat_buffer buffer;
     for (;;) {
       Request request;
@@ -327,6 +343,8 @@ class FixtureUpstream {
   }
 
   Handler handler_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  std::atomic<int> handshake_failures_{0};
   asio::io_context io_;
   tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
