@@ -18,7 +18,7 @@ namespace sd = socialdefault;
 
 namespace {
 
-// Exit codes, documented in --help and docs/cli.md.
+// Exit codes, documented in --help and the README.
 enum Exit {
   kOk = 0,
   kUsage = 1,        // bad command line

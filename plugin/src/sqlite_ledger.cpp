@@ -1,1 +1,492 @@
-// placeholder until the module lands
+// The SQLite ledger: opening, schema and migrations, appends and look-ups.
+// verify() is in sqlite_ledger_verify.cpp, export_rows() in
+// sqlite_ledger_export.cpp. docs/ledger.md describes the schema and chain.
+#include "sqlite_ledger.hpp"
+
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include <array>
+#include <functional>
+
+namespace socialdefault {
+
+namespace {
+
+// How long a writer waits for another process's write lock before giving up.
+constexpr int kBusyTimeoutMs = 5000;
+
+// Version 1. A migration is history: never edit it, add the next one.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE offers (
+  id INTEGER PRIMARY KEY,
+  at_utc TEXT NOT NULL,
+  at_unix INTEGER NOT NULL,
+  correlation_id TEXT NOT NULL,
+  requester_pseudonym TEXT NOT NULL,
+  department TEXT NOT NULL,
+  category_code_system TEXT NOT NULL,
+  category TEXT NOT NULL,
+  default_supplier TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  arm TEXT NOT NULL,
+  adapter TEXT NOT NULL,
+  prev_mac TEXT NOT NULL,
+  mac TEXT NOT NULL
+) STRICT;
+CREATE INDEX offers_by_correlation ON offers (correlation_id, id);
+CREATE INDEX offers_by_category ON offers (category, category_code_system);
+
+CREATE TABLE choices (
+  id INTEGER PRIMARY KEY,
+  at_utc TEXT NOT NULL,
+  at_unix INTEGER NOT NULL,
+  local_date TEXT NOT NULL CHECK (local_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  correlation_id TEXT NOT NULL,
+  order_ref TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  requester_pseudonym TEXT NOT NULL,
+  department TEXT NOT NULL,
+  category_code_system TEXT NOT NULL,
+  category TEXT NOT NULL,
+  default_offered TEXT NOT NULL,
+  chosen_supplier TEXT NOT NULL,
+  chosen_identifiers TEXT NOT NULL,
+  social INTEGER NOT NULL CHECK (social IN (0, 1)),
+  evidence TEXT NOT NULL,
+  addressable INTEGER NOT NULL CHECK (addressable IN (0, 1)),
+  outcome TEXT NOT NULL CHECK (outcome IN ('kept-default', 'other-social', 'regular', 'not-offered')),
+  amount_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL CHECK (length(currency) = 3),
+  adapter TEXT NOT NULL,
+  prev_mac TEXT NOT NULL,
+  mac TEXT NOT NULL
+) STRICT;
+CREATE INDEX choices_by_date ON choices (local_date);
+CREATE INDEX choices_by_correlation ON choices (correlation_id);
+
+CREATE TABLE config_changes (
+  id INTEGER PRIMARY KEY,
+  at_utc TEXT NOT NULL,
+  at_unix INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  file TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  prev_mac TEXT NOT NULL,
+  mac TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE chain_heads (
+  table_name TEXT PRIMARY KEY,
+  last_id INTEGER NOT NULL,
+  last_mac TEXT NOT NULL,
+  mac TEXT NOT NULL
+) STRICT;
+)sql";
+
+// What an operator can do about the common failures; SQLite's own text
+// says what happened but not where to look.
+std::string error_hint(int code) {
+  switch (code & 0xFF) {
+    case SQLITE_READONLY:
+      return "; the ledger file and its folder must be writable by this user (SQLite keeps -wal and -shm files "
+             "beside the ledger)";
+    case SQLITE_CANTOPEN: return "; check that its folder exists and that this user may write there";
+    case SQLITE_BUSY: return "; another process held the ledger's write lock for more than 5 seconds";
+    default: return {};
+  }
+}
+
+Result<void> exec(sqlite3* db, const std::filesystem::path& file, const char* sql, std::string_view what) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return {};
+  std::string text = message != nullptr ? message : sqlite3_errstr(rc);
+  sqlite3_free(message);
+  return make_error(ErrorCode::database, std::string(what) + ": " + text + error_hint(sqlite3_extended_errcode(db)),
+                    file.string());
+}
+
+Result<std::int64_t> query_integer(sqlite3* db, const std::filesystem::path& file, std::string_view sql,
+                                   std::string_view what) {
+  auto statement = prepare_statement(db, file, sql, false);
+  if (!statement) return std::move(statement).error();
+  if (sqlite3_step(statement->get()) != SQLITE_ROW) return database_error(db, file, what);
+  return sqlite3_column_int64(statement->get(), 0);
+}
+
+Result<void> migrate_to_v1(sqlite3* db, const std::filesystem::path& file, const Key& chain_key) {
+  if (auto r = exec(db, file, kSchemaV1, "cannot create the ledger schema"); !r) return r;
+  auto insert = prepare_statement(db, file, "INSERT INTO chain_heads (table_name, last_id, last_mac, mac) VALUES (?1, 0, ?2, ?3)", false);
+  if (!insert) return std::move(insert).error();
+  for (const ChainTable* table : chained_tables()) {
+    const std::string mac = head_mac(chain_key, table->name, 0, kGenesisMac);
+    sqlite3_bind_text64(insert->get(), 1, table->name.data(), table->name.size(), SQLITE_STATIC, SQLITE_UTF8);
+    sqlite3_bind_text64(insert->get(), 2, kGenesisMac.data(), kGenesisMac.size(), SQLITE_STATIC, SQLITE_UTF8);
+    sqlite3_bind_text64(insert->get(), 3, mac.data(), mac.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    const int rc = sqlite3_step(insert->get());
+    sqlite3_reset(insert->get());
+    if (rc != SQLITE_DONE) return database_error(db, file, "cannot create the chain heads");
+  }
+  return {};
+}
+
+using Migration = Result<void> (*)(sqlite3*, const std::filesystem::path&, const Key&);
+// kMigrations[v] takes a ledger from version v to v + 1.
+constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1};
+
+std::string insert_sql(const ChainTable& table) {
+  std::string columns = "id";
+  std::string values = "?1";
+  int index = 1;
+  for (const ChainColumn& column : table.columns) {
+    columns += ", " + std::string(column.name);
+    values += ", ?" + std::to_string(++index);
+  }
+  columns += ", prev_mac, mac";
+  values += ", ?" + std::to_string(index + 1) + ", ?" + std::to_string(index + 2);
+  return "INSERT INTO " + std::string(table.name) + " (" + columns + ") VALUES (" + values + ")";
+}
+
+void bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
+  // SQLITE_STATIC: every bound string outlives the step that reads it.
+  sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+std::string column_text(sqlite3_stmt* statement, int index) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, index));
+  if (text == nullptr) return {};
+  return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, index)));
+}
+
+UtcSeconds column_time(sqlite3_stmt* statement, int index) {
+  return UtcSeconds{std::chrono::seconds{sqlite3_column_int64(statement, index)}};
+}
+
+}  // namespace
+
+void SqliteCloser::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+void StatementFinalizer::operator()(sqlite3_stmt* statement) const noexcept { sqlite3_finalize(statement); }
+
+StatementScope::~StatementScope() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+}
+
+Error database_error(sqlite3* db, const std::filesystem::path& file, std::string_view what) {
+  return make_error(ErrorCode::database,
+                    std::string(what) + ": " + sqlite3_errmsg(db) + error_hint(sqlite3_extended_errcode(db)), file.string());
+}
+
+Result<SqliteDb> open_sqlite_connection(const std::filesystem::path& file, bool read_only) {
+  sqlite3* raw = nullptr;
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  const int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+  SqliteDb db(raw);
+  if (rc != SQLITE_OK) {
+    return make_error(ErrorCode::database,
+                      std::string("cannot open the ledger: ") + (db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc)) +
+                          error_hint(rc),
+                      file.string());
+  }
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  if (auto r = exec(db.get(), file, "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
+                    "cannot configure the ledger connection");
+      !r) {
+    return std::move(r).error();
+  }
+  if (read_only) {
+    if (auto r = exec(db.get(), file, "PRAGMA query_only = ON;", "cannot configure the ledger connection"); !r) {
+      return std::move(r).error();
+    }
+  }
+  return db;
+}
+
+Result<SqliteStatement> prepare_statement(sqlite3* db, const std::filesystem::path& file, std::string_view sql,
+                                          bool persistent) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                    persistent ? SQLITE_PREPARE_PERSISTENT : 0, &raw, nullptr);
+  SqliteStatement statement(raw);
+  if (rc != SQLITE_OK) return database_error(db, file, "cannot prepare a ledger statement");
+  return statement;
+}
+
+Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::filesystem::path& file, const Keys& keys) {
+  auto ledger = SqliteLedger::open(file, keys);
+  if (!ledger) return std::move(ledger).error();
+  return std::unique_ptr<Ledger>(std::move(ledger).value());
+}
+
+SqliteLedger::SqliteLedger(Token, std::filesystem::path file, const Keys& keys)
+    : file_(std::move(file)), chain_key_(keys.chain_key()) {}
+
+SqliteLedger::~SqliteLedger() { OPENSSL_cleanse(chain_key_.data(), chain_key_.size()); }
+
+Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open(const std::filesystem::path& file, const Keys& keys) {
+  auto ledger = std::make_unique<SqliteLedger>(Token{}, file, keys);
+  auto db = open_sqlite_connection(file, false);
+  if (!db) return std::move(db).error();
+  ledger->db_ = std::move(db).value();
+  if (auto r = ledger->configure(); !r) return std::move(r).error();
+  if (auto r = ledger->migrate(); !r) return std::move(r).error();
+  if (auto r = ledger->prepare(); !r) return std::move(r).error();
+  return ledger;
+}
+
+Result<void> SqliteLedger::configure() {
+  sqlite3* db = db_.get();
+  // The first read of the file: a file that is not a database fails here.
+  auto application_id = query_integer(db, file_, "PRAGMA application_id", "cannot open the ledger");
+  if (!application_id) return std::move(application_id).error();
+  if (*application_id != kApplicationId) {
+    auto objects = query_integer(db, file_, "SELECT count(*) FROM sqlite_schema", "cannot open the ledger");
+    if (!objects) return std::move(objects).error();
+    if (*application_id != 0 || *objects != 0) {
+      return make_error(ErrorCode::database,
+                        "is an SQLite database but not a socialdefault ledger (application_id " +
+                            std::to_string(*application_id) + ", " + std::to_string(*objects) +
+                            " schema objects); refusing to change it",
+                        file_.string());
+    }
+  }
+  auto mode = prepare_statement(db, file_, "PRAGMA journal_mode = WAL", false);
+  if (!mode) return std::move(mode).error();
+  if (sqlite3_step(mode->get()) != SQLITE_ROW) return database_error(db, file_, "cannot switch the ledger to WAL");
+  const std::string journal = column_text(mode->get(), 0);
+  if (journal != "wal") {
+    return make_error(ErrorCode::database, "cannot switch the ledger to WAL (journal mode stays \"" + journal + "\")",
+                      file_.string());
+  }
+  return exec(db, file_, "PRAGMA synchronous = FULL;", "cannot configure the ledger connection");
+}
+
+Result<void> SqliteLedger::migrate() {
+  sqlite3* db = db_.get();
+  // IMMEDIATE: two processes opening a new ledger at once must not both create it.
+  if (auto r = exec(db, file_, "BEGIN IMMEDIATE", "cannot start the schema check"); !r) return r;
+  auto result = [&]() -> Result<void> {
+    auto version = query_integer(db, file_, "PRAGMA user_version", "cannot read the ledger's schema version");
+    if (!version) return std::move(version).error();
+    if (*version > kSchemaVersion || *version < 0) {
+      return make_error(ErrorCode::database,
+                        "the ledger has schema version " + std::to_string(*version) + "; this socialdefault knows up to " +
+                            std::to_string(kSchemaVersion) + " (upgrade socialdefault to use this ledger)",
+                        file_.string());
+    }
+    if (*version == kSchemaVersion) return {};
+    for (auto v = *version; v < kSchemaVersion; ++v) {
+      if (auto r = kMigrations[static_cast<std::size_t>(v)](db, file_, chain_key_); !r) return r;
+    }
+    const std::string pragmas = "PRAGMA user_version = " + std::to_string(kSchemaVersion) +
+                                "; PRAGMA application_id = " + std::to_string(kApplicationId) + ";";
+    return exec(db, file_, pragmas.c_str(), "cannot record the ledger's schema version");
+  }();
+  if (!result) {
+    rollback_if_open();
+    return result;
+  }
+  if (auto r = exec(db, file_, "COMMIT", "cannot commit the ledger schema"); !r) {
+    rollback_if_open();
+    return r;
+  }
+  return {};
+}
+
+Result<void> SqliteLedger::prepare() {
+  struct Entry {
+    SqliteStatement* target;
+    std::string sql;
+  };
+  const std::array<Entry, 12> entries{{
+      {&begin_, "BEGIN IMMEDIATE"},
+      {&commit_, "COMMIT"},
+      {&rollback_, "ROLLBACK"},
+      {&select_head_, "SELECT last_id, last_mac FROM chain_heads WHERE table_name = ?1"},
+      {&update_head_, "UPDATE chain_heads SET last_id = ?2, last_mac = ?3, mac = ?4 WHERE table_name = ?1"},
+      {&insert_offer_, insert_sql(offers_table())},
+      {&insert_choice_, insert_sql(choices_table())},
+      {&insert_config_change_, insert_sql(config_changes_table())},
+      {&find_offer_,
+       "SELECT at_unix, correlation_id, requester_pseudonym, department, category_code_system, category, "
+       "default_supplier, reason, arm, adapter FROM offers WHERE correlation_id = ?1 ORDER BY id DESC LIMIT 1"},
+      {&count_offers_, "SELECT count(*) FROM offers WHERE category = ?2 AND category_code_system = ?1"},
+      {&count_offers_any_system_, "SELECT count(*) FROM offers WHERE category = ?1"},
+      {&last_config_change_,
+       "SELECT at_unix, actor, file, sha256, summary FROM config_changes ORDER BY id DESC LIMIT 1"},
+  }};
+  for (const Entry& entry : entries) {
+    auto statement = prepare_statement(db_.get(), file_, entry.sql, true);
+    if (!statement) return std::move(statement).error();
+    *entry.target = std::move(statement).value();
+  }
+  return {};
+}
+
+Result<void> SqliteLedger::run(sqlite3_stmt* statement, std::string_view what) {
+  StatementScope scope(statement);
+  if (sqlite3_step(statement) != SQLITE_DONE) return database_error(db_.get(), file_, what);
+  return {};
+}
+
+void SqliteLedger::rollback_if_open() noexcept {
+  // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR);
+  // a second ROLLBACK would only fail.
+  if (sqlite3_get_autocommit(db_.get()) != 0) return;
+  if (rollback_) {
+    StatementScope scope(rollback_.get());
+    sqlite3_step(rollback_.get());
+  } else {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+Result<SqliteLedger::Head> SqliteLedger::read_head(const ChainTable& table) {
+  sqlite3_stmt* statement = select_head_.get();
+  StatementScope scope(statement);
+  bind_text(statement, 1, table.name);
+  const int rc = sqlite3_step(statement);
+  if (rc == SQLITE_DONE) {
+    return make_error(ErrorCode::tampered,
+                      "the chain head of " + std::string(table.name) + " is missing; run verify", file_.string());
+  }
+  if (rc != SQLITE_ROW) return database_error(db_.get(), file_, "cannot read the chain head of " + std::string(table.name));
+  return Head{sqlite3_column_int64(statement, 0), column_text(statement, 1)};
+}
+
+Result<std::int64_t> SqliteLedger::append_rows(const ChainTable& table, sqlite3_stmt* insert,
+                                               std::span<const ChainRow> rows) {
+  if (rows.empty()) return std::int64_t{0};
+  const std::string what = "cannot append to " + std::string(table.name);
+  if (auto r = run(begin_.get(), what); !r) return std::move(r).error();
+  auto result = [&]() -> Result<std::int64_t> {
+    auto head = read_head(table);
+    if (!head) return std::move(head).error();
+    std::int64_t id = head->last_id;
+    std::string mac = head->last_mac;
+    for (const ChainRow& row : rows) {
+      ++id;
+      std::string next_mac = row_mac(chain_key_, table, id, row, mac);
+      StatementScope scope(insert);
+      sqlite3_bind_int64(insert, 1, id);
+      int index = 1;
+      for (const ChainValue& value : row) {
+        ++index;
+        if (const auto* number = std::get_if<std::int64_t>(&value)) {
+          sqlite3_bind_int64(insert, index, *number);
+        } else {
+          bind_text(insert, index, std::get<std::string>(value));
+        }
+      }
+      bind_text(insert, index + 1, mac);
+      bind_text(insert, index + 2, next_mac);
+      if (sqlite3_step(insert) != SQLITE_DONE) return database_error(db_.get(), file_, what);
+      mac = std::move(next_mac);
+    }
+    const std::string new_head_mac = head_mac(chain_key_, table.name, id, mac);
+    StatementScope scope(update_head_.get());
+    bind_text(update_head_.get(), 1, table.name);
+    sqlite3_bind_int64(update_head_.get(), 2, id);
+    bind_text(update_head_.get(), 3, mac);
+    bind_text(update_head_.get(), 4, new_head_mac);
+    if (sqlite3_step(update_head_.get()) != SQLITE_DONE) return database_error(db_.get(), file_, what);
+    return head->last_id + 1;
+  }();
+  if (!result) {
+    rollback_if_open();
+    return result;
+  }
+  // COMMIT is where synchronous=FULL fsyncs the WAL: after it the rows survive a crash.
+  if (auto r = run(commit_.get(), what); !r) {
+    rollback_if_open();
+    return std::move(r).error();
+  }
+  return result;
+}
+
+Result<std::int64_t> SqliteLedger::append_offer(const OfferRecord& offer) {
+  const std::array<ChainRow, 1> rows{offer_row(offer)};
+  std::lock_guard lock(mutex_);
+  return append_rows(offers_table(), insert_offer_.get(), rows);
+}
+
+Result<std::int64_t> SqliteLedger::append_choices(std::span<const ChoiceRecord> choices) {
+  std::vector<ChainRow> rows;
+  rows.reserve(choices.size());
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    const std::string what = "choice " + std::to_string(i + 1) + " (correlation id \"" + choices[i].correlation_id + "\")";
+    if (auto r = validate_choice(choices[i], what); !r) return std::move(r).error();
+    rows.push_back(choice_row(choices[i]));
+  }
+  std::lock_guard lock(mutex_);
+  return append_rows(choices_table(), insert_choice_.get(), rows);
+}
+
+Result<std::int64_t> SqliteLedger::append_config_change(const ConfigChangeRecord& change) {
+  const std::array<ChainRow, 1> rows{config_change_row(change)};
+  std::lock_guard lock(mutex_);
+  return append_rows(config_changes_table(), insert_config_change_.get(), rows);
+}
+
+Result<std::optional<OfferRecord>> SqliteLedger::find_offer(std::string_view correlation_id) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = find_offer_.get();
+  StatementScope scope(s);
+  bind_text(s, 1, correlation_id);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return std::optional<OfferRecord>{};
+  if (rc != SQLITE_ROW) return database_error(db_.get(), file_, "cannot look up the offer");
+  OfferRecord offer;
+  offer.at = column_time(s, 0);
+  offer.correlation_id = column_text(s, 1);
+  offer.requester_pseudonym = column_text(s, 2);
+  offer.department = column_text(s, 3);
+  offer.category_code_system = column_text(s, 4);
+  offer.category = column_text(s, 5);
+  offer.default_supplier = column_text(s, 6);
+  offer.reason = column_text(s, 7);
+  offer.arm = column_text(s, 8);
+  offer.adapter = column_text(s, 9);
+  return std::optional<OfferRecord>{std::move(offer)};
+}
+
+Result<std::optional<ConfigChangeRecord>> SqliteLedger::last_config_change() {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = last_config_change_.get();
+  StatementScope scope(s);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return std::optional<ConfigChangeRecord>{};
+  if (rc != SQLITE_ROW) return database_error(db_.get(), file_, "cannot read the last configuration change");
+  ConfigChangeRecord change;
+  change.at = column_time(s, 0);
+  change.actor = column_text(s, 1);
+  change.file = column_text(s, 2);
+  change.sha256 = column_text(s, 3);
+  change.summary = column_text(s, 4);
+  return std::optional<ConfigChangeRecord>{std::move(change)};
+}
+
+Result<std::uint64_t> SqliteLedger::count_offers(std::string_view category_code_system, std::string_view category) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = category_code_system.empty() ? count_offers_any_system_.get() : count_offers_.get();
+  StatementScope scope(s);
+  if (category_code_system.empty()) {
+    bind_text(s, 1, category);
+  } else {
+    bind_text(s, 1, category_code_system);
+    bind_text(s, 2, category);
+  }
+  if (sqlite3_step(s) != SQLITE_ROW) return database_error(db_.get(), file_, "cannot count the offers");
+  return static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+}
+
+Result<void> SqliteLedger::execute(std::string_view sql) {
+  std::lock_guard lock(mutex_);
+  const std::string text(sql);
+  return exec(db_.get(), file_, text.c_str(), "cannot execute");
+}
+
+}  // namespace socialdefault

@@ -33,6 +33,8 @@ struct Placement {
   bool injected = false;
   bool social = false;          // social on the decision's date
   bool preselected = false;     // exactly one placement is preselected when a default was set
+
+  bool operator==(const Placement&) const = default;
 };
 
 enum class NoteTarget { candidate, message };
@@ -42,6 +44,8 @@ struct Note {
   std::string supplier_id;      // for NoteTarget::candidate
   std::string kind;             // "impact", later "norm", "campaign", ...
   std::string text;
+
+  bool operator==(const Note&) const = default;
 };
 
 struct Decision {
@@ -52,8 +56,24 @@ struct Decision {
   std::vector<Note> notes;
   std::string arm = "default";          // experiment arm
   bool changes_document() const noexcept { return reason == Reason::applied; }
+
+  bool operator==(const Decision&) const = default;  // category compares by address
 };
 
+// Rules (the reasons, in the order they are tested):
+// - no_policy: no category for the shortlist's code and department.
+// - no_candidates: the list is empty and no social supplier can be injected.
+// - no_eligible_social_supplier: none of the category's social suppliers is
+//   social on the date with a price (when the list has one) within tolerance.
+// - already_default: the decided order and flags equal the document's own,
+//   so there is nothing to rewrite.
+// - applied: otherwise.
+// For every reason but applied and already_default the order is the
+// document's own, with the document's preselected flags.
+// A candidate is matched to a configured supplier by its ERP id, else by any
+// of its identifiers (KvK, PEPPOL, ...). default_supplier_id is the
+// configured supplier's id; Placement::supplier_id is the id as the document
+// has it (for an injected placement, the configured id).
 Decision decide(const Policy& policy, const Shortlist& shortlist, const DecisionContext& context);
 
 }  // namespace socialdefault

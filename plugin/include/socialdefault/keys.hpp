@@ -27,6 +27,9 @@ class Keys {
   const Key& chain_key() const noexcept { return chain_key_; }
 
  private:
+  // where names the key file in errors; the secret never appears in them.
+  static Result<Keys> derive(std::string_view secret, const std::string& where);
+
   Key pseudonym_key_{};
   Key chain_key_{};
 };

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "socialdefault/keys.hpp"
@@ -40,6 +41,7 @@ enum class Outcome {
   not_offered,    // no offer is recorded for the correlation id
 };
 const char* to_string(Outcome outcome) noexcept;  // "kept-default", "other-social", "regular", "not-offered"
+Result<Outcome> parse_outcome(std::string_view text);
 
 struct ChoiceRecord {
   UtcSeconds at{};
@@ -76,6 +78,7 @@ struct VerifyReport {
   std::string first_broken_table;  // "offers", "choices", "config_changes"
   std::int64_t first_broken_row = 0;
   std::string problem;             // "altered", "removed", "inserted", "truncated"
+  std::string detail;              // one sentence for people: what is wrong and where; empty when intact
 };
 
 // Grouping keys of an export.
@@ -103,10 +106,15 @@ struct ExportRow {
   std::int64_t regular = 0;
   std::int64_t addressable_orders = 0;
   std::int64_t addressable_spend = 0;
+  std::int64_t addressable_social_spend = 0;  // social spend within addressable orders
   std::string evidence;               // distinct evidence valid on the orders' dates, "; "-separated
 };
 
 using ExportSink = std::function<Result<void>(const ExportRow&)>;
+
+// Checks a query before anything is read or written: real dates, from <= to,
+// no key twice. Every backend's export_rows starts with it.
+Result<void> check_export_query(const ExportQuery& query);
 
 class Ledger {
  public:

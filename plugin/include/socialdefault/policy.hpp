@@ -105,12 +105,16 @@ class Policy {
                                 std::string_view department) const noexcept;
 };
 
-// Loads and validates a configuration. Every problem is reported as
-// "file:line: subject: what is wrong, what was expected"; the first problem
-// is the Error, and all of them are in the Error's message, one per line.
+// Loads and validates a configuration (schemas/config.xsd, documented in
+// docs/configuration.md). Every problem is reported as
+// "file:line: subject: what is wrong; expected ...". The Error has code
+// config and `where` = "file:line" of the first problem in line order; its
+// message is that problem's text followed by the others, one complete
+// "file:line: ..." line each, so describe() lists every problem one per
+// line. A file that cannot be read at all is an io Error naming the file.
 Result<std::shared_ptr<const Policy>> load_policy(const std::filesystem::path& file);
-// The same from bytes in memory; file_name is used in messages and relative
-// paths resolve against base_dir.
+// The same from bytes in memory; file_name is used in messages and as
+// Policy::source, and relative paths resolve against base_dir.
 Result<std::shared_ptr<const Policy>> parse_policy(std::string_view xml, std::string_view file_name,
                                                    const std::filesystem::path& base_dir);
 

@@ -1,0 +1,76 @@
+// Names of the ledger's enumerations, shared by every backend and the exports.
+#include "socialdefault/ledger.hpp"
+
+#include <array>
+#include <set>
+
+namespace socialdefault {
+
+namespace {
+
+constexpr std::array<Outcome, 4> kOutcomes{Outcome::kept_default, Outcome::other_social, Outcome::regular,
+                                           Outcome::not_offered};
+constexpr std::array<GroupBy, 5> kGroupBys{GroupBy::department, GroupBy::category, GroupBy::supplier,
+                                           GroupBy::month, GroupBy::quarter};
+
+}  // namespace
+
+const char* to_string(Outcome outcome) noexcept {
+  switch (outcome) {
+    case Outcome::kept_default: return "kept-default";
+    case Outcome::other_social: return "other-social";
+    case Outcome::regular: return "regular";
+    case Outcome::not_offered: return "not-offered";
+  }
+  return "not-offered";
+}
+
+Result<Outcome> parse_outcome(std::string_view text) {
+  for (Outcome outcome : kOutcomes) {
+    if (text == to_string(outcome)) return outcome;
+  }
+  return make_error(ErrorCode::invalid_argument,
+                    "outcome \"" + std::string(text) + "\" is not one of kept-default, other-social, regular, not-offered");
+}
+
+const char* to_string(GroupBy key) noexcept {
+  switch (key) {
+    case GroupBy::department: return "department";
+    case GroupBy::category: return "category";
+    case GroupBy::supplier: return "supplier";
+    case GroupBy::month: return "month";
+    case GroupBy::quarter: return "quarter";
+  }
+  return "department";
+}
+
+Result<GroupBy> parse_group_by(std::string_view name) {
+  for (GroupBy key : kGroupBys) {
+    if (name == to_string(key)) return key;
+  }
+  return make_error(ErrorCode::invalid_argument,
+                    "group-by \"" + std::string(name) + "\" is not one of department, category, supplier, month, quarter");
+}
+
+Result<void> check_export_query(const ExportQuery& query) {
+  if (!query.from.ok()) return make_error(ErrorCode::invalid_argument, "the period's start is not a calendar date");
+  if (!query.to.ok()) return make_error(ErrorCode::invalid_argument, "the period's end is not a calendar date");
+  for (LocalDate day : {query.from, query.to}) {
+    if (static_cast<int>(day.year()) < 1 || static_cast<int>(day.year()) > 9999) {
+      return make_error(ErrorCode::invalid_argument, "the period must lie within the years 0001 to 9999");
+    }
+  }
+  if (query.to < query.from) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the period starts on " + format_date(query.from) + " but ends before that, on " + format_date(query.to));
+  }
+  std::set<GroupBy> seen;
+  for (GroupBy key : query.group_by) {
+    if (!seen.insert(key).second) {
+      return make_error(ErrorCode::invalid_argument, std::string("group-by \"") + to_string(key) + "\" is given twice");
+    }
+  }
+  return {};
+}
+
+}  // namespace socialdefault

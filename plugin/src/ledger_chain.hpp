@@ -1,0 +1,68 @@
+// The MAC chain of the ledger, independent of the database that stores it:
+// which columns each chained table has, in which order they are MACed, and
+// the canonical encoding. A PostgreSQL backend reuses this file unchanged so
+// that both backends produce and verify the same MACs.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "socialdefault/keys.hpp"
+#include "socialdefault/ledger.hpp"
+
+namespace socialdefault {
+
+enum class ColumnType { integer, text };
+
+struct ChainColumn {
+  std::string_view name;
+  ColumnType type;
+};
+
+// A chained table: its own rows form one chain with ids 1, 2, 3, ...
+struct ChainTable {
+  std::string_view name;
+  std::span<const ChainColumn> columns;  // the data columns, without id, prev_mac and mac
+};
+
+const ChainTable& offers_table() noexcept;
+const ChainTable& choices_table() noexcept;
+const ChainTable& config_changes_table() noexcept;
+// In verification order.
+std::span<const ChainTable* const> chained_tables() noexcept;
+
+// One column value; the alternative must match the column's ColumnType.
+using ChainValue = std::variant<std::int64_t, std::string>;
+using ChainRow = std::vector<ChainValue>;
+
+// The prev_mac of the first row of every chain.
+inline constexpr std::string_view kGenesisMac = "0000000000000000000000000000000000000000000000000000000000000000";
+
+// Rows as stored. Values are checked by the caller (validate_*).
+ChainRow offer_row(const OfferRecord& offer);
+ChainRow choice_row(const ChoiceRecord& choice);
+ChainRow config_change_row(const ConfigChangeRecord& change);
+
+// Checks what the schema's constraints would refuse, with a message that
+// names the record; `what` is e.g. "choice 2 (correlation id REQ-1)".
+Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what);
+
+// Appends one length-prefixed field: 8-byte big-endian length, then the bytes.
+void append_field(std::string& out, std::string_view bytes);
+
+// The canonical encoding of a row: field(table) field(id) then, per column,
+// field(name) field(type tag + value), then field(prev_mac). Integers are
+// decimal ASCII after the tag 'i', texts follow the tag 't'.
+std::string canonical_row(const ChainTable& table, std::int64_t id, std::span<const ChainValue> values,
+                          std::string_view prev_mac);
+// Lower-case hex HMAC-SHA256 over canonical_row with the chain key.
+std::string row_mac(const Key& chain_key, const ChainTable& table, std::int64_t id,
+                    std::span<const ChainValue> values, std::string_view prev_mac);
+// The MAC of a chain head: field("chain_heads") field(table) field(last_id) field(last_mac).
+std::string head_mac(const Key& chain_key, std::string_view table, std::int64_t last_id, std::string_view last_mac);
+
+}  // namespace socialdefault

@@ -1,0 +1,145 @@
+// export_rows(): one GROUP BY query streamed with sqlite3_step, plus a second
+// query over the same keys that yields the distinct evidence of each group in
+// the same order; the two are merged like sorted files. Memory holds one
+// group at a time, whatever the number of choices (SQLite's sorter spills to
+// temporary files).
+#include <sqlite3.h>
+
+#include "sqlite_ledger.hpp"
+
+namespace socialdefault {
+
+namespace {
+
+// The SQL expressions of a grouping key. Every expression is TEXT, so
+// ORDER BY (BINARY collation) and std::string comparison agree.
+std::vector<std::string> key_expressions(GroupBy key) {
+  switch (key) {
+    case GroupBy::department: return {"department"};
+    case GroupBy::category: return {"category_code_system", "category"};
+    case GroupBy::supplier:
+      // A supplier outside the policy may be known only by its identifiers.
+      return {"CASE WHEN chosen_supplier <> '' THEN chosen_supplier ELSE chosen_identifiers END"};
+    case GroupBy::month: return {"substr(local_date, 1, 7)"};
+    case GroupBy::quarter:
+      return {"substr(local_date, 1, 4) || '-Q' || CAST((CAST(substr(local_date, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"};
+  }
+  return {};
+}
+
+std::string column_string(sqlite3_stmt* statement, int index) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, index));
+  if (text == nullptr) return {};
+  return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, index)));
+}
+
+// The raw key columns of the current row (category is two columns here).
+void read_raw_keys(sqlite3_stmt* statement, std::size_t count, std::vector<std::string>& out) {
+  out.clear();
+  for (std::size_t i = 0; i < count; ++i) out.push_back(column_string(statement, static_cast<int>(i)));
+}
+
+}  // namespace
+
+Result<void> SqliteLedger::export_rows(const ExportQuery& query, const ExportSink& sink) {
+  if (auto r = check_export_query(query); !r) return r;
+
+  std::vector<std::string> raw_keys;             // SQL expressions, currency last
+  std::vector<std::size_t> key_width;            // raw columns per GroupBy
+  for (GroupBy key : query.group_by) {
+    auto expressions = key_expressions(key);
+    key_width.push_back(expressions.size());
+    raw_keys.insert(raw_keys.end(), expressions.begin(), expressions.end());
+  }
+  raw_keys.emplace_back("currency");
+  std::string keys_sql;
+  for (const std::string& expression : raw_keys) keys_sql += (keys_sql.empty() ? "" : ", ") + expression;
+
+  const std::string where = " FROM choices WHERE local_date BETWEEN ?1 AND ?2";
+  const std::string totals_sql =
+      "SELECT " + keys_sql +
+      ", count(*), sum(amount_minor), sum(social), sum(CASE WHEN social = 1 THEN amount_minor ELSE 0 END)"
+      ", sum(CASE WHEN outcome <> 'not-offered' THEN 1 ELSE 0 END)"
+      ", sum(CASE WHEN outcome = 'kept-default' THEN 1 ELSE 0 END)"
+      ", sum(CASE WHEN outcome = 'other-social' THEN 1 ELSE 0 END)"
+      ", sum(CASE WHEN outcome = 'regular' THEN 1 ELSE 0 END)"
+      ", sum(addressable), sum(CASE WHEN addressable = 1 THEN amount_minor ELSE 0 END)"
+      ", sum(CASE WHEN addressable = 1 AND social = 1 THEN amount_minor ELSE 0 END)" +
+      where + " GROUP BY " + keys_sql + " ORDER BY " + keys_sql;
+  const std::string evidence_sql = "SELECT DISTINCT " + keys_sql + ", evidence" + where +
+                                   " AND evidence <> '' ORDER BY " + keys_sql + ", evidence";
+
+  auto db = open_sqlite_connection(file_, true);
+  if (!db) return std::move(db).error();
+  if (sqlite3_exec(db->get(), "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return database_error(db->get(), file_, "cannot start the export");
+  }
+  auto totals = prepare_statement(db->get(), file_, totals_sql, false);
+  if (!totals) return std::move(totals).error();
+  auto evidence = prepare_statement(db->get(), file_, evidence_sql, false);
+  if (!evidence) return std::move(evidence).error();
+  const std::string from = format_date(query.from);
+  const std::string to = format_date(query.to);
+  for (sqlite3_stmt* s : {totals->get(), evidence->get()}) {
+    sqlite3_bind_text64(s, 1, from.data(), from.size(), SQLITE_STATIC, SQLITE_UTF8);
+    sqlite3_bind_text64(s, 2, to.data(), to.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+
+  const std::size_t n = raw_keys.size();
+  sqlite3_stmt* ts = totals->get();
+  sqlite3_stmt* es = evidence->get();
+  int evidence_step = sqlite3_step(es);
+  std::vector<std::string> group, evidence_group;
+  if (evidence_step == SQLITE_ROW) read_raw_keys(es, n, evidence_group);
+  ExportRow row;
+  int step;
+  while ((step = sqlite3_step(ts)) == SQLITE_ROW) {
+    read_raw_keys(ts, n, group);
+    row = ExportRow{};
+    std::size_t raw = 0;
+    for (std::size_t k = 0; k < query.group_by.size(); ++k) {
+      if (query.group_by[k] == GroupBy::category) {
+        // "CPV:03121200-7"; the code alone when the system is empty.
+        row.keys.push_back(group[raw].empty() ? group[raw + 1] : group[raw] + ":" + group[raw + 1]);
+      } else {
+        row.keys.push_back(group[raw]);
+      }
+      raw += key_width[k];
+    }
+    row.currency = group[n - 1];
+    int c = static_cast<int>(n);
+    row.orders = sqlite3_column_int64(ts, c++);
+    row.spend = sqlite3_column_int64(ts, c++);
+    row.social_orders = sqlite3_column_int64(ts, c++);
+    row.social_spend = sqlite3_column_int64(ts, c++);
+    row.offered = sqlite3_column_int64(ts, c++);
+    row.kept_default = sqlite3_column_int64(ts, c++);
+    row.other_social = sqlite3_column_int64(ts, c++);
+    row.regular = sqlite3_column_int64(ts, c++);
+    row.addressable_orders = sqlite3_column_int64(ts, c++);
+    row.addressable_spend = sqlite3_column_int64(ts, c++);
+    row.addressable_social_spend = sqlite3_column_int64(ts, c++);
+
+    // Both queries are ordered by the same keys: skip evidence of groups
+    // before this one (there are none unless the data changed), take this one's.
+    while (evidence_step == SQLITE_ROW && evidence_group < group) {
+      evidence_step = sqlite3_step(es);
+      if (evidence_step == SQLITE_ROW) read_raw_keys(es, n, evidence_group);
+    }
+    while (evidence_step == SQLITE_ROW && evidence_group == group) {
+      if (!row.evidence.empty()) row.evidence += "; ";
+      row.evidence += column_string(es, static_cast<int>(n));
+      evidence_step = sqlite3_step(es);
+      if (evidence_step == SQLITE_ROW) read_raw_keys(es, n, evidence_group);
+    }
+    if (evidence_step != SQLITE_ROW && evidence_step != SQLITE_DONE) {
+      return database_error(db->get(), file_, "cannot read the evidence for the export");
+    }
+    if (auto r = sink(row); !r) return r;
+  }
+  if (step != SQLITE_DONE) return database_error(db->get(), file_, "cannot aggregate the choices for the export");
+  sqlite3_exec(db->get(), "COMMIT", nullptr, nullptr, nullptr);
+  return {};
+}
+
+}  // namespace socialdefault
