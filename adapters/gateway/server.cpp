@@ -110,6 +110,27 @@ class Session : public SessionBase {
     if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return derived().do_close();
     if (ec) return on_read(ec, 0);
     lowest().expires_after(request_timeout_);
+    http::async_read_header(derived().stream(), buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, self()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read(ec, 0);
+    if (parser_->is_done()) return on_read({}, 0);
+    // Clients such as curl wait for this before sending a large body.
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(derived().stream(), asio::buffer(kContinue),
+                        [s = self()](beast::error_code write_ec, std::size_t) {
+                          if (write_ec) return;
+                          s->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
     http::async_read(derived().stream(), buffer_, *parser_, beast::bind_front_handler(&Session::on_read, self()));
   }
 
@@ -141,11 +162,9 @@ class Session : public SessionBase {
                              "socialdefaultd: too many connections; try again shortly\n");
     }
     keep_alive_ = request->keep_alive();
-    const unsigned version = request->version();
-    server_.dispatch(role_, std::move(request), client_verified_, [s = self(), version](Response response) {
+    server_.dispatch(role_, std::move(request), client_verified_, [s = self()](Response response) {
       asio::post(s->derived().stream().get_executor(),
                  [s, response = std::move(response)]() mutable { s->write(std::move(response), false); });
-      (void)version;
     });
   }
 

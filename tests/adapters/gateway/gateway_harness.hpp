@@ -73,6 +73,7 @@ class RawClient {
     return out;
   }
   bool closed_by_peer() const { return closed_; }
+  int native() { return socket_.native_handle(); }
   void close() {
     boost::system::error_code ec;
     socket_.close(ec);

@@ -166,6 +166,24 @@ TEST(GatewayServer, SlowClientIsCutOffWhileAnotherIsServed) {
   EXPECT_TRUE(erp.received().size() == 1u);
 }
 
+TEST(GatewayServer, ExpectContinueIsAnswered) {
+  FixtureUpstream erp([](const Request& request) { return soap_response("echo:" + request.body()); });
+  GatewayHarness gateway(make_config(erp.url()));
+  RawClient client(gateway.port());
+  const std::string body = order_request();
+  ASSERT_TRUE(client.send("POST /erp HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nExpect: 100-continue\r\n"
+                          "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
+  // Nothing is sent until the gateway says so.
+  char interim[64] = {0};
+  const ssize_t n = ::recv(client.native(), interim, sizeof interim - 1, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(interim, static_cast<std::size_t>(n)), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(client.send(body));
+  const std::string answer = client.read_all(5s);
+  EXPECT_NE(answer.find("HTTP/1.1 200 OK"), std::string::npos);
+  EXPECT_NE(answer.find("echo:" + body), std::string::npos);
+}
+
 TEST(GatewayServer, ConnectionCapAnswers503) {
   FixtureUpstream erp([](const Request&) { return soap_response(order_response()); });
   auto config = make_config(erp.url());
