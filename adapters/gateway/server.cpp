@@ -396,7 +396,19 @@ Result<void> Server::start() {
               {"tls", config.listener.tls.has_value()},
               {"admin_port", admin_port_},
               {"routes", config.routes.size()}});
+  log_.flush();
+  flush_logs_periodically();
   return {};
+}
+
+// Request lines are buffered; they reach stdout within a second, without a
+// write per request.
+void Server::flush_logs_periodically() {
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(1));
+  timer->async_wait([this, timer](beast::error_code ec) {
+    log_.flush();
+    if (!ec && !draining_.load()) flush_logs_periodically();
+  });
 }
 
 void Server::handle_signals() {
@@ -414,6 +426,7 @@ void Server::handle_signals() {
         return;
       }
       server->log_.write(LogLevel::info, "stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      server->log_.flush();
       const auto generation = server->generation();
       std::chrono::milliseconds grace = generation->config->limits.request_timeout;
       std::chrono::milliseconds longest{0};
@@ -481,6 +494,7 @@ void Server::finish_shutdown(std::chrono::steady_clock::time_point deadline) {
   }
   if (empty || std::chrono::steady_clock::now() >= deadline) {
     log_.write(LogLevel::info, "stopped", {{"unfinished_connections", empty ? 0 : 1}});
+    log_.flush();
     io_.stop();
     return;
   }
@@ -539,6 +553,7 @@ Result<void> Server::reload(const std::string& actor) {
   std::atomic_store(&generation_, std::move(generation).value());
   ++metrics_.reloads;
   log_.write(LogLevel::info, "reloaded", {{"actor", actor}, {"routes", after.routes.size()}});
+  log_.flush();
   return {};
 }
 

@@ -67,6 +67,7 @@ class Server {
 
  private:
   void finish_shutdown(std::chrono::steady_clock::time_point deadline);
+  void flush_logs_periodically();
 
   // Declared before io_ so that sessions destroyed with io_'s pending
   // handlers can still untrack themselves.

@@ -188,16 +188,46 @@ Result<std::size_t> Spool::drain_file(Ledger& ledger, const std::filesystem::pat
     }
     records.push_back(std::move(record).value());
   }
+  std::size_t moved = records.size();
   if (!records.empty()) {
     auto appended = ledger.append_choices(records);
-    if (!appended) return std::move(appended).error();
+    if (!appended && appended.error().code != ErrorCode::invalid_argument) return std::move(appended).error();
+    if (!appended) {
+      // A record the ledger will never take must not hold the others
+      // back: those go in one by one, it goes to choices.rejected for a
+      // person to look at.
+      moved = 0;
+      for (const ChoiceRecord& r : records) {
+        auto one = ledger.append_choices(std::span<const ChoiceRecord>(&r, 1));
+        if (one) {
+          ++moved;
+          continue;
+        }
+        if (one.error().code != ErrorCode::invalid_argument) return std::move(one).error();
+        if (auto kept = reject(r, one.error()); !kept) return std::move(kept).error();
+      }
+    }
   }
   std::error_code ec;
   std::filesystem::remove(file, ec);
   if (ec) return make_error(ErrorCode::io, "cannot remove the drained spool: " + ec.message(), file.string());
   if (auto synced = sync_folder(folder_); !synced) return std::move(synced).error();
   depth_ -= std::min(depth_.load(), lines);
-  return records.size();
+  return moved;
+}
+
+Result<void> Spool::reject(const ChoiceRecord& record, const Error& why) {
+  const std::filesystem::path file = folder_ / "choices.rejected";
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("cannot open the rejected-records file", file);
+  std::string line = choice_to_json(record);
+  line.insert(line.size() - 1, ",\"rejected_because\":" + boost::json::serialize(boost::json::value(why.describe())));
+  line += '\n';
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!written) return io_error("cannot write the rejected-records file", file);
+  ++rejected_;
+  return {};
 }
 
 Result<std::size_t> Spool::drain(Ledger& ledger) {

@@ -26,6 +26,8 @@ class Spool final : public CommitFallback {
   std::size_t depth() const override { return depth_.load(); }
   // Lines that could not be read back (a torn last line after a crash).
   std::size_t unreadable() const { return unreadable_.load(); }
+  // Records the ledger refused as invalid, moved to choices.rejected.
+  std::size_t rejected() const { return rejected_.load(); }
 
   const std::filesystem::path& folder() const noexcept { return folder_; }
 
@@ -33,11 +35,13 @@ class Spool final : public CommitFallback {
   explicit Spool(std::filesystem::path folder) : folder_(std::move(folder)) {}
   Result<void> open_append();
   Result<std::size_t> drain_file(Ledger& ledger, const std::filesystem::path& file);
+  Result<void> reject(const ChoiceRecord& record, const Error& why);
 
   std::filesystem::path folder_;
   int fd_ = -1;
   std::atomic<std::size_t> depth_{0};
   std::atomic<std::size_t> unreadable_{0};
+  std::atomic<std::size_t> rejected_{0};
 };
 
 std::string choice_to_json(const ChoiceRecord& record);

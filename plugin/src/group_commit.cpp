@@ -125,12 +125,26 @@ void GroupCommitter::run() {
 }
 
 void GroupCommitter::write_batch(std::deque<Pending>& batch) {
-  std::vector<ChoiceRecord> records;
-  for (Pending& p : batch) {
-    for (ChoiceRecord& r : p.records) records.push_back(std::move(r));
+  if (batch.size() == 1) {
+    batch.front().done(write_records(batch.front().records));
+    return;
   }
-  CommitOutcome outcome;
-  outcome.batch_records = records.size();
+  std::vector<ChoiceRecord> records;
+  for (Pending& p : batch) records.insert(records.end(), p.records.begin(), p.records.end());
+  std::chrono::microseconds latency{0};
+  Result<std::int64_t> appended = append(records, latency);
+  if (!appended && appended.error().code == ErrorCode::invalid_argument) {
+    // The ledger refused a record as invalid: only its own request may pay
+    // for that, so every request is written on its own.
+    for (Pending& p : batch) p.done(write_records(p.records));
+    return;
+  }
+  const CommitOutcome outcome = settle(records, appended, latency);
+  for (Pending& p : batch) p.done(outcome);
+}
+
+Result<std::int64_t> GroupCommitter::append(std::span<const ChoiceRecord> records,
+                                            std::chrono::microseconds& latency) {
   const auto started = std::chrono::steady_clock::now();
   Result<std::int64_t> appended = make_error(ErrorCode::internal, "not attempted");
   try {
@@ -138,34 +152,42 @@ void GroupCommitter::write_batch(std::deque<Pending>& batch) {
   } catch (const std::exception& e) {
     appended = make_error(ErrorCode::database, std::string("ledger failure: ") + e.what());
   }
-  outcome.ledger_latency =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  std::lock_guard lock(mutex_);
+  ++stats_.transactions;
+  return appended;
+}
+
+CommitOutcome GroupCommitter::write_records(std::span<const ChoiceRecord> records) {
+  std::chrono::microseconds latency{0};
+  const Result<std::int64_t> appended = append(records, latency);
+  return settle(records, appended, latency);
+}
+
+CommitOutcome GroupCommitter::settle(std::span<const ChoiceRecord> records, const Result<std::int64_t>& appended,
+                                     std::chrono::microseconds latency) {
+  CommitOutcome outcome;
+  outcome.batch_records = records.size();
+  outcome.ledger_latency = latency;
   if (appended) {
     outcome.durability = Durability::ledger;
-  } else {
-    outcome.ledger_error = appended.error();
-    Result<void> kept = make_error(ErrorCode::internal, "no fallback is configured");
-    if (fallback_ != nullptr) {
-      try {
-        kept = fallback_->keep(records);
-      } catch (const std::exception& e) {
-        kept = make_error(ErrorCode::io, std::string("fallback failure: ") + e.what());
-      }
-    }
-    if (kept) {
-      outcome.durability = Durability::spool;
-    } else {
-      outcome.fallback_error = kept.error();
-      outcome.durability = Durability::lost;
+    return outcome;
+  }
+  outcome.ledger_error = appended.error();
+  Result<void> kept = make_error(ErrorCode::internal, "no fallback is configured");
+  if (fallback_ != nullptr) {
+    try {
+      kept = fallback_->keep(records);
+    } catch (const std::exception& e) {
+      kept = make_error(ErrorCode::io, std::string("fallback failure: ") + e.what());
     }
   }
-  {
-    std::lock_guard lock(mutex_);
-    ++stats_.transactions;
-    if (outcome.durability == Durability::spool) stats_.spooled += records.size();
-    if (outcome.durability == Durability::lost) stats_.lost += records.size();
-  }
-  for (Pending& p : batch) p.done(outcome);
+  outcome.durability = kept ? Durability::spool : Durability::lost;
+  if (!kept) outcome.fallback_error = kept.error();
+  std::lock_guard lock(mutex_);
+  if (outcome.durability == Durability::spool) stats_.spooled += records.size();
+  if (outcome.durability == Durability::lost) stats_.lost += records.size();
+  return outcome;
 }
 
 }  // namespace socialdefault

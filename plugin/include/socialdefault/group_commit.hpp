@@ -97,6 +97,10 @@ class GroupCommitter {
   };
   void run();
   void write_batch(std::deque<Pending>& batch);
+  CommitOutcome write_records(std::span<const ChoiceRecord> records);
+  Result<std::int64_t> append(std::span<const ChoiceRecord> records, std::chrono::microseconds& latency);
+  CommitOutcome settle(std::span<const ChoiceRecord> records, const Result<std::int64_t>& appended,
+                       std::chrono::microseconds latency);
 
   Ledger& ledger_;
   CommitFallback* fallback_;

@@ -282,6 +282,8 @@ TEST_F(DaemonWithEngine, KillNineLosesNoAcceptedOrder) {
   std::size_t missing = 0;
   for (const auto& id : accepted) missing += recorded.count(id) == 0 ? 1 : 0;
   EXPECT_EQ(missing, 0u) << missing << " of " << accepted.size() << " accepted orders are not in the ledger";
+  std::cout << "kill -9 after " << accepted.size() << " accepted orders; " << recorded.size()
+            << " choices in the ledger\n";
 
   // The ledger's chain survived, and the daemon starts again on it.
   auto keys = Keys::from_file(example("pseudonym.key"));

@@ -74,6 +74,11 @@ class FakeLedger final : public Ledger {
     std::lock_guard lock(mutex);
     ++attempts;
     if (fail.load()) return make_error(ErrorCode::database, "disk I/O error (simulated)");
+    for (const ChoiceRecord& c : choices) {
+      if (!reject_correlation.empty() && c.correlation_id == reject_correlation) {
+        return make_error(ErrorCode::invalid_argument, "choice (correlation id \"" + c.correlation_id + "\"): currency is not an ISO 4217 code");
+      }
+    }
     ++transactions;
     const auto first = static_cast<std::int64_t>(choices_.size() + 1);
     choices_.insert(choices_.end(), choices.begin(), choices.end());
@@ -95,6 +100,7 @@ class FakeLedger final : public Ledger {
 
   std::mutex mutex;
   std::atomic<bool> fail{false};
+  std::string reject_correlation;  // a record the ledger refuses as invalid
   std::chrono::milliseconds delay{0};
   int attempts = 0;
   int transactions = 0;

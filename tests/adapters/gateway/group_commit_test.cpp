@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "gateway_fakes.hpp"
+#include "socialdefault/keys.hpp"
 #include "spool.hpp"
 
 namespace socialdefault::gateway::testing {
@@ -132,6 +134,87 @@ TEST(GroupCommit, ChoiceJsonRoundTrip) {
   EXPECT_EQ(back->at, r.at);
   EXPECT_EQ(back->local_date, r.local_date);
   EXPECT_FALSE(choice_from_json("{\"at\":1}").ok());
+}
+
+TEST(GroupCommit, AnInvalidRecordDoesNotDragOthersIntoTheSpool) {
+  TempDir dir;
+  FakeLedger ledger;
+  ledger.reject_correlation = "REQ-BAD";
+  ledger.delay = std::chrono::milliseconds(20);
+  auto spool = Spool::open(dir.path());
+  ASSERT_TRUE(spool);
+  GroupCommitter committer(ledger, spool->get());
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::map<std::string, Durability> outcomes;
+  for (int i = 0; i < 12; ++i) {
+    threads.emplace_back([&, i] {
+      const std::string id = i == 5 ? "REQ-BAD" : "REQ-" + std::to_string(i);
+      const CommitOutcome outcome = committer.commit({choice(id)});
+      std::lock_guard lock(mutex);
+      outcomes[id] = outcome.durability;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(outcomes["REQ-BAD"], Durability::spool);
+  for (const auto& [id, durability] : outcomes) {
+    if (id != "REQ-BAD") {
+      EXPECT_EQ(durability, Durability::ledger) << id;
+    }
+  }
+  EXPECT_EQ(ledger.choices().size(), 11u);
+  EXPECT_EQ((*spool)->depth(), 1u);
+
+  // Draining moves the record the ledger will never take aside.
+  auto drained = committer.drain_fallback();
+  ASSERT_TRUE(drained) << drained.error().describe();
+  EXPECT_EQ(*drained, 0u);
+  EXPECT_EQ((*spool)->depth(), 0u);
+  EXPECT_EQ((*spool)->rejected(), 1u);
+  std::ifstream in(dir.path() / "choices.rejected");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_NE(line.find("\"correlation_id\":\"REQ-BAD\""), std::string::npos);
+  EXPECT_NE(line.find("\"rejected_because\":\"choice (correlation id \\\"REQ-BAD\\\"): currency is not an ISO 4217 code\""),
+            std::string::npos)
+      << line;
+}
+
+// The SQLite ledger (WAL, synchronous=FULL) behind the committer: every
+// record arrives, in far fewer transactions than requests. Prints the rate;
+// it is a measurement, not a timed assertion.
+TEST(GroupCommit, RealLedgerBatchesConcurrentOrders) {
+  TempDir dir;
+  auto keys = Keys::from_secret(std::string(64, 'k'));
+  ASSERT_TRUE(keys) << keys.error().describe();
+  auto ledger = open_sqlite_ledger(dir.path() / "ledger.db", *keys);
+  ASSERT_TRUE(ledger) << ledger.error().describe();
+  GroupCommitter committer(**ledger, nullptr);
+  constexpr int kThreads = 64;
+  constexpr int kEach = 40;
+  std::atomic<int> durable{0};
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const auto outcome = committer.commit({choice("REQ-" + std::to_string(t) + "-" + std::to_string(i))});
+        if (outcome.durability == Durability::ledger) ++durable;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(durable.load(), kThreads * kEach);
+  const auto stats = committer.stats();
+  EXPECT_LT(stats.transactions, static_cast<std::uint64_t>(kThreads * kEach / 4));
+  auto report = (*ledger)->verify();
+  ASSERT_TRUE(report) << report.error().describe();
+  EXPECT_TRUE(report->intact);
+  EXPECT_EQ(report->rows_checked, static_cast<std::uint64_t>(kThreads * kEach));
+  std::cout << "group commit: " << kThreads * kEach << " choices in " << stats.transactions << " transactions, "
+            << static_cast<long>(kThreads * kEach / seconds) << " durable choices/s\n";
+  ::testing::Test::RecordProperty("choices_per_second", static_cast<int>(kThreads * kEach / seconds));
 }
 
 TEST(GroupCommit, StoppedCommitterRefuses) {
