@@ -8,6 +8,11 @@ cd "$(dirname "$0")"
 packaging/install-deps.sh
 
 jobs=${SD_JOBS:-2}
+
+# Static checks: any cppcheck finding fails the run.
+cppcheck --quiet --enable=warning,performance,portability --std=c++20 --inline-suppr --error-exitcode=1 \
+  --suppress=missingIncludeSystem -I plugin/include -I plugin/src plugin/src adapters
+
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"

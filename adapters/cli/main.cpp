@@ -315,15 +315,9 @@ int verify(const Args& args) {
   auto verified = engine->verify();
   if (!verified) return report(verified.error());
   const sd::VerifyReport& v = *verified;
-  std::cout << "{\"intact\":" << (v.intact ? "true" : "false") << ",\"rows_checked\":" << v.rows_checked;
+  std::cout << sd::verify_report_json(v) << "\n";
   if (!v.intact) {
-    std::cout << ",\"table\":\"" << v.first_broken_table << "\",\"row\":" << v.first_broken_row << ",\"problem\":\""
-              << v.problem << "\"";
-  }
-  std::cout << "}\n";
-  if (!v.intact) {
-    std::cerr << "socialdefault: ledger tampered: " << v.first_broken_table << " row " << v.first_broken_row << " "
-              << v.problem << "\n";
+    std::cerr << "socialdefault: ledger tampered: " << v.detail << "\n";
     return kTampered;
   }
   return kOk;

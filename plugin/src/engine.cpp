@@ -298,6 +298,17 @@ Result<void> Engine::export_report(const ExportQuery& query, ExportFormat format
 
 Result<VerifyReport> Engine::verify() { return ledger_->verify(); }
 
+std::string verify_report_json(const VerifyReport& v) {
+  boost::json::object o{{"intact", v.intact}, {"rows_checked", v.rows_checked}};
+  if (!v.intact) {
+    o["table"] = v.first_broken_table;
+    o["row"] = v.first_broken_row;
+    o["problem"] = v.problem;
+    o["detail"] = v.detail;
+  }
+  return boost::json::serialize(o);
+}
+
 std::string decision_json(const RewriteResult& result, const Keys& keys) {
   boost::json::object o;
   o["outcome"] = result.outcome;

@@ -182,7 +182,7 @@ int clamped_year(UtcSeconds t, std::int32_t offset) {
 }
 
 std::string two_digits(long long v) {
-  char buf[8];
+  char buf[24];
   std::snprintf(buf, sizeof buf, "%02lld", v);
   return buf;
 }
@@ -352,7 +352,7 @@ Result<LocalDate> parse_date(std::string_view text) {
 }
 
 std::string format_date(LocalDate date) {
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(date.year()),
                 static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
   return buf;
@@ -394,7 +394,7 @@ std::string format_utc(UtcSeconds utc) {
   const auto day = std::chrono::floor<std::chrono::days>(utc);
   const LocalDate date{day};
   const auto secs = (utc - day).count();
-  char buf[32];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lldZ", format_date(date).c_str(),
                 static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
                 static_cast<long long>(secs % 60));

@@ -49,6 +49,10 @@ struct RewriteResult {
 // never included, only its pseudonym.
 std::string decision_json(const RewriteResult& result, const Keys& keys);
 
+// A verification report as JSON: intact, rows_checked, and for a broken
+// chain the table, row, problem and detail.
+std::string verify_report_json(const VerifyReport& report);
+
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>> open(const EngineOptions& options);

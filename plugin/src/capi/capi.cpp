@@ -2,7 +2,6 @@
 // everything and turns it into an sd_status.
 #include "socialdefault/socialdefault.h"
 
-#include <boost/json.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -224,18 +223,11 @@ SD_API sd_status sd_verify(sd_engine* engine, char** report, size_t* report_size
     auto verified = engine->engine->verify();
     if (!verified) return fail(error, verified.error());
     const socialdefault::VerifyReport& v = *verified;
-    boost::json::object o{{"intact", v.intact}, {"rows_checked", v.rows_checked}};
-    if (!v.intact) {
-      o["table"] = v.first_broken_table;
-      o["row"] = v.first_broken_row;
-      o["problem"] = v.problem;
-    }
     if (report != nullptr) {
-      if (sd_status s = give(boost::json::serialize(o), report, report_size, error); s != SD_OK) return s;
+      if (sd_status s = give(socialdefault::verify_report_json(v), report, report_size, error); s != SD_OK) return s;
     }
     if (!v.intact) {
-      return fail(error, SD_TAMPERED,
-                  "ledger " + v.first_broken_table + " row " + std::to_string(v.first_broken_row) + ": " + v.problem);
+      return fail(error, SD_TAMPERED, v.detail);
     }
     return SD_OK;
   });

@@ -1,0 +1,253 @@
+#include "reader.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "socialdefault/money.hpp"
+
+namespace socialdefault::soap {
+
+namespace {
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// The value a field leads to from base; nullopt when the element or
+// attribute is absent. An empty base (the request was not given) reads as
+// absent too.
+Result<std::optional<std::string>> read(const SoapMessage& message, pugi::xml_node base, const Field& field) {
+  if (!field.fixed.empty()) return std::optional<std::string>(field.fixed);
+  if (!field.path || !base) return std::optional<std::string>();
+  const Path::Location at = field.path->locate(base);
+  if (!at.found()) return std::optional<std::string>();
+  auto value = at.attribute ? message.value(at.attribute) : message.text(at.element);
+  if (!value) {
+    Error e = std::move(value).error();
+    e.message = field.name + " (" + field.path->text() + ") at " + e.where + ": " + e.message;
+    e.where = field.name;
+    return e;
+  }
+  return std::optional<std::string>(std::move(*value));
+}
+
+// The same, with "" for absent: context values that may simply be missing.
+Result<std::string> read_or_empty(const SoapMessage& message, pugi::xml_node base, const Field& field) {
+  auto value = read(message, base, field);
+  if (!value) return std::move(value).error();
+  return value->value_or(std::string());
+}
+
+Result<std::string> context(const Field& field, const SoapMessage* request, const SoapMessage* response) {
+  const SoapMessage* m = field.from == Side::request ? request : response;
+  if (m == nullptr) return field.fixed;
+  return read_or_empty(*m, m->payload(), field);
+}
+
+Result<CategoryRef> category(const CategoryField& field, const SoapMessage* request, const SoapMessage* response) {
+  CategoryRef ref;
+  auto code = context(field.code, request, response);
+  if (!code) return std::move(code).error();
+  ref.code = std::move(*code);
+  auto system = context(field.system, request, response);
+  if (!system) return std::move(system).error();
+  ref.code_system = std::move(*system);
+  return ref;
+}
+
+Error wrong_kind(const SoapMessage& message, MessageKind expected, const std::string& element) {
+  return make_error(ErrorCode::unsupported,
+                    std::string("expected a message of kind ") + to_string(expected) + " (" + element + "), got " +
+                        (message.payload() ? message.describe(message.payload()) : std::string("an empty Body")) +
+                        " (kind " + to_string(message.kind()) + ")");
+}
+
+// A price or amount: a decimal and a currency read by two fields.
+Result<std::optional<Money>> money(const std::optional<std::string>& amount, const Field& amount_field,
+                                   const std::optional<std::string>& currency, const Field& currency_field,
+                                   const std::string& subject) {
+  if (!amount || trim_xml_space(*amount).empty()) return std::optional<Money>();
+  if (!currency || trim_xml_space(*currency).empty()) {
+    return make_error(ErrorCode::mapping,
+                      subject + ": " + amount_field.name + " is " + in_quotes(*amount) + " but " + currency_field.name +
+                          (currency_field.path ? " (" + currency_field.path->text() + ")" : std::string()) +
+                          " is missing; expected a currency code",
+                      currency_field.name);
+  }
+  auto parsed = parse_money(*amount, trim_xml_space(*currency));
+  if (!parsed) {
+    return make_error(ErrorCode::mapping,
+                      subject + ": " + amount_field.name + " " + in_quotes(*amount) + " " + in_quotes(*currency) + ": " +
+                          parsed.error().message,
+                      amount_field.name);
+  }
+  return std::optional<Money>(std::move(*parsed));
+}
+
+}  // namespace
+
+std::vector<pugi::xml_node> candidate_elements(const SoapMessage& response) {
+  std::vector<pugi::xml_node> out;
+  if (response.mapping().shortlist && response.payload()) {
+    response.mapping().shortlist->candidates.elements.collect(response.payload(), out);
+  }
+  return out;
+}
+
+Result<std::string> candidate_id(const SoapMessage& response, pugi::xml_node candidate, std::size_t index) {
+  const CandidateMapping& m = response.mapping().shortlist->candidates;
+  auto id = read(response, candidate, m.id);
+  if (!id) return std::move(id).error();
+  if (!*id || id->value().empty()) {
+    return make_error(ErrorCode::mapping,
+                      "candidate " + std::to_string(index + 1) + " (" + response.describe(candidate) + "): " +
+                          m.id.name + " (" + m.id.path->text() + ") is missing or empty; expected the supplier id",
+                      m.id.name);
+  }
+  return std::move(**id);
+}
+
+Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request) {
+  const Mapping& mapping = response.mapping();
+  if (!mapping.shortlist) {
+    return make_error(ErrorCode::unsupported, "the mapping " + mapping.file + " has no <shortlist> section");
+  }
+  const ShortlistMapping& m = *mapping.shortlist;
+  if (response.kind() != MessageKind::shortlist_response) {
+    return wrong_kind(response, MessageKind::shortlist_response, to_string(m.response));
+  }
+  if (request != nullptr && request->kind() != MessageKind::shortlist_request) {
+    return wrong_kind(*request, MessageKind::shortlist_request,
+                      m.request ? to_string(*m.request) : std::string("no request element is mapped"));
+  }
+  Shortlist shortlist;
+  auto correlation = context(m.correlation_id, request, &response);
+  if (!correlation) return std::move(correlation).error();
+  shortlist.correlation_id = std::move(*correlation);
+  auto cat = category(m.category, request, &response);
+  if (!cat) return std::move(cat).error();
+  shortlist.category = std::move(*cat);
+  auto requester = context(m.requester, request, &response);
+  if (!requester) return std::move(requester).error();
+  shortlist.requester = std::move(*requester);
+  auto department = context(m.department, request, &response);
+  if (!department) return std::move(department).error();
+  shortlist.department = std::move(*department);
+
+  const CandidateMapping& c = m.candidates;
+  const std::vector<pugi::xml_node> elements = candidate_elements(response);
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    const pugi::xml_node e = elements[i];
+    const std::string subject = "candidate " + std::to_string(i + 1) + " (" + response.describe(e) + ")";
+    Candidate candidate;
+    auto id = candidate_id(response, e, i);
+    if (!id) return std::move(id).error();
+    candidate.supplier_id = std::move(*id);
+    auto name = read_or_empty(response, e, c.name);
+    if (!name) return std::move(name).error();
+    candidate.name = std::move(*name);
+    auto amount = read(response, e, c.price);
+    if (!amount) return std::move(amount).error();
+    auto currency = read(response, e, c.currency);
+    if (!currency) return std::move(currency).error();
+    auto price = money(*amount, c.price, *currency, c.currency, subject);
+    if (!price) return std::move(price).error();
+    candidate.price = std::move(*price);
+    auto flag = read(response, e, c.preselected);
+    if (!flag) return std::move(flag).error();
+    if (*flag && !(*flag)->empty()) {
+      const std::string& v = **flag;
+      if (std::find(c.true_literals.begin(), c.true_literals.end(), v) != c.true_literals.end()) {
+        candidate.preselected = true;
+      } else if (std::find(c.false_literals.begin(), c.false_literals.end(), v) == c.false_literals.end()) {
+        std::string expected;
+        for (const auto* list : {&c.true_literals, &c.false_literals}) {
+          for (const std::string& l : *list) expected += (expected.empty() ? "" : ", ") + in_quotes(l);
+        }
+        return make_error(ErrorCode::mapping,
+                          subject + ": " + c.preselected.name + " is " + in_quotes(v) + "; expected one of " + expected,
+                          c.preselected.name);
+      }
+    }
+    for (const IdentifierField& idf : c.identifiers) {
+      auto value = read(response, e, idf.field);
+      if (!value) return std::move(value).error();
+      if (*value && !(*value)->empty()) candidate.identifiers.push_back({idf.scheme, std::move(**value)});
+    }
+    shortlist.candidates.push_back(std::move(candidate));
+  }
+  return shortlist;
+}
+
+Result<std::vector<OrderChoice>> read_choice(const SoapMessage& request, const SoapMessage* response) {
+  const Mapping& mapping = request.mapping();
+  if (!mapping.order) {
+    return make_error(ErrorCode::unsupported, "the mapping " + mapping.file + " has no <order> section");
+  }
+  const OrderMapping& m = *mapping.order;
+  if (request.kind() != MessageKind::order_request) {
+    return wrong_kind(request, MessageKind::order_request, to_string(m.request));
+  }
+  if (response != nullptr && response->kind() != MessageKind::order_response && response->kind() != MessageKind::fault) {
+    return wrong_kind(*response, MessageKind::order_response,
+                      m.response ? to_string(*m.response) : std::string("no response element is mapped"));
+  }
+  const SoapMessage* order_response = response != nullptr && response->kind() == MessageKind::order_response ? response : nullptr;
+
+  OrderChoice choice;
+  choice.line = 1;
+  const auto get = [&](const Field& f) { return context(f, &request, order_response); };
+  auto correlation = get(m.correlation_id);
+  if (!correlation) return std::move(correlation).error();
+  choice.correlation_id = std::move(*correlation);
+  auto cat = category(m.category, &request, order_response);
+  if (!cat) return std::move(cat).error();
+  choice.category = std::move(*cat);
+  auto requester = get(m.requester);
+  if (!requester) return std::move(requester).error();
+  choice.requester = std::move(*requester);
+  auto department = get(m.department);
+  if (!department) return std::move(department).error();
+  choice.department = std::move(*department);
+  auto supplier = get(m.supplier);
+  if (!supplier) return std::move(supplier).error();
+  if (supplier->empty()) {
+    return make_error(ErrorCode::mapping,
+                      "the order " + (request.payload() ? request.describe(request.payload()) : std::string()) +
+                          " has no supplier: " + m.supplier.name + " (" + m.supplier.path->text() +
+                          ") is missing or empty",
+                      m.supplier.name);
+  }
+  choice.supplier_id = std::move(*supplier);
+  for (const IdentifierField& idf : m.supplier_identifiers) {
+    auto value = get(idf.field);
+    if (!value) return std::move(value).error();
+    if (!value->empty()) choice.supplier_identifiers.push_back({idf.scheme, std::move(*value)});
+  }
+  auto amount = get(m.amount);
+  if (!amount) return std::move(amount).error();
+  auto currency = get(m.currency);
+  if (!currency) return std::move(currency).error();
+  auto money_value = money(std::optional<std::string>(*amount), m.amount, std::optional<std::string>(*currency),
+                           m.currency, "the order");
+  if (!money_value) return std::move(money_value).error();
+  choice.amount = std::move(*money_value);
+  auto description = get(m.description);
+  if (!description) return std::move(description).error();
+  choice.description = std::move(*description);
+
+  if (response != nullptr && response->kind() == MessageKind::fault) choice.accepted = false;
+  if (order_response != nullptr) {
+    auto number = context(m.order_number, &request, order_response);
+    if (!number) return std::move(number).error();
+    choice.order_ref = std::move(*number);
+    auto status = context(m.status, &request, order_response);
+    if (!status) return std::move(status).error();
+    if (std::find(m.rejected_statuses.begin(), m.rejected_statuses.end(), *status) != m.rejected_statuses.end()) {
+      choice.accepted = false;
+    }
+  }
+  std::vector<OrderChoice> out;
+  out.push_back(std::move(choice));
+  return out;
+}
+
+}  // namespace socialdefault::soap

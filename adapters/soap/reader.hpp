@@ -1,0 +1,25 @@
+// Reads the protocol-neutral view (Shortlist, OrderChoice) out of SOAP
+// messages, following the mapping.
+#pragma once
+
+#include <vector>
+
+#include "soap_message.hpp"
+#include "socialdefault/shortlist.hpp"
+
+namespace socialdefault::soap {
+
+// The candidate elements of a shortlist response, in document order.
+std::vector<pugi::xml_node> candidate_elements(const SoapMessage& response);
+
+// The supplier id of one candidate element (required by the mapping).
+Result<std::string> candidate_id(const SoapMessage& response, pugi::xml_node candidate, std::size_t index);
+
+// A shortlist response, with context from the request when it is given.
+Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request);
+
+// One OrderChoice (line 1) from an order request; the response, when given,
+// decides `accepted` (a Fault or a rejected status) and the order reference.
+Result<std::vector<OrderChoice>> read_choice(const SoapMessage& request, const SoapMessage* response);
+
+}  // namespace socialdefault::soap

@@ -1,0 +1,339 @@
+#include "rewriter.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "field_writer.hpp"
+#include "reader.hpp"
+#include "signature.hpp"
+
+namespace socialdefault::soap {
+
+namespace {
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+Error decision_error(std::string message) {
+  return make_error(ErrorCode::invalid_argument, std::move(message), "decision");
+}
+
+// The decision must place every candidate of the message exactly once and
+// preselect exactly one supplier; anything else would drop or duplicate a
+// supplier, which freedom of choice forbids.
+Result<void> check_decision(const Decision& decision, const Shortlist& shortlist) {
+  const std::size_t n = shortlist.candidates.size();
+  std::vector<bool> placed(n, false);
+  std::size_t preselected = 0;
+  const Placement* chosen = nullptr;
+  for (std::size_t k = 0; k < decision.order.size(); ++k) {
+    const Placement& p = decision.order[k];
+    const std::string where = "placement " + std::to_string(k + 1) + " (" + in_quotes(p.supplier_id) + ")";
+    if (p.source) {
+      if (p.injected) return decision_error(where + " is both injected and taken from candidate " + std::to_string(*p.source + 1));
+      if (*p.source >= n) {
+        return decision_error(where + " points at candidate " + std::to_string(*p.source + 1) + ", but the shortlist has " +
+                              std::to_string(n));
+      }
+      if (placed[*p.source]) return decision_error(where + " places candidate " + std::to_string(*p.source + 1) + " a second time");
+      if (!p.supplier_id.empty() && p.supplier_id != shortlist.candidates[*p.source].supplier_id) {
+        return decision_error(where + " names candidate " + std::to_string(*p.source + 1) + ", which is " +
+                              in_quotes(shortlist.candidates[*p.source].supplier_id));
+      }
+      placed[*p.source] = true;
+    } else if (!p.injected || p.supplier_id.empty()) {
+      return decision_error(where + " has no source candidate; expected an injected supplier with an id");
+    }
+    if (p.preselected) {
+      ++preselected;
+      chosen = &p;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!placed[i]) {
+      return decision_error("candidate " + std::to_string(i + 1) + " (" + in_quotes(shortlist.candidates[i].supplier_id) +
+                            ") is missing from the order; every candidate must stay");
+    }
+  }
+  if (preselected != 1) {
+    return decision_error(std::to_string(preselected) + " placements are preselected; expected exactly one");
+  }
+  if (!decision.default_supplier_id.empty() && chosen->supplier_id != decision.default_supplier_id &&
+      !(chosen->source && shortlist.candidates[*chosen->source].supplier_id == decision.default_supplier_id)) {
+    return decision_error("the preselected placement " + in_quotes(chosen->supplier_id) + " is not the default " +
+                          in_quotes(decision.default_supplier_id));
+  }
+  return {};
+}
+
+std::string notes_for(const Decision& decision, NoteTarget target, std::string_view supplier_id,
+                      std::string_view separator) {
+  std::string text;
+  for (const Note& note : decision.notes) {
+    if (note.target != target || note.text.empty()) continue;
+    if (target == NoteTarget::candidate && note.supplier_id != supplier_id) continue;
+    if (!text.empty()) text += separator;
+    text += note.text;
+  }
+  return text;
+}
+
+// The literal to write for a candidate's flag. Literals pair up by position
+// (true="true 1" false="false 0"), so a flag keeps the spelling it had: a
+// "0" that must become true becomes "1", and a flag that already says what
+// it should is not touched at all.
+Result<std::string> flag_literal(const SoapMessage& response, pugi::xml_node candidate, const CandidateMapping& m,
+                                 bool preselected) {
+  const std::vector<std::string>& wanted = preselected ? m.true_literals : m.false_literals;
+  const std::vector<std::string>& other = preselected ? m.false_literals : m.true_literals;
+  const Path::Location at = m.preselected.path->locate(candidate);
+  if (!at.found()) return wanted.front();
+  auto current = at.attribute ? response.value(at.attribute) : response.text(at.element);
+  if (!current) return std::move(current).error();
+  if (std::find(wanted.begin(), wanted.end(), *current) != wanted.end()) return *current;
+  const auto it = std::find(other.begin(), other.end(), *current);
+  const std::size_t k = it == other.end() ? 0 : static_cast<std::size_t>(it - other.begin());
+  return k < wanted.size() ? wanted[k] : wanted.front();
+}
+
+bool contains(const std::vector<pugi::xml_node>& nodes, pugi::xml_node node) {
+  return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
+}
+
+bool is_id_like(pugi::xml_attribute a) {
+  const std::string_view local = split_name(a.name()).local;
+  return local == "Id" || local == "ID" || local == "id";
+}
+
+// A supplier the ERP's list lacks, as a copy of the first candidate's bytes:
+// the elements that carry a value we write (id, name, preselected, the note,
+// identifiers the policy knows) keep their tags and layout with the new
+// text; every other element, comment and processing instruction of the copy
+// is left out with the whitespace before it, since it describes another
+// supplier (a price, a delivery time). Attributes are kept, except mapped
+// attributes we have no value for and ID attributes (IDs must stay unique).
+Result<std::string> injected_copy(const SoapMessage& response, pugi::xml_node templ, const Placement& placement,
+                                  const std::string& note, const Policy& policy) {
+  const CandidateMapping& m = response.mapping().shortlist->candidates;
+  const Supplier* supplier = policy.find_supplier(placement.supplier_id);
+  if (supplier == nullptr) {
+    return decision_error("the injected supplier " + in_quotes(placement.supplier_id) +
+                          " is not in the policy, so its name is unknown");
+  }
+  struct Write {
+    const Field* field;
+    std::string value;
+  };
+  std::vector<Write> writes;
+  std::vector<const Field*> unwritten;  // mapped, but nothing to write
+  writes.push_back({&m.id, placement.supplier_id});
+  writes.push_back({&m.name, supplier->name});
+  auto literal = flag_literal(response, templ, m, placement.preselected);
+  if (!literal) return std::move(literal).error();
+  writes.push_back({&m.preselected, std::move(*literal)});
+  if (!note.empty()) writes.push_back({&m.note, note});
+  else unwritten.push_back(&m.note);
+  for (const IdentifierField& idf : m.identifiers) {
+    const auto it = std::find_if(supplier->identifiers.begin(), supplier->identifiers.end(),
+                                 [&](const SupplierIdentifier& s) { return s.scheme == idf.scheme; });
+    if (it != supplier->identifiers.end() && !it->value.empty()) writes.push_back({&idf.field, it->value});
+    else unwritten.push_back(&idf.field);
+  }
+  unwritten.push_back(&m.price);
+  unwritten.push_back(&m.currency);
+  writes.erase(std::remove_if(writes.begin(), writes.end(), [](const Write& w) { return !w.field->path; }), writes.end());
+
+  // What the writes need: their elements and every ancestor up to the copy.
+  std::vector<pugi::xml_node> kept{templ};
+  std::vector<pugi::xml_node> leaves;  // elements whose text is written
+  std::vector<pugi::xml_attribute> written_attributes;
+  for (const Write& w : writes) {
+    const Path& path = *w.field->path;
+    const auto [node, matched] = path.deepest(templ);
+    for (pugi::xml_node n = node; n && n != templ; n = n.parent()) {
+      if (!contains(kept, n)) kept.push_back(n);
+    }
+    if (matched == path.steps().size()) {
+      if (path.attribute()) {
+        written_attributes.push_back(find_attribute(node, path.attribute()->uri, path.attribute()->local));
+      } else {
+        leaves.push_back(node);
+      }
+    }
+  }
+
+  Splice splice(response.bytes());
+  FieldWriter writer(response, splice);
+  for (const Field* f : unwritten) {  // mapped attributes we cannot fill
+    if (!f->path || !f->path->attribute()) continue;
+    const auto [owner, matched] = f->path->deepest(templ);
+    if (matched != f->path->steps().size() || !contains(kept, owner)) continue;
+    const pugi::xml_attribute a = find_attribute(owner, f->path->attribute()->uri, f->path->attribute()->local);
+    if (a && std::find(written_attributes.begin(), written_attributes.end(), a) == written_attributes.end()) writer.remove(a);
+  }
+  // Prune the copy: depth-first over the kept elements.
+  std::vector<pugi::xml_node> stack{templ};
+  while (!stack.empty()) {
+    const pugi::xml_node element = stack.back();
+    stack.pop_back();
+    for (pugi::xml_attribute a = element.first_attribute(); a; a = a.next_attribute()) {
+      if (is_id_like(a) && std::find(written_attributes.begin(), written_attributes.end(), a) == written_attributes.end()) {
+        writer.remove(a);
+      }
+    }
+    if (contains(leaves, element)) {  // its text is replaced; remarks about the old value go
+      for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
+        if (child.type() == pugi::node_comment || child.type() == pugi::node_pi) writer.remove(child);
+      }
+      continue;
+    }
+    for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
+      switch (child.type()) {
+        case pugi::node_element:
+          if (contains(kept, child)) stack.push_back(child);
+          else writer.remove(child);
+          break;
+        case pugi::node_comment:
+        case pugi::node_pi: writer.remove(child); break;
+        case pugi::node_pcdata:
+        case pugi::node_cdata: writer.remove_text(child); break;
+        default: break;
+      }
+    }
+  }
+  const Path* before_note = m.note.path && !note.empty() ? &*m.note.path : nullptr;
+  for (const Write& w : writes) {
+    auto written = writer.write(templ, *w.field->path, w.value, w.field->name, FieldWriter::Mode::replace, {},
+                                w.field == &m.note ? nullptr : before_note);
+    if (!written) return std::move(written).error();
+  }
+  if (auto prepared = splice.prepare(); !prepared) return std::move(prepared).error();
+  const ElementSpan span = response.source().element(templ);
+  std::string out;
+  splice.render(span.begin, span.end, out);
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> apply_decision(const SoapMessage& response, const Shortlist& shortlist, const Decision& decision,
+                                   const Policy& policy) {
+  if (decision.reason != Reason::applied) return std::string(response.bytes());
+  const Mapping& mapping = response.mapping();
+  if (response.kind() != MessageKind::shortlist_response || !mapping.shortlist) {
+    return make_error(ErrorCode::unsupported,
+                      std::string("only a shortlist response can be rewritten; this message is of kind ") +
+                          to_string(response.kind()));
+  }
+  if (auto covered = signature_covering(response, response.payload())) return std::move(*covered);
+  if (auto checked = check_decision(decision, shortlist); !checked) return std::move(checked).error();
+
+  const ShortlistMapping& m = *mapping.shortlist;
+  const std::vector<pugi::xml_node> candidates = candidate_elements(response);
+  if (candidates.size() != shortlist.candidates.size()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the shortlist has " + std::to_string(shortlist.candidates.size()) + " candidates but the message has " +
+                          std::to_string(candidates.size()) + "; expected the shortlist read from this message",
+                      "shortlist");
+  }
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    auto id = candidate_id(response, candidates[i], i);
+    if (!id) return std::move(id).error();
+    if (*id != shortlist.candidates[i].supplier_id) {
+      return make_error(ErrorCode::invalid_argument,
+                        "candidate " + std::to_string(i + 1) + " of the message is " + in_quotes(*id) + " but the shortlist says " +
+                            in_quotes(shortlist.candidates[i].supplier_id) + "; expected the shortlist read from this message",
+                        "shortlist");
+    }
+  }
+
+  Splice splice(response.bytes());
+  FieldWriter writer(response, splice);
+  std::vector<std::string> injected;
+  bool moved = false;
+  for (std::size_t k = 0; k < decision.order.size(); ++k) {
+    const Placement& p = decision.order[k];
+    const std::string note = notes_for(decision, NoteTarget::candidate, p.supplier_id, m.candidates.note_separator);
+    if (!p.source) {
+      if (candidates.empty()) {
+        return make_error(ErrorCode::mapping,
+                          "cannot inject " + in_quotes(p.supplier_id) +
+                              ": the message has no candidate whose layout an injected supplier could copy",
+                          m.candidates.elements.text());
+      }
+      auto copy = injected_copy(response, candidates.front(), p, m.candidates.note.path ? note : std::string(), policy);
+      if (!copy) return std::move(copy).error();
+      injected.push_back(std::move(*copy));
+      moved = true;
+      continue;
+    }
+    moved = moved || *p.source != k;
+    const pugi::xml_node e = candidates[*p.source];
+    auto literal = flag_literal(response, e, m.candidates, p.preselected);
+    if (!literal) return std::move(literal).error();
+    const Path* before_note = m.candidates.note.path ? &*m.candidates.note.path : nullptr;
+    auto flagged = writer.write(e, *m.candidates.preselected.path, *literal, m.candidates.preselected.name,
+                                FieldWriter::Mode::replace, {}, before_note);
+    if (!flagged) return std::move(flagged).error();
+    if (!note.empty() && m.candidates.note.path) {
+      auto noted = writer.write(e, *m.candidates.note.path, note, m.candidates.note.name, FieldWriter::Mode::append,
+                                m.candidates.note_separator);
+      if (!noted) return std::move(noted).error();
+    }
+  }
+  const std::string message_note = notes_for(decision, NoteTarget::message, {}, m.message_note_separator);
+  if (!message_note.empty() && m.message_note.path) {
+    auto noted = writer.write(response.payload(), *m.message_note.path, message_note, m.message_note.name,
+                              FieldWriter::Mode::append, m.message_note_separator);
+    if (!noted) return std::move(noted).error();
+  }
+  if (auto prepared = splice.prepare(); !prepared) return std::move(prepared).error();
+
+  const std::string_view original = response.bytes();
+  std::string out;
+  if (!moved) {
+    out.reserve(original.size() + 256);
+    splice.render(0, original.size(), out);
+    return out;
+  }
+
+  // Reordering moves whole candidate spans; the bytes between them (the
+  // separators: whitespace, comments, other elements) stay in place.
+  const SourceMap& source = response.source();
+  std::vector<Span> spans;
+  for (const pugi::xml_node c : candidates) {
+    if (c.parent() != candidates.front().parent()) {
+      return make_error(ErrorCode::mapping,
+                        "the candidates " + response.describe(candidates.front()) + " and " + response.describe(c) +
+                            " have different parents; reordering or injecting needs them side by side under one "
+                            "element",
+                        m.candidates.elements.text());
+    }
+    spans.push_back(source.element(c).whole());
+    if (splice.crosses(spans.back().begin) || splice.crosses(spans.back().end)) {
+      return make_error(ErrorCode::internal, "an edit crosses the boundary of " + response.describe(c),
+                        "byte " + std::to_string(spans.back().begin));
+    }
+  }
+  const std::size_t n = spans.size();
+  const std::size_t repeat_begin = source.space_before(spans[n - 1].begin);
+  const std::string_view repeat = original.substr(repeat_begin, spans[n - 1].begin - repeat_begin);
+  std::size_t extra = 0;
+  for (const std::string& s : injected) extra += s.size() + repeat.size();
+  out.reserve(original.size() + extra + 256);
+
+  splice.render(0, spans[0].begin, out);
+  std::size_t next_injected = 0;
+  for (std::size_t k = 0; k < decision.order.size(); ++k) {
+    if (k > 0) {
+      if (k < n) splice.render(spans[k - 1].end, spans[k].begin, out);
+      else out += repeat;
+    }
+    const Placement& p = decision.order[k];
+    if (p.source) splice.render(spans[*p.source].begin, spans[*p.source].end, out);
+    else out += injected[next_injected++];
+  }
+  splice.render(spans[n - 1].end, original.size(), out);
+  return out;
+}
+
+}  // namespace socialdefault::soap

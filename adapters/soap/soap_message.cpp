@@ -1,0 +1,380 @@
+#include "soap_message.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace socialdefault::soap {
+
+namespace {
+
+std::string byte_at(std::size_t offset) { return "byte " + std::to_string(offset); }
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// In-scope namespace declarations while walking the tree once: prefix ->
+// stack of URIs, so each lookup is O(1) however many are declared.
+class NamespaceScope {
+ public:
+  void push(std::string_view prefix, std::string_view uri) {
+    bindings_[prefix].push_back(uri);
+    pushed_.push_back(prefix);
+  }
+  std::size_t mark() const noexcept { return pushed_.size(); }
+  void pop_to(std::size_t mark) {
+    while (pushed_.size() > mark) {
+      bindings_[pushed_.back()].pop_back();
+      pushed_.pop_back();
+    }
+  }
+  bool bound(std::string_view prefix) const {
+    if (prefix.empty() || prefix == "xml" || prefix == "xmlns") return true;
+    const auto it = bindings_.find(prefix);
+    return it != bindings_.end() && !it->second.empty();
+  }
+  std::string_view uri(std::string_view prefix) const {
+    if (prefix == "xml") return kXmlNamespace;
+    const auto it = bindings_.find(prefix);
+    return it == bindings_.end() || it->second.empty() ? std::string_view{} : it->second.back();
+  }
+
+ private:
+  std::unordered_map<std::string_view, std::vector<std::string_view>> bindings_;
+  std::vector<std::string_view> pushed_;
+};
+
+}  // namespace
+
+std::string line_and_column(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  const auto begin = text.begin();
+  const auto at = begin + static_cast<std::ptrdiff_t>(offset);
+  const auto line = 1 + std::count(begin, at, '\n');
+  const std::size_t last_newline = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  const std::size_t column =
+      last_newline == std::string_view::npos || last_newline >= offset ? offset + 1 : offset - last_newline;
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+SoapMessage::SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping)
+    : original_(bytes),
+      buffer_(std::make_unique_for_overwrite<char[]>(bytes.size() + 1)),
+      source_(original_, buffer_.get()),
+      mapping_(std::move(mapping)) {
+  std::memcpy(buffer_.get(), original_.data(), original_.size());
+  buffer_[original_.size()] = '\0';
+}
+
+Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, const Limits& limits,
+                                                        std::shared_ptr<const Mapping> mapping) {
+  if (bytes.size() > limits.max_bytes) {
+    return make_error(ErrorCode::xml,
+                      "the message is " + std::to_string(bytes.size()) + " bytes; the limit is " +
+                          std::to_string(limits.max_bytes) + " bytes",
+                      byte_at(limits.max_bytes));
+  }
+  if (trim_xml_space(bytes).empty()) return make_error(ErrorCode::xml, "the message is empty", byte_at(0));
+  auto encoding = check_encoding(bytes);
+  if (!encoding) return std::move(encoding).error();
+
+  std::unique_ptr<SoapMessage> message(new SoapMessage(bytes, std::move(mapping)));
+  message->encoding_ = encoding->encoding;
+  if (auto prolog = message->check_prolog(encoding->bom_size); !prolog) return std::move(prolog).error();
+
+  // parse_full without doctype expansion (pugixml never expands entities;
+  // a DOCTYPE has already been refused) and with whitespace text nodes, so
+  // every byte inside the root element belongs to some node.
+  const unsigned options = pugi::parse_full | pugi::parse_ws_pcdata;
+  const pugi::xml_parse_result parsed =
+      message->document_.load_buffer_inplace(message->buffer_.get(), bytes.size(), options, pugi::encoding_utf8);
+  if (!parsed) {
+    const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0));
+    return make_error(ErrorCode::xml,
+                      std::string("not well-formed XML: ") + parsed.description() + " (" +
+                          line_and_column(bytes, offset) + ")",
+                      byte_at(offset));
+  }
+  if (auto tree = message->check_tree(limits); !tree) return std::move(tree).error();
+  if (auto classified = message->classify(); !classified) return std::move(classified).error();
+  return message;
+}
+
+// What may come before the root element: the XML declaration (first, and
+// only there), comments, processing instructions and whitespace. A DOCTYPE
+// is refused here, before pugixml sees it.
+Result<void> SoapMessage::check_prolog(std::size_t from) const {
+  const std::string_view s = original_;
+  std::size_t i = from;
+  if (s.substr(i, 5) == "<?xml" && i + 5 < s.size() && is_xml_space(s[i + 5])) {
+    i = s.find("?>", i);
+    if (i == std::string_view::npos) return {};  // pugixml reports it
+    i += 2;
+  }
+  while (i < s.size()) {
+    if (is_xml_space(s[i])) {
+      ++i;
+    } else if (s.compare(i, 4, "<!--") == 0) {
+      const std::size_t end = s.find("-->", i + 4);
+      if (end == std::string_view::npos) return {};
+      i = end + 3;
+    } else if (s.compare(i, 9, "<!DOCTYPE") == 0) {
+      return make_error(ErrorCode::xml,
+                        "a DOCTYPE is not allowed in a SOAP message (SOAP forbids it: it opens the door to entity "
+                        "expansion and external fetches) (" + line_and_column(s, i) + ")",
+                        byte_at(i));
+    } else if (s.compare(i, 2, "<?") == 0) {
+      if (s.compare(i, 5, "<?xml") == 0 && (i + 5 >= s.size() || is_xml_space(s[i + 5]) || s[i + 5] == '?')) {
+        return make_error(ErrorCode::xml,
+                          "the XML declaration must be at the very start of the document (" +
+                              line_and_column(s, i) + ")",
+                          byte_at(i));
+      }
+      const std::size_t end = s.find("?>", i + 2);
+      if (end == std::string_view::npos) return {};
+      i = end + 2;
+    } else if (s[i] == '<') {
+      return {};  // the root element
+    } else {
+      return make_error(ErrorCode::xml,
+                        "text before the root element; expected only the XML declaration, comments and whitespace (" +
+                            line_and_column(s, i) + ")",
+                        byte_at(i));
+    }
+  }
+  return {};
+}
+
+// One walk over the tree for what pugixml does not check: depth, one root,
+// namespace well-formedness, duplicate attributes, references and '<' in
+// values. Iterative, so a deep document cannot exhaust the stack.
+Result<void> SoapMessage::check_tree(const Limits& limits) {
+  pugi::xml_node root;
+  for (pugi::xml_node n = document_.first_child(); n; n = n.next_sibling()) {
+    const std::size_t at = source_.offset(n.type() == pugi::node_pcdata ? n.value() : n.name());
+    if (n.type() == pugi::node_doctype) {
+      return make_error(ErrorCode::xml, "a DOCTYPE is not allowed in a SOAP message", byte_at(at));
+    }
+    if (n.type() == pugi::node_declaration && n != document_.first_child()) {
+      return make_error(ErrorCode::xml, "the XML declaration must be at the very start of the document", byte_at(at));
+    }
+    if (n.type() == pugi::node_element) {
+      if (root) {
+        return make_error(ErrorCode::xml,
+                          "a second root element <" + std::string(n.name()) + "> (" +
+                              line_and_column(original_, at - 1) + "); expected exactly one",
+                          byte_at(at - 1));
+      }
+      root = n;
+    }
+  }
+  if (!root) return make_error(ErrorCode::xml, "no root element", byte_at(0));
+  // Text after the root element is dropped silently by pugixml.
+  const std::size_t root_end = source_.element(root).end;
+  for (std::size_t i = root_end; i < original_.size(); ++i) {
+    if (is_xml_space(original_[i])) continue;
+    if (original_.compare(i, 4, "<!--") == 0) {
+      i = original_.find("-->", i + 4);
+      if (i == std::string::npos) break;
+      i += 2;
+      continue;
+    }
+    if (original_.compare(i, 2, "<?") == 0 && original_.compare(i, 5, "<?xml") != 0) {
+      i = original_.find("?>", i + 2);
+      if (i == std::string::npos) break;
+      i += 1;
+      continue;
+    }
+    return make_error(ErrorCode::xml,
+                      "content after the root element (" + line_and_column(original_, i) +
+                          "); expected only comments and whitespace",
+                      byte_at(i));
+  }
+
+  NamespaceScope scope;
+  std::vector<std::size_t> marks;
+  std::vector<std::pair<std::string_view, std::string_view>> names;  // expanded attribute names
+  pugi::xml_node node = root;
+  std::size_t depth = 1;
+  while (node) {
+    if (node.type() == pugi::node_element) {
+      const std::size_t at = source_.offset(node.name()) - 1;
+      if (depth > limits.max_depth) {
+        return make_error(ErrorCode::xml,
+                          "elements are nested deeper than the limit of " + std::to_string(limits.max_depth) +
+                              " levels (" + line_and_column(original_, at) + ")",
+                          byte_at(at));
+      }
+      marks.push_back(scope.mark());
+      for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+        // pugixml decodes values in place and lets undefined entities,
+        // forbidden character references and '<' through: check the raw bytes.
+        const Span raw = source_.attribute_value(a);
+        const std::string_view raw_text = source_.text(raw);
+        if (raw_text.find_first_of("&<") != std::string_view::npos) {
+          auto decoded = decode_text(raw_text, encoding_, EscapeContext::attribute, raw.begin);
+          if (!decoded) return std::move(decoded).error();
+        }
+        const QualifiedName q = split_name(a.name());
+        const bool declares = (q.prefix.empty() && q.local == "xmlns") || q.prefix == "xmlns";
+        if (!declares) continue;
+        const std::string_view prefix = q.prefix.empty() ? std::string_view{} : q.local;
+        if (!prefix.empty() && *a.value() == '\0') {
+          return make_error(ErrorCode::xml,
+                            "xmlns:" + std::string(prefix) + "=\"\" is not allowed in XML 1.0 (" +
+                                line_and_column(original_, source_.offset(a.name())) + ")",
+                            byte_at(source_.offset(a.name())));
+        }
+        const std::string_view uri = a.value();
+        if (encoding_ == Encoding::latin1 &&
+            std::any_of(uri.begin(), uri.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+          // URIs are compared as UTF-8, and a raw latin1 byte can only hide
+          // here: every other value we read is decoded from its raw span.
+          std::string utf8;
+          append_as_utf8(utf8, uri, Encoding::latin1);
+          a.set_value(utf8.c_str());
+        }
+        scope.push(prefix, a.value());
+      }
+      const QualifiedName q = split_name(node.name());
+      if (!q.prefix.empty() && !scope.bound(q.prefix)) {
+        return make_error(ErrorCode::xml,
+                          "the prefix \"" + std::string(q.prefix) + "\" of <" + std::string(node.name()) +
+                              "> is not declared (" + line_and_column(original_, at) + ")",
+                          byte_at(at));
+      }
+      names.clear();
+      for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+        const std::size_t a_at = source_.offset(a.name());
+        const QualifiedName aq = split_name(a.name());
+        if (!aq.prefix.empty() && aq.prefix != "xmlns" && !scope.bound(aq.prefix)) {
+          return make_error(ErrorCode::xml,
+                            "the prefix \"" + std::string(aq.prefix) + "\" of attribute " + a.name() +
+                                " is not declared (" + line_and_column(original_, a_at) + ")",
+                            byte_at(a_at));
+        }
+        const std::string_view a_uri = aq.prefix.empty() ? std::string_view{}
+                                       : aq.prefix == "xmlns" ? kXmlnsNamespace
+                                                              : scope.uri(aq.prefix);
+        names.emplace_back(a_uri, aq.local);
+      }
+      if (names.size() > 1) {
+        std::sort(names.begin(), names.end());
+        const auto dup = std::adjacent_find(names.begin(), names.end());
+        if (dup != names.end()) {
+          return make_error(ErrorCode::xml,
+                            "attribute " + in_quotes(dup->second) + " appears twice on <" + std::string(node.name()) +
+                                "> (" + line_and_column(original_, at) + ")",
+                            byte_at(at));
+        }
+      }
+    } else if (node.type() == pugi::node_pcdata) {
+      const Span raw = source_.text_content(node);
+      const std::string_view raw_text = source_.text(raw);
+      if (raw_text.find('&') != std::string_view::npos) {
+        auto decoded = decode_text(raw_text, encoding_, EscapeContext::text, raw.begin);
+        if (!decoded) return std::move(decoded).error();
+      }
+    }
+
+    // Next node in document order.
+    if (node.type() == pugi::node_element && node.first_child()) {
+      node = node.first_child();
+      ++depth;
+      continue;
+    }
+    if (node.type() == pugi::node_element) {  // an element without children is finished
+      scope.pop_to(marks.back());
+      marks.pop_back();
+    }
+    while (node && node != root && !node.next_sibling()) {
+      node = node.parent();
+      --depth;
+      scope.pop_to(marks.back());
+      marks.pop_back();
+    }
+    if (!node || node == root) break;
+    node = node.next_sibling();
+  }
+  return {};
+}
+
+Result<void> SoapMessage::classify() {
+  const pugi::xml_node root = document_.document_element();
+  const auto ns = element_namespace(root);
+  const std::string_view local = split_name(root.name()).local;
+  if (local != "Envelope" || !ns || (*ns != kSoap11Namespace && *ns != kSoap12Namespace)) {
+    return make_error(ErrorCode::unsupported,
+                      "not a SOAP envelope: the root element is <" + std::string(root.name()) + "> in namespace " +
+                          in_quotes(ns ? *ns : "") + "; expected Envelope in " + std::string(kSoap11Namespace) +
+                          " (SOAP 1.1) or " + std::string(kSoap12Namespace) + " (SOAP 1.2)",
+                      byte_at(source_.offset(root.name()) - 1));
+  }
+  envelope_ = root;
+  version_ = *ns == kSoap11Namespace ? SoapVersion::soap11 : SoapVersion::soap12;
+  const std::string_view soap = *ns;
+  for (pugi::xml_node child = root.first_child(); child; child = child.next_sibling()) {
+    if (has_name(child, soap, "Body")) {
+      body_ = child;
+      break;
+    }
+  }
+  if (!body_) {
+    return make_error(ErrorCode::unsupported, "the SOAP Envelope has no Body; expected <Body> in " + std::string(soap),
+                      byte_at(source_.offset(root.name()) - 1));
+  }
+  for (pugi::xml_node child = body_.first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_element) {
+      payload_ = child;
+      break;
+    }
+  }
+  kind_ = MessageKind::unknown;
+  if (!payload_) return {};
+  if (has_name(payload_, soap, "Fault")) {
+    kind_ = MessageKind::fault;
+    return {};
+  }
+  const Mapping& m = *mapping_;
+  if (m.shortlist) {
+    if (has_name(payload_, m.shortlist->response)) kind_ = MessageKind::shortlist_response;
+    else if (m.shortlist->request && has_name(payload_, *m.shortlist->request)) kind_ = MessageKind::shortlist_request;
+  }
+  if (kind_ == MessageKind::unknown && m.order) {
+    if (has_name(payload_, m.order->request)) kind_ = MessageKind::order_request;
+    else if (m.order->response && has_name(payload_, *m.order->response)) kind_ = MessageKind::order_response;
+  }
+  return {};
+}
+
+Result<std::string> SoapMessage::text(pugi::xml_node element) const {
+  std::string out;
+  for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
+    const Span raw = source_.text_content(child);
+    if (child.type() == pugi::node_pcdata) {
+      auto decoded = decode_text(source_.text(raw), encoding_, EscapeContext::text, raw.begin);
+      if (!decoded) return std::move(decoded).error();
+      out += *decoded;
+    } else if (child.type() == pugi::node_cdata) {
+      std::string cdata;
+      append_as_utf8(cdata, source_.text(raw), encoding_);
+      for (std::size_t i = 0; i < cdata.size(); ++i) {  // end-of-line handling applies to CDATA too
+        if (cdata[i] != '\r') out += cdata[i];
+        else if (i + 1 >= cdata.size() || cdata[i + 1] != '\n') out += '\n';
+      }
+    }
+  }
+  return std::string(trim_xml_space(out));
+}
+
+Result<std::string> SoapMessage::value(pugi::xml_attribute attribute) const {
+  const Span raw = source_.attribute_value(attribute);
+  return decode_text(source_.text(raw), encoding_, EscapeContext::attribute, raw.begin);
+}
+
+std::string SoapMessage::describe(pugi::xml_node element) const {
+  return "<" + std::string(element.name()) + "> at byte " + std::to_string(source_.offset(element.name()) - 1);
+}
+
+}  // namespace socialdefault::soap

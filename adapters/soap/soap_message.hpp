@@ -1,0 +1,80 @@
+// A SOAP 1.1 or 1.2 message: its original bytes, checked (size, encoding,
+// no DOCTYPE, depth, namespace well-formedness), parsed in place from a copy,
+// and classified against a mapping.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <pugixml.hpp>
+
+#include "encoding.hpp"
+#include "mapping.hpp"
+#include "socialdefault/adapter.hpp"
+#include "source_map.hpp"
+
+namespace socialdefault::soap {
+
+inline constexpr std::string_view kSoap11Namespace = "http://schemas.xmlsoap.org/soap/envelope/";
+inline constexpr std::string_view kSoap12Namespace = "http://www.w3.org/2003/05/soap-envelope";
+
+enum class SoapVersion { soap11, soap12 };
+
+class SoapMessage final : public Message {
+ public:
+  // Copies bytes, checks and parses the copy, and classifies the payload
+  // with the mapping. Errors are ErrorCode::xml (not well-formed, DOCTYPE,
+  // encoding, limits; where = "byte N") or ErrorCode::unsupported (well-formed
+  // but not a SOAP envelope).
+  static Result<std::unique_ptr<SoapMessage>> parse(std::string_view bytes, const Limits& limits,
+                                                    std::shared_ptr<const Mapping> mapping);
+
+  SoapMessage(const SoapMessage&) = delete;
+  SoapMessage& operator=(const SoapMessage&) = delete;
+
+  MessageKind kind() const noexcept override { return kind_; }
+  std::string_view bytes() const noexcept override { return original_; }
+
+  SoapVersion version() const noexcept { return version_; }
+  Encoding encoding() const noexcept { return encoding_; }
+  const Mapping& mapping() const noexcept { return *mapping_; }
+  const std::shared_ptr<const Mapping>& mapping_ptr() const noexcept { return mapping_; }
+  const SourceMap& source() const noexcept { return source_; }
+
+  pugi::xml_node envelope() const noexcept { return envelope_; }
+  pugi::xml_node body() const noexcept { return body_; }
+  pugi::xml_node payload() const noexcept { return payload_; }  // empty when the Body is empty
+  pugi::xml_node root() const noexcept { return document_.document_element(); }
+
+  // The character content of an element (its text and CDATA children, not
+  // those of its child elements), decoded to UTF-8 and trimmed.
+  Result<std::string> text(pugi::xml_node element) const;
+  // The decoded value of an attribute, in UTF-8.
+  Result<std::string> value(pugi::xml_attribute attribute) const;
+
+  // "<erp:Supplier> at byte 812": how messages point at an element.
+  std::string describe(pugi::xml_node element) const;
+
+ private:
+  SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping);
+  Result<void> check_prolog(std::size_t from) const;
+  Result<void> check_tree(const Limits& limits);
+  Result<void> classify();
+
+  std::string original_;
+  std::unique_ptr<char[]> buffer_;  // parsed in place: every pugixml string points here
+  pugi::xml_document document_;
+  SourceMap source_;
+  std::shared_ptr<const Mapping> mapping_;
+  Encoding encoding_ = Encoding::utf8;
+  SoapVersion version_ = SoapVersion::soap11;
+  MessageKind kind_ = MessageKind::unknown;
+  pugi::xml_node envelope_, body_, payload_;
+};
+
+// "line L, column C" of an offset, for error messages.
+std::string line_and_column(std::string_view text, std::size_t offset);
+
+}  // namespace socialdefault::soap
