@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -115,6 +116,16 @@ int main(int argc, char** argv) {
 
   std::signal(SIGPIPE, SIG_IGN);
   gw::JsonLog log(std::cout, (*config)->logging.level);
+  {
+    std::error_code ec;
+    std::filesystem::create_directories((*config)->ledger.parent_path(), ec);
+    if (ec) {
+      log.write(gw::LogLevel::error, "start-failed",
+                {{"reason", (*config)->ledger.parent_path().string() + ": cannot create the ledger's folder: " +
+                                ec.message()}});
+      return kRuntime;
+    }
+  }
   auto backend = gw::open_engine_backend(**config);
   if (!backend) {
     log.write(gw::LogLevel::error, "start-failed", {{"reason", backend.error().describe()}});
