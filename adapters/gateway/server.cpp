@@ -312,7 +312,14 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
+      // Out of file descriptors and the like: wait a little instead of
+      // spinning on the error.
       server_.log().write(LogLevel::warning, "accept-failed", {{"reason", ec.message()}});
+      auto timer = std::make_shared<asio::steady_timer>(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      timer->async_wait([s = shared_from_this(), timer](beast::error_code) {
+        if (!s->server_.draining()) s->do_accept();
+      });
+      return;
     } else {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
