@@ -31,7 +31,8 @@ struct Suspicious {
   bool attribute[256] = {};
   constexpr Suspicious() {
     for (int c = 1; c < 0x20; ++c) text[c] = attribute[c] = c != '\t' && c != '\n' && c != '\r';
-    text['&'] = attribute['&'] = attribute['<'] = true;
+    text[static_cast<unsigned char>('&')] = attribute[static_cast<unsigned char>('&')] = true;
+    attribute[static_cast<unsigned char>('<')] = true;
   }
 };
 constexpr Suspicious kSuspicious;
