@@ -1,43 +1,40 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs the whole loop on
-# the example files with the embedded SQLite ledger and the example
-# configuration: the ERP's shortlist is rewritten, the order's choice is
-# recorded durably, and the MVI export shows it.
+# The main job: installs what is missing, builds, and starts everything on the
+# example deployment: the example ERP (a test fixture that plays the ERP's
+# purchasing service on loopback), and in front of it the gateway
+# socialdefaultd with the embedded SQLite ledger and the example
+# configuration. Ctrl-C (or SIGTERM) stops both.
 set -euo pipefail
 cd "$(dirname "$0")"
 packaging/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "${SD_JOBS:-2}" --target socialdefault_cli >/dev/null
+cmake --build --preset release -j "${SD_JOBS:-2}" --target socialdefaultd sd_example_erp socialdefault_cli >/dev/null
 
-cli=build/release/adapters/cli/socialdefault
-work=${SD_RUN_DIR:-build/run}
-mkdir -p "$work"
-export SD_CONFIG=examples/config.xml SD_MAPPING=examples/erp/mapping.xml SD_LEDGER=$work/ledger.db
+erp_bin=build/release/tests/fixtures/sd_example_erp
+gateway_bin=build/release/adapters/gateway/socialdefaultd
+"$gateway_bin" --config examples/gateway.xml --check
 
-echo "== 1. configuration"
-"$cli" check-config
+"$erp_bin" --port 8091 > build/example-erp.log 2>&1 &
+erp=$!
+"$gateway_bin" --config examples/gateway.xml &
+gateway=$!
+trap 'kill -TERM $gateway $erp 2>/dev/null; wait $gateway $erp 2>/dev/null || true' EXIT INT TERM
 
-echo
-echo "== 2. the ERP's shortlist response, rewritten (examples/erp/shortlist-response.xml)"
-"$cli" rewrite --request examples/erp/shortlist-request.xml --decision "$work/decision.json" \
-  < examples/erp/shortlist-response.xml
-echo
-echo "-- decision: $(cat "$work/decision.json")"
+for _ in $(seq 50); do
+  curl -fsS -o /dev/null http://127.0.0.1:8099/healthz 2>/dev/null && break
+  sleep 0.1
+done
 
-echo
-echo "== 3. the order is placed and accepted: the choice is recorded"
-"$cli" record --request examples/erp/order-request.xml --response examples/erp/order-response.xml
+cat >&2 <<'TXT'
 
-today=$(date +%F)
-month_start=$(date +%Y-%m-01)
-echo
-echo "== 4. MVI export $month_start..$today by department and category (CSV)"
-"$cli" export --from "$month_start" --to "$today" --group-by department,category --format csv
-echo
-echo "== 5. the same as JSON, by supplier"
-"$cli" export --from "$month_start" --to "$today" --group-by supplier --format json
-echo
-echo "== 6. ledger verification"
-"$cli" verify
-echo
-echo "Ledger: $SD_LEDGER (run again to add another offer and order)"
+socialdefault is running.
+  Send the ordering screen's SOAP calls to:  http://127.0.0.1:8090/purchasing
+  (the example ERP behind it listens on http://127.0.0.1:8091/purchasing)
+  Admin API (token example-admin-token-replace-me): http://127.0.0.1:8099/metrics
+
+Try it:
+  curl -s -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: "urn:example:erp:purchasing:1#GetSupplierShortlist"' --data-binary @examples/erp/shortlist-request.xml http://127.0.0.1:8090/purchasing
+
+Press Ctrl-C to stop.
+TXT
+wait $gateway

@@ -1,0 +1,77 @@
+#include <sstream>
+
+#include "backend.hpp"
+#include "socialdefault/export.hpp"
+
+namespace socialdefault::gateway {
+
+namespace {
+
+class EngineBackend final : public Backend {
+ public:
+  explicit EngineBackend(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
+
+  Result<std::shared_ptr<const Adapter>> make_adapter(const Route& route, const Limits& limits) override {
+    socialdefault::Limits adapter_limits;
+    adapter_limits.max_bytes = limits.max_body_bytes;
+    adapter_limits.max_depth = limits.max_xml_depth;
+    auto made = engine_->make_adapter(route.adapter, route.mapping, adapter_limits);
+    if (!made) {
+      Error e = std::move(made).error();
+      e.message = "route \"" + route.path + "\": " + e.message;
+      return e;
+    }
+    return made;
+  }
+  RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
+                        UtcSeconds now) override {
+    return engine_->rewrite(adapter, response, request, now);
+  }
+  Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
+                                                    std::optional<std::string_view> response,
+                                                    UtcSeconds now) override {
+    return engine_->prepare_choices(adapter, request, response, now);
+  }
+  Result<void> reload_policy(const std::string& actor, UtcSeconds now) override { return engine_->reload(actor, now); }
+  Result<void> export_report(std::string_view from, std::string_view to, std::string_view group_by,
+                             std::string_view format, std::ostream& out, UtcSeconds now) override {
+    ExportQuery query;
+    auto f = parse_date(from);
+    if (!f) return make_error(ErrorCode::invalid_argument, "from: " + f.error().message);
+    auto t = parse_date(to);
+    if (!t) return make_error(ErrorCode::invalid_argument, "to: " + t.error().message);
+    query.from = *f;
+    query.to = *t;
+    std::string_view rest = group_by;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      auto key = parse_group_by(rest.substr(0, comma));
+      if (!key) return make_error(ErrorCode::invalid_argument, "group-by: " + key.error().message);
+      query.group_by.push_back(*key);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    auto fmt = parse_export_format(format.empty() ? "csv" : format);
+    if (!fmt) return make_error(ErrorCode::invalid_argument, "format: " + fmt.error().message);
+    return engine_->export_report(query, *fmt, out, now);
+  }
+  Result<VerifyReport> verify() override { return engine_->verify(); }
+  Ledger& ledger() override { return engine_->ledger(); }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> open_engine_backend(const GatewayConfig& config) {
+  EngineOptions options;
+  options.config = config.policy;
+  options.ledger = config.ledger;
+  options.actor = "socialdefaultd";
+  auto engine = Engine::open(options);
+  if (!engine) return std::move(engine).error();
+  return std::unique_ptr<Backend>(new EngineBackend(std::move(engine).value()));
+}
+
+}  // namespace socialdefault::gateway

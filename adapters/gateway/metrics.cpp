@@ -1,0 +1,96 @@
+#include "metrics.hpp"
+
+#include <cstdio>
+
+namespace socialdefault::gateway {
+
+namespace {
+
+std::string escape_label(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string format_double(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+void Histogram::observe(std::chrono::microseconds elapsed) noexcept {
+  const double seconds = static_cast<double>(elapsed.count()) / 1e6;
+  std::size_t i = 0;
+  while (i < kBounds.size() && seconds > kBounds[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sum_us_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, elapsed.count())), std::memory_order_relaxed);
+}
+
+void Histogram::render(std::string& out, const std::string& name, const std::string& help) const {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kBounds.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    out += name + "_bucket{le=\"" + format_double(kBounds[i]) + "\"} " + std::to_string(cumulative) + "\n";
+  }
+  cumulative += buckets_[kBounds.size()].load(std::memory_order_relaxed);
+  out += name + "_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+  out += name + "_sum " + format_double(static_cast<double>(sum_us_.load()) / 1e6) + "\n";
+  out += name + "_count " + std::to_string(count_.load()) + "\n";
+}
+
+void LabelledCounter::add(const std::vector<std::string>& values, std::uint64_t n) {
+  std::lock_guard lock(mutex_);
+  values_[values] += n;
+}
+
+std::uint64_t LabelledCounter::get(const std::vector<std::string>& values) const {
+  std::lock_guard lock(mutex_);
+  auto it = values_.find(values);
+  return it == values_.end() ? 0 : it->second;
+}
+
+void LabelledCounter::render(std::string& out, const std::string& name, const std::string& help) const {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n";
+  std::lock_guard lock(mutex_);
+  for (const auto& [values, n] : values_) {
+    out += name + "{";
+    for (std::size_t i = 0; i < names_.size() && i < values.size(); ++i) {
+      if (i > 0) out += ",";
+      out += names_[i] + "=\"" + escape_label(values[i]) + "\"";
+    }
+    out += "} " + std::to_string(n) + "\n";
+  }
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  requests.render(out, "socialdefault_requests_total", "Requests through the gateway by route and outcome.");
+  rewrites.render(out, "socialdefault_rewrites_total", "Shortlist responses by the engine's reason.");
+  fail_open.render(out, "socialdefault_fail_open_total", "Messages passed through unchanged because socialdefault could not act, by stage.");
+  choices.render(out, "socialdefault_choices_total", "Recorded order choices by where they were made durable.");
+  upstream_latency.render(out, "socialdefault_upstream_seconds", "Time the ERP took to answer.");
+  ledger_latency.render(out, "socialdefault_ledger_seconds", "Time of a group-commit transaction.");
+  out += "# HELP socialdefault_spool_depth Choice records in the spool waiting for the ledger.\n# TYPE socialdefault_spool_depth gauge\n";
+  out += "socialdefault_spool_depth " + std::to_string(spool_depth ? spool_depth() : 0) + "\n";
+  out += "# HELP socialdefault_connections Open client connections.\n# TYPE socialdefault_connections gauge\n";
+  out += "socialdefault_connections " + std::to_string(connections.load()) + "\n";
+  out += "# HELP socialdefault_connections_refused_total Connections answered 503 at the connection cap.\n# TYPE socialdefault_connections_refused_total counter\n";
+  out += "socialdefault_connections_refused_total " + std::to_string(connections_refused.load()) + "\n";
+  out += "# HELP socialdefault_reloads_total Configuration reloads by result.\n# TYPE socialdefault_reloads_total counter\n";
+  out += "socialdefault_reloads_total{result=\"ok\"} " + std::to_string(reloads.load()) + "\n";
+  out += "socialdefault_reloads_total{result=\"refused\"} " + std::to_string(reloads_failed.load()) + "\n";
+  return out;
+}
+
+}  // namespace socialdefault::gateway

@@ -1,0 +1,61 @@
+// Counters and histograms for /metrics in the Prometheus text format.
+// Cheap to update from any thread; rendering takes a snapshot.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace socialdefault::gateway {
+
+class Histogram {
+ public:
+  // Upper bounds in seconds; +Inf is implicit.
+  static constexpr std::array<double, 14> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                     0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  void observe(std::chrono::microseconds elapsed) noexcept;
+  void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+ private:
+  std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> buckets_{};
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> sum_us_{0};
+};
+
+// A counter with label values; the label set is small (routes, outcomes).
+class LabelledCounter {
+ public:
+  explicit LabelledCounter(std::vector<std::string> label_names) : names_(std::move(label_names)) {}
+  void add(const std::vector<std::string>& values, std::uint64_t n = 1);
+  std::uint64_t get(const std::vector<std::string>& values) const;
+  void render(std::string& out, const std::string& name, const std::string& help) const;
+
+ private:
+  std::vector<std::string> names_;
+  mutable std::mutex mutex_;
+  std::map<std::vector<std::string>, std::uint64_t> values_;
+};
+
+struct Metrics {
+  LabelledCounter requests{{"route", "outcome"}};
+  LabelledCounter rewrites{{"reason"}};
+  LabelledCounter fail_open{{"stage"}};
+  LabelledCounter choices{{"durability"}};
+  Histogram upstream_latency;
+  Histogram ledger_latency;
+  std::atomic<std::int64_t> connections{0};
+  std::atomic<std::uint64_t> connections_refused{0};
+  std::atomic<std::uint64_t> reloads{0};
+  std::atomic<std::uint64_t> reloads_failed{0};
+  std::function<std::size_t()> spool_depth;  // set by whoever owns the spool
+
+  std::string render() const;
+};
+
+}  // namespace socialdefault::gateway

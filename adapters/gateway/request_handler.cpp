@@ -1,0 +1,253 @@
+#include "request_handler.hpp"
+
+#include <boost/beast/http/field.hpp>
+
+#include "soap_envelope.hpp"
+
+namespace socialdefault::gateway {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+Response fault_response(const Request& request, SoapVersion version, bool sender, std::string_view reason) {
+  // SOAP 1.2's HTTP binding answers a Sender fault with 400; everything
+  // else, and every SOAP 1.1 fault, with 500.
+  const auto status = version == SoapVersion::v12 && sender ? http::status::bad_request
+                                                            : http::status::internal_server_error;
+  Response response{status, request.version()};
+  response.set(http::field::content_type, soap_content_type(version));
+  response.set(http::field::server, "socialdefaultd");
+  response.body() = soap_fault(version, sender, reason);
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace
+
+const RouteRuntime* Generation::find(std::string_view path) const noexcept {
+  for (const RouteRuntime& r : routes) {
+    if (r.route.path == path) return &r;
+  }
+  return nullptr;
+}
+
+Result<std::shared_ptr<const Generation>> build_generation(std::shared_ptr<const GatewayConfig> config,
+                                                          Backend& backend) {
+  auto generation = std::make_shared<Generation>();
+  for (const Route& route : config->routes) {
+    auto adapter = backend.make_adapter(route, config->limits);
+    if (!adapter) {
+      Error e = std::move(adapter).error();
+      if (e.where.empty()) e.where = config->source.filename().string() + ":" + std::to_string(route.line);
+      return e;
+    }
+    generation->routes.push_back(RouteRuntime{route, std::move(adapter).value()});
+  }
+  generation->config = std::move(config);
+  return std::shared_ptr<const Generation>(std::move(generation));
+}
+
+HeaderList end_to_end_headers(const http::fields& fields) {
+  std::vector<std::string> named;  // tokens of the Connection header
+  for (const auto& f : fields) {
+    if (!iequals(f.name_string(), "connection")) continue;
+    std::string_view v = f.value();
+    while (!v.empty()) {
+      const std::size_t comma = v.find(',');
+      std::string_view token = v.substr(0, comma);
+      while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+      while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+      if (!token.empty()) named.emplace_back(token);
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  HeaderList out;
+  for (const auto& f : fields) {
+    const std::string_view name = f.name_string();
+    if (is_hop_by_hop(name)) continue;
+    bool listed = false;
+    for (const std::string& n : named) listed = listed || iequals(n, name);
+    if (listed) continue;
+    out.emplace_back(std::string(name), std::string(f.value()));
+  }
+  return out;
+}
+
+Response RequestHandler::handle(const Generation& generation, const Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string_view target = request.target();
+  const std::size_t qmark = target.find('?');
+  const std::string_view path = target.substr(0, qmark);
+  const std::string_view query = qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
+  std::string route_name = "none";
+  std::string outcome;
+
+  const auto finish = [&](Response response) {
+    metrics_.requests.add({route_name, outcome});
+    if (generation.config->logging.log_requests && log_.enabled(LogLevel::info)) {
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+      log_.write(LogLevel::info, "request",
+                 {{"route", route_name},
+                  {"method", std::string(request.method_string())},
+                  {"status", response.result_int()},
+                  {"outcome", outcome},
+                  {"bytes_in", request.body().size()},
+                  {"bytes_out", response.body().size()},
+                  {"ms", static_cast<double>(us.count()) / 1000.0}});
+    }
+    return response;
+  };
+
+  const RouteRuntime* runtime = generation.find(path);
+  if (runtime == nullptr) {
+    outcome = "no-route";
+    Response response{http::status::not_found, request.version()};
+    response.set(http::field::content_type, "text/plain; charset=utf-8");
+    response.set(http::field::server, "socialdefaultd");
+    response.body() = "socialdefaultd: no route for this path\n";
+    response.prepare_payload();
+    return finish(std::move(response));
+  }
+  const Route& route = runtime->route;
+  route_name = route.path;
+  const Adapter& adapter = *runtime->adapter;
+  const std::string_view body = request.body();
+
+  const EnvelopeScan scan = scan_envelope(body, generation.config->limits.max_xml_depth);
+  const SoapVersion version = soap_version(request[http::field::content_type], scan);
+  if (scan.has_doctype) {
+    outcome = "refused-doctype";
+    return finish(fault_response(request, version, true,
+                                 "socialdefault gateway: a DOCTYPE is not allowed in a SOAP message; the message "
+                                 "was not forwarded"));
+  }
+  if (scan.too_deep) {
+    outcome = "refused-depth";
+    return finish(fault_response(request, version, true,
+                                 "socialdefault gateway: the message nests elements deeper than " +
+                                     std::to_string(generation.config->limits.max_xml_depth) +
+                                     " levels; it was not forwarded"));
+  }
+
+  // What the request is decides what happens to the answer. A body the
+  // adapter cannot read is still forwarded unchanged: fail open.
+  MessageKind kind = MessageKind::unknown;
+  bool readable = false;
+  bool request_failed_open = false;
+  if (!body.empty() && scan.looks_like_xml) {
+    auto message = adapter.recognise(body);
+    if (message) {
+      kind = (*message)->kind();
+      readable = true;
+    } else {
+      request_failed_open = true;
+      metrics_.fail_open.add({"request"});
+      log_.write(LogLevel::warning, "fail-open",
+                 {{"route", route_name}, {"stage", "request"}, {"reason", message.error().describe()}});
+    }
+  }
+
+  UpstreamRequest upstream_request;
+  upstream_request.method = std::string(request.method_string());
+  upstream_request.url = route.upstream;
+  if (!query.empty()) {
+    upstream_request.url += route.upstream.find('?') == std::string::npos ? '?' : '&';
+    upstream_request.url += query;
+  }
+  upstream_request.headers = end_to_end_headers(request.base());
+  upstream_request.body = body;
+  UpstreamResult answer = upstream_.call(route, upstream_request);
+  if (answer.failure != UpstreamFailure::none) {
+    outcome = answer.failure == UpstreamFailure::timeout   ? "upstream-timeout"
+              : answer.failure == UpstreamFailure::connect ? "upstream-unreachable"
+                                                           : "upstream-error";
+    log_.write(LogLevel::warning, "upstream-failed", {{"route", route_name}, {"reason", answer.message}});
+    return finish(fault_response(request, version, false, "socialdefault gateway: " + answer.message));
+  }
+  metrics_.upstream_latency.observe(answer.elapsed);
+
+  Response response{static_cast<http::status>(answer.status), request.version()};
+  for (const auto& [name, value] : answer.headers) {
+    if (!is_hop_by_hop(name)) response.insert(name, value);
+  }
+  const bool accepted = answer.status >= 200 && answer.status < 300 && !is_soap_fault(answer.body);
+  if (!accepted) {
+    outcome = "upstream-fault";
+    response.body() = std::move(answer.body);
+    response.prepare_payload();
+    return finish(std::move(response));
+  }
+
+  if (readable && kind == MessageKind::order_request) {
+    auto records = backend_.prepare_choices(adapter, body, std::string_view(answer.body), now());
+    if (!records) {
+      outcome = "fail-open";
+      metrics_.fail_open.add({"record"});
+      log_.write(LogLevel::warning, "fail-open",
+                 {{"route", route_name}, {"stage", "record"}, {"reason", records.error().describe()}});
+    } else if (records->empty()) {
+      outcome = "passed";
+    } else {
+      const std::size_t count = records->size();
+      const CommitOutcome committed = committer_.commit(std::move(records).value());
+      metrics_.ledger_latency.observe(committed.ledger_latency);
+      metrics_.choices.add({to_string(committed.durability)}, count);
+      switch (committed.durability) {
+        case Durability::ledger: outcome = "recorded"; break;
+        case Durability::spool:
+          outcome = "spooled";
+          log_.write(LogLevel::warning, "spooled",
+                     {{"route", route_name},
+                      {"records", count},
+                      {"reason", committed.ledger_error ? committed.ledger_error->describe() : ""}});
+          break;
+        case Durability::lost:
+          // The ERP has the order; refusing it now would only make the
+          // client order twice. It goes through, and the loss is loud.
+          outcome = "record-lost";
+          metrics_.fail_open.add({"ledger-and-spool"});
+          log_.write(LogLevel::error, "record-lost",
+                     {{"route", route_name},
+                      {"records", count},
+                      {"ledger", committed.ledger_error ? committed.ledger_error->describe() : ""},
+                      {"spool", committed.fallback_error ? committed.fallback_error->describe() : ""}});
+          break;
+      }
+    }
+    response.body() = std::move(answer.body);
+  } else if (readable && (kind == MessageKind::shortlist_request || kind == MessageKind::unknown)) {
+    RewriteResult rewritten = backend_.rewrite(adapter, answer.body, body, now());
+    if (rewritten.outcome == "fail-open") {
+      outcome = "fail-open";
+      metrics_.fail_open.add({"rewrite"});
+      metrics_.rewrites.add({"fail-open"});
+      log_.write(LogLevel::warning, "fail-open",
+                 {{"route", route_name},
+                  {"stage", "rewrite"},
+                  {"reason", rewritten.error ? rewritten.error->describe() : "unknown"}});
+      response.body() = std::move(answer.body);
+    } else if (rewritten.outcome == "not-a-shortlist") {
+      outcome = "passed";
+      response.body() = std::move(answer.body);
+    } else {
+      metrics_.rewrites.add({rewritten.outcome});
+      outcome = rewritten.rewritten ? "rewritten" : "shortlist-unchanged";
+      response.body() = std::move(rewritten.body);
+    }
+  } else {
+    outcome = request_failed_open ? "fail-open" : "passed";
+    response.body() = std::move(answer.body);
+  }
+  response.prepare_payload();
+  return finish(std::move(response));
+}
+
+}  // namespace socialdefault::gateway

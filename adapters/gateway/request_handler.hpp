@@ -1,0 +1,67 @@
+// The gateway's request core, free of sockets: route lookup, the DOCTYPE and
+// depth checks, the call to the ERP, the rewrite of shortlists, the durable
+// record of accepted orders, and fail-open everywhere else. The session
+// calls it on a worker thread; tests call it directly.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend.hpp"
+#include "gateway_config.hpp"
+#include "json_log.hpp"
+#include "metrics.hpp"
+#include "socialdefault/group_commit.hpp"
+#include "upstream.hpp"
+
+namespace socialdefault::gateway {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+struct RouteRuntime {
+  Route route;
+  std::shared_ptr<const Adapter> adapter;
+};
+
+// One configuration generation: the file and the adapters built from it.
+// Immutable; a reload builds a new one and swaps the pointer.
+struct Generation {
+  std::shared_ptr<const GatewayConfig> config;
+  std::vector<RouteRuntime> routes;
+  const RouteRuntime* find(std::string_view path) const noexcept;
+};
+
+Result<std::shared_ptr<const Generation>> build_generation(std::shared_ptr<const GatewayConfig> config,
+                                                          Backend& backend);
+
+class RequestHandler {
+ public:
+  RequestHandler(Backend& backend, Upstream& upstream, GroupCommitter& committer, Metrics& metrics, JsonLog& log)
+      : backend_(backend), upstream_(upstream), committer_(committer), metrics_(metrics), log_(log) {}
+
+  Response handle(const Generation& generation, const Request& request);
+
+  // The clock of the records; tests pin it.
+  std::function<UtcSeconds()> now = [] {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  };
+
+ private:
+  Backend& backend_;
+  Upstream& upstream_;
+  GroupCommitter& committer_;
+  Metrics& metrics_;
+  JsonLog& log_;
+};
+
+// The headers to send on: the message's own, minus hop-by-hop ones and
+// those the Connection header names.
+HeaderList end_to_end_headers(const http::fields& fields);
+
+}  // namespace socialdefault::gateway

@@ -1,0 +1,97 @@
+// The daemon's network side: the gateway and admin listeners, their
+// sessions (Beast, keep-alive, a timeout on every read and write, body and
+// header limits, a connection cap), the worker pool that runs the blocking
+// upstream and ledger calls, signals and the graceful stop.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "admin_handler.hpp"
+#include "request_handler.hpp"
+
+namespace socialdefault::gateway {
+
+class SessionBase;
+class Acceptor;
+
+class Server {
+ public:
+  // generation: the configuration to serve; the backend, upstream,
+  // committer, metrics and log outlive the server.
+  Server(std::shared_ptr<const Generation> generation, Backend& backend, Upstream& upstream,
+         GroupCommitter& committer, Metrics& metrics, JsonLog& log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listeners and starts the io and worker threads.
+  Result<void> start();
+  // SIGHUP reloads; SIGTERM and SIGINT stop gracefully.
+  void handle_signals();
+  // Stops accepting, lets the requests in flight finish (at most grace),
+  // then stops the threads. Safe from any thread, also from a signal handler's
+  // completion; returns at once.
+  void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(30000));
+  // Blocks until the server has stopped.
+  void wait();
+
+  // Reloads the gateway configuration from its file, and the policy; on
+  // any error the running configuration stays.
+  Result<void> reload(const std::string& actor);
+
+  std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t admin_port() const noexcept { return admin_port_; }
+  std::shared_ptr<const Generation> generation() const { return std::atomic_load(&generation_); }
+  bool draining() const noexcept { return draining_.load(); }
+
+  // Used by the sessions.
+  struct Role {
+    bool admin = false;
+  };
+  void dispatch(Role role, std::shared_ptr<Request> request, bool client_verified,
+                std::function<void(Response)> done);
+  void track(const std::shared_ptr<SessionBase>& session);
+  void untrack(SessionBase* session);
+  Metrics& metrics() noexcept { return metrics_; }
+  JsonLog& log() noexcept { return log_; }
+  boost::asio::io_context& io() noexcept { return io_; }
+
+ private:
+  void finish_shutdown(std::chrono::steady_clock::time_point deadline);
+  void flush_logs_periodically();
+
+  // Declared before io_ so that sessions destroyed with io_'s pending
+  // handlers can still untrack themselves.
+  std::shared_ptr<const Generation> generation_;
+  Backend& backend_;
+  Metrics& metrics_;
+  JsonLog& log_;
+  RequestHandler handler_;
+  AdminHandler admin_;
+  std::mutex sessions_mutex_;
+  std::map<SessionBase*, std::weak_ptr<SessionBase>> sessions_;
+  std::mutex reload_mutex_;
+  std::mutex stop_mutex_;
+  bool joined_ = false;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::thread_pool> workers_;
+  std::vector<std::thread> io_threads_;
+  std::shared_ptr<Acceptor> listener_;
+  std::shared_ptr<Acceptor> admin_listener_;
+  std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> started_{false};
+  std::unique_ptr<struct SignalState> signals_;
+};
+
+}  // namespace socialdefault::gateway
