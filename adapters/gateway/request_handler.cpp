@@ -1,5 +1,6 @@
 #include "request_handler.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include "soap_envelope.hpp"
@@ -7,14 +8,6 @@
 namespace socialdefault::gateway {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 Response fault_response(const Request& request, SoapVersion version, bool sender, std::string_view reason) {
   // SOAP 1.2's HTTP binding answers a Sender fault with 400; everything
@@ -57,7 +50,7 @@ Result<std::shared_ptr<const Generation>> build_generation(std::shared_ptr<const
 HeaderList end_to_end_headers(const http::fields& fields) {
   std::vector<std::string> named;  // tokens of the Connection header
   for (const auto& f : fields) {
-    if (!iequals(f.name_string(), "connection")) continue;
+    if (!boost::beast::iequals(f.name_string(), "connection")) continue;
     std::string_view v = f.value();
     while (!v.empty()) {
       const std::size_t comma = v.find(',');
@@ -74,7 +67,7 @@ HeaderList end_to_end_headers(const http::fields& fields) {
     const std::string_view name = f.name_string();
     if (is_hop_by_hop(name)) continue;
     bool listed = false;
-    for (const std::string& n : named) listed = listed || iequals(n, name);
+    for (const std::string& n : named) listed = listed || boost::beast::iequals(n, name);
     if (listed) continue;
     out.emplace_back(std::string(name), std::string(f.value()));
   }

@@ -31,24 +31,6 @@ Result<void> sync_folder(const std::filesystem::path& folder) {
   return {};
 }
 
-// The spool's own names, so its format does not move with the ledger's.
-const char* outcome_name(Outcome outcome) noexcept {
-  switch (outcome) {
-    case Outcome::kept_default: return "kept-default";
-    case Outcome::other_social: return "other-social";
-    case Outcome::regular: return "regular";
-    case Outcome::not_offered: return "not-offered";
-  }
-  return "not-offered";
-}
-
-Result<Outcome> outcome_from(std::string_view text) {
-  for (Outcome o : {Outcome::kept_default, Outcome::other_social, Outcome::regular, Outcome::not_offered}) {
-    if (text == outcome_name(o)) return o;
-  }
-  return make_error(ErrorCode::invalid_argument, "unknown outcome \"" + std::string(text) + "\"");
-}
-
 }  // namespace
 
 std::string choice_to_json(const ChoiceRecord& r) {
@@ -68,7 +50,7 @@ std::string choice_to_json(const ChoiceRecord& r) {
   o["social"] = r.social;
   o["evidence"] = r.evidence;
   o["addressable"] = r.addressable;
-  o["outcome"] = outcome_name(r.outcome);
+  o["outcome"] = to_string(r.outcome);
   o["amount_minor"] = r.amount.minor;
   o["currency"] = r.amount.currency;
   o["adapter"] = r.adapter;
@@ -100,7 +82,7 @@ Result<ChoiceRecord> choice_from_json(std::string_view line) {
     r.social = o.at("social").as_bool();
     r.evidence = str("evidence");
     r.addressable = o.at("addressable").as_bool();
-    auto outcome = outcome_from(str("outcome"));
+    auto outcome = parse_outcome(str("outcome"));
     if (!outcome) return std::move(outcome).error();
     r.outcome = *outcome;
     r.amount.minor = o.at("amount_minor").to_number<std::int64_t>();

@@ -1,3 +1,4 @@
+#include <boost/beast/core/string.hpp>
 #include <curl/curl.h>
 
 #include <mutex>
@@ -8,14 +9,6 @@
 namespace socialdefault::gateway {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 struct EasyHandle {
   CURL* easy = nullptr;
@@ -97,7 +90,7 @@ bool is_hop_by_hop(std::string_view name) noexcept {
   for (std::string_view h : {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
                              "upgrade", "proxy-authorization", "proxy-authenticate", "host", "content-length",
                              "expect"}) {
-    if (iequals(name, h)) return true;
+    if (boost::beast::iequals(name, h)) return true;
   }
   return false;
 }
@@ -120,9 +113,9 @@ UpstreamResult CurlUpstream::call(const Route& route, const UpstreamRequest& req
   curl_slist* headers = nullptr;
   bool has_content_type = false, has_accept = false;
   for (const auto& [name, value] : request.headers) {
-    if (iequals(name, "accept-encoding")) continue;  // the engine reads identity bodies only
-    if (iequals(name, "content-type")) has_content_type = true;
-    if (iequals(name, "accept")) has_accept = true;
+    if (boost::beast::iequals(name, "accept-encoding")) continue;  // the engine reads identity bodies only
+    if (boost::beast::iequals(name, "content-type")) has_content_type = true;
+    if (boost::beast::iequals(name, "accept")) has_accept = true;
     const std::string line = name + ": " + value;
     headers = curl_slist_append(headers, line.c_str());
   }
