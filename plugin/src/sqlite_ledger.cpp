@@ -413,6 +413,14 @@ Result<std::int64_t> SqliteLedger::append_offer(const OfferRecord& offer) {
   return append_rows(offers_table(), insert_offer_.get(), rows);
 }
 
+Result<std::int64_t> SqliteLedger::append_offers(std::span<const OfferRecord> offers) {
+  std::vector<ChainRow> rows;
+  rows.reserve(offers.size());
+  for (const OfferRecord& offer : offers) rows.push_back(offer_row(offer));
+  std::lock_guard lock(mutex_);
+  return append_rows(offers_table(), insert_offer_.get(), rows);
+}
+
 Result<std::int64_t> SqliteLedger::append_choices(std::span<const ChoiceRecord> choices) {
   std::vector<ChainRow> rows;
   rows.reserve(choices.size());
