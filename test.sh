@@ -21,4 +21,13 @@ if [ "${1:-}" != "--quick" ]; then
   cmake --preset sanitize >/dev/null
   cmake --build --preset sanitize -j "$jobs"
   ctest --preset sanitize -j "$jobs"
+
+  # Fuzz smoke run: the SOAP adapter's libFuzzer target (clang), a bounded
+  # minute from the example and golden messages. Long runs are separate.
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$jobs"
+  corpus=$(mktemp -d)
+  cp examples/erp/*.xml tests/adapters/soap/golden/* "$corpus"/
+  build/fuzz/tests/fuzz/soap_fuzz -max_total_time=60 -dict=tests/fuzz/soap.dict "$corpus"
+  rm -rf "$corpus"
 fi

@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libcurl4-openssl-dev libpugixml-dev libssl-dev libsqlite3-dev tzdata
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  cppcheck libxslt1-dev openssl xsltproc libxml2-utils sqlite3
+  clang libclang-rt-14-dev python3-zeep cppcheck libxslt1-dev openssl xsltproc libxml2-utils sqlite3
 )
 
 missing=()

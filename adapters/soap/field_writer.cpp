@@ -45,6 +45,22 @@ std::vector<pugi::xml_node> value_nodes(const SourceMap& source, pugi::xml_node 
   return out;
 }
 
+// The prefix for an attribute in namespace uri on an element within scope.
+// When no prefix binds uri there, a fresh one ("sd", "sd2", ...) is made up
+// and its declaration appended to out, before the attribute.
+Result<std::string> attribute_prefix(pugi::xml_node scope, std::string_view uri, Encoding encoding, std::string& out) {
+  if (const auto usable = usable_prefix(scope, uri, true)) return std::string(*usable);
+  std::string prefix = "sd";
+  for (int n = 2; resolve_prefix(scope, prefix); ++n) prefix = "sd" + std::to_string(n);
+  out += "xmlns:";
+  out += prefix;
+  out += "=\"";
+  auto escaped = append_escaped(out, uri, encoding, EscapeContext::attribute);
+  if (!escaped) return std::move(escaped).error();
+  out += "\" ";
+  return prefix;
+}
+
 }  // namespace
 
 std::string FieldWriter::escaped_text(std::string_view value, Result<void>& status) const {
@@ -125,15 +141,8 @@ Result<void> FieldWriter::set_attribute(pugi::xml_node owner, const ExpandedName
   }
   std::string text = " ";
   if (!name.uri.empty()) {
-    std::optional<std::string> prefix = usable_prefix(owner, name.uri, true);
-    if (!prefix) {
-      prefix = "sd";
-      for (int n = 2; resolve_prefix(owner, *prefix); ++n) prefix = "sd" + std::to_string(n);
-      text += "xmlns:" + *prefix + "=\"";
-      auto escaped = append_escaped(text, name.uri, message_.encoding(), EscapeContext::attribute);
-      if (!escaped) return escaped;
-      text += "\" ";
-    }
+    auto prefix = attribute_prefix(owner, name.uri, message_.encoding(), text);
+    if (!prefix) return std::move(prefix).error();
     text += *prefix + ":";
   }
   // Quoted like the element's other attributes.
@@ -204,23 +213,18 @@ Result<void> FieldWriter::create(pugi::xml_node parent, const Path& path, std::s
     } else {
       // Prefer a prefix the message already binds (the parent's own first),
       // so the new element looks like its neighbours.
-      // A plain string and a flag rather than std::optional<std::string>:
-      // g++ 12 at -O2 reports a false maybe-uninitialized on the optional.
-      const std::optional<std::string> bound = usable_prefix(parent, step.uri, false);
-      bool have_prefix = bound.has_value();
-      std::string prefix = bound.value_or(std::string());
-      if (have_prefix && prefix.empty() && default_ns != step.uri) have_prefix = false;  // our own xmlns= shadows it
-      if (!have_prefix && default_ns == step.uri) {                                      // declared by our own parent
-        have_prefix = true;
-        prefix.clear();
+      std::string prefix;
+      bool bound = default_ns == step.uri;  // the default namespace, maybe declared by our own parent
+      if (const auto usable = usable_prefix(parent, step.uri, false); usable && !usable->empty()) {
+        prefix = *usable;
+        bound = true;
       }
-      if (!have_prefix) {
+      if (!bound) {
         declaration = " xmlns=\"";
         auto escaped = append_escaped(declaration, step.uri, encoding, EscapeContext::attribute);
         if (!escaped) return escaped;
         declaration += '"';
         default_ns = step.uri;
-        prefix.clear();
       }
       qname = prefix.empty() ? step.local : prefix + ":" + step.local;
     }
@@ -229,15 +233,8 @@ Result<void> FieldWriter::create(pugi::xml_node parent, const Path& path, std::s
       const ExpandedName& attribute = *path.attribute();
       open += " ";
       if (!attribute.uri.empty()) {
-        std::optional<std::string> prefix = usable_prefix(parent, attribute.uri, true);
-        if (!prefix) {
-          prefix = "sd";
-          for (int n = 2; resolve_prefix(parent, *prefix); ++n) prefix = "sd" + std::to_string(n);
-          open += "xmlns:" + *prefix + "=\"";
-          auto escaped = append_escaped(open, attribute.uri, encoding, EscapeContext::attribute);
-          if (!escaped) return escaped;
-          open += "\" ";
-        }
+        auto prefix = attribute_prefix(parent, attribute.uri, encoding, open);
+        if (!prefix) return std::move(prefix).error();
         open += *prefix + ":";
       }
       open += attribute.local + "=\"";

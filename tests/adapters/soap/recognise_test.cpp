@@ -239,6 +239,9 @@ TEST(SoapRecognise, WellFormednessPugixmlDoesNotCheck) {
             "byte 94: a second root element <second> (line 1, column 95); expected exactly one");
   EXPECT_EQ(refused(in_body("") + "trailing").describe(),
             "byte 94: content after the root element (line 1, column 95); expected only comments and whitespace");
+  EXPECT_EQ(refused(in_body("") + "<?xml version=\"1.0\"?>").describe(),
+            "byte 94: the XML declaration must be at the very start of the document");
+  EXPECT_EQ(refused(in_body("") + "<!DOCTYPE x>").describe(), "byte 94: a DOCTYPE is not allowed in a SOAP message");
   EXPECT_EQ(refused("<!-- c --><?xml version=\"1.0\"?>" + in_body("")).describe(),
             "byte 10: the XML declaration must be at the very start of the document (line 1, column 11)");
   EXPECT_EQ(refused(in_body("<a x=\"1\" x=\"2\"/>")).describe(),
