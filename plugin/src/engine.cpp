@@ -68,11 +68,18 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
   engine->keys_ = std::move(keys).value();
   engine->adapter_ = std::move(adapter);
   engine->ledger_ = std::move(ledger).value();
+  engine->offer_writer_ = std::make_unique<GroupCommitter>(*engine->ledger_, nullptr);
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   if (auto noted = engine->note_config(*engine->policy_, engine->options_.actor, now); !noted) {
     return std::move(noted).error();
   }
   return engine;
+}
+
+Engine::~Engine() {
+  // Offers still queued are written before the ledger closes, so the CLI and
+  // the C API find their offer in the ledger once the engine is closed.
+  if (offer_writer_) offer_writer_->stop();
 }
 
 Result<void> Engine::note_config(const Policy& policy, const std::string& actor, UtcSeconds now) {
@@ -183,9 +190,10 @@ RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
     offer.reason = to_string(decision.reason);
     offer.arm = decision.arm;
     offer.adapter = std::string(adapter.name());
-    // An offer that is not on record would make the later choice unlinkable;
-    // then the requester sees the ERP's own list instead.
-    if (auto stored = ledger_->append_offer(offer); !stored) return fail_open(std::move(stored).error());
+    // Queued, not written: the rewritten list goes back without waiting for
+    // an fsync. The writer retries a refused batch and counts what it drops;
+    // a lost offer only makes the later choice "not-offered".
+    offer_writer_->enqueue_offer(std::move(offer));
     commit_rotation(shortlist->category);
 
     result.body = std::move(body);
@@ -268,9 +276,14 @@ Result<std::vector<ChoiceRecord>> Engine::prepare_choices(const Adapter& adapter
 
     std::optional<OfferRecord> offer;
     if (!line.correlation_id.empty()) {
-      auto found = ledger_->find_offer(line.correlation_id);
-      if (!found) return std::move(found).error();
-      offer = std::move(found).value();
+      // A queued offer is newer than any in the ledger; looking there first
+      // spares the choice a wait for the offer batch's fsync.
+      offer = offer_writer_->find_pending_offer(line.correlation_id);
+      if (!offer.has_value()) {
+        auto found = ledger_->find_offer(line.correlation_id);
+        if (!found) return std::move(found).error();
+        offer = std::move(found).value();
+      }
     }
     if (offer.has_value() && !offer->default_supplier.empty()) {
       c.default_offered = offer->default_supplier;

@@ -1,5 +1,6 @@
 #include "socialdefault/group_commit.hpp"
 
+#include <algorithm>
 #include <future>
 
 namespace socialdefault {
@@ -67,6 +68,55 @@ Result<std::size_t> GroupCommitter::drain_fallback() {
   return future.get();
 }
 
+void GroupCommitter::enqueue_offer(OfferRecord offer) {
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.offers;
+    if (!stopping_) {
+      offers_.push_back(std::move(offer));
+      wake_.notify_one();
+      return;
+    }
+  }
+  // Without the writer thread (the engine is closing) the offer is written
+  // here rather than lost.
+  Result<std::int64_t> appended = make_error(ErrorCode::internal, "not attempted");
+  try {
+    appended = ledger_.append_offers(std::span<const OfferRecord>(&offer, 1));
+  } catch (const std::exception& e) {
+    appended = make_error(ErrorCode::database, std::string("ledger failure: ") + e.what());
+  }
+  std::lock_guard lock(mutex_);
+  ++stats_.offer_transactions;
+  ++offers_settled_;
+  if (appended) {
+    ++stats_.offers_written;
+  } else {
+    ++stats_.offer_failures;
+    ++stats_.offers_dropped;
+    stats_.last_offer_error = appended.error();
+  }
+}
+
+std::optional<OfferRecord> GroupCommitter::find_pending_offer(std::string_view correlation_id) const {
+  const auto matches = [correlation_id](const OfferRecord& offer) { return offer.correlation_id == correlation_id; };
+  std::lock_guard lock(mutex_);
+  // Newest first: the queue is newer than the batch in flight.
+  if (auto it = std::find_if(offers_.rbegin(), offers_.rend(), matches); it != offers_.rend()) return *it;
+  if (auto it = std::find_if(offers_in_flight_.rbegin(), offers_in_flight_.rend(), matches);
+      it != offers_in_flight_.rend()) {
+    return *it;
+  }
+  return std::nullopt;
+}
+
+void GroupCommitter::flush_offers() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = stats_.offers;
+  wake_.notify_one();
+  offers_settled_cv_.wait(lock, [&] { return offers_settled_ >= target || stopped_; });
+}
+
 void GroupCommitter::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -86,7 +136,8 @@ void GroupCommitter::run() {
   auto next_drain = std::chrono::steady_clock::now() + options_.drain_interval;
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait_until(lock, next_drain, [this] { return stopping_ || !pending_.empty() || !tasks_.empty(); });
+    wake_.wait_until(lock, next_drain,
+                     [this] { return stopping_ || !pending_.empty() || !tasks_.empty() || !offers_.empty(); });
     while (!tasks_.empty()) {
       auto task = std::move(tasks_.front());
       tasks_.pop_front();
@@ -109,9 +160,20 @@ void GroupCommitter::run() {
       lock.unlock();
       write_batch(batch);
       lock.lock();
-      continue;
     }
-    if (stopping_) break;
+    if (!offers_.empty()) {
+      // After every choice batch, so that a steady stream of choices cannot
+      // starve the offers (and the reverse: offers wait at most one batch).
+      offers_in_flight_.swap(offers_);
+      lock.unlock();
+      write_offers();
+      lock.lock();
+      offers_settled_ += offers_in_flight_.size();
+      offers_in_flight_.clear();
+      offers_settled_cv_.notify_all();
+    }
+    if (stopping_ && pending_.empty() && offers_.empty() && tasks_.empty()) break;
+    // Checked on every round, so a steady load does not postpone the drain.
     if (std::chrono::steady_clock::now() >= next_drain) {
       next_drain = std::chrono::steady_clock::now() + options_.drain_interval;
       if (fallback_ != nullptr && fallback_->depth() > 0) {
@@ -121,6 +183,37 @@ void GroupCommitter::run() {
         if (drained) stats_.drained += *drained;
       }
     }
+  }
+  stopped_ = true;
+  offers_settled_cv_.notify_all();
+}
+
+void GroupCommitter::write_offers() {
+  // offers_in_flight_ is only changed by this thread, so it is read here
+  // without the lock; find_pending_offer reads it under the lock.
+  const std::span<const OfferRecord> offers(offers_in_flight_);
+  for (unsigned attempt = 1;; ++attempt) {
+    Result<std::int64_t> appended = make_error(ErrorCode::internal, "not attempted");
+    try {
+      appended = ledger_.append_offers(offers);
+    } catch (const std::exception& e) {
+      appended = make_error(ErrorCode::database, std::string("ledger failure: ") + e.what());
+    }
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.offer_transactions;
+      if (appended) {
+        stats_.offers_written += offers.size();
+        return;
+      }
+      ++stats_.offer_failures;
+      stats_.last_offer_error = appended.error();
+      if (attempt >= std::max(1U, options_.offer_attempts)) {
+        stats_.offers_dropped += offers.size();
+        return;
+      }
+    }
+    std::this_thread::sleep_for(options_.offer_retry_delay);
   }
 }
 

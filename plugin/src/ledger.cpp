@@ -52,6 +52,16 @@ Result<GroupBy> parse_group_by(std::string_view name) {
                     "group-by \"" + std::string(name) + "\" is not one of department, category, supplier, month, quarter");
 }
 
+Result<std::int64_t> Ledger::append_offers(std::span<const OfferRecord> offers) {
+  std::int64_t first = 0;
+  for (const OfferRecord& offer : offers) {
+    auto id = append_offer(offer);
+    if (!id) return id;
+    if (first == 0) first = *id;
+  }
+  return first;
+}
+
 Result<void> check_export_query(const ExportQuery& query) {
   if (!query.from.ok()) return make_error(ErrorCode::invalid_argument, "the period's start is not a calendar date");
   if (!query.to.ok()) return make_error(ErrorCode::invalid_argument, "the period's end is not a calendar date");

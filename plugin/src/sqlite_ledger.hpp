@@ -74,6 +74,7 @@ class SqliteLedger final : public Ledger {
   SqliteLedger& operator=(const SqliteLedger&) = delete;
 
   Result<std::int64_t> append_offer(const OfferRecord& offer) override;
+  Result<std::int64_t> append_offers(std::span<const OfferRecord> offers) override;
   Result<std::optional<OfferRecord>> find_offer(std::string_view correlation_id) override;
   Result<std::int64_t> append_choices(std::span<const ChoiceRecord> choices) override;
   Result<std::int64_t> append_config_change(const ConfigChangeRecord& change) override;

@@ -18,6 +18,7 @@
 #include "socialdefault/adapter.hpp"
 #include "socialdefault/decision.hpp"
 #include "socialdefault/export.hpp"
+#include "socialdefault/group_commit.hpp"
 #include "socialdefault/keys.hpp"
 #include "socialdefault/ledger.hpp"
 #include "socialdefault/policy.hpp"
@@ -63,14 +64,17 @@ class Engine {
                                                      const Limits& limits) const;
 
   // Rewrites a shortlist response; request (optional) supplies context the
-  // response lacks. Records the offer. Never fails: errors fail open.
+  // response lacks. Never fails: errors fail open. The offer is queued for
+  // the background offer writer (batched, not durable on return), so a
+  // ledger error no longer fails the rewrite open: see docs/ledger.md.
   RewriteResult rewrite(std::string_view response, std::optional<std::string_view> request, UtcSeconds now);
   RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
                         UtcSeconds now);
 
   // Reads an order request (and, when given, the ERP's response) into the
   // choice records to append: resolved against the policy and linked to the
-  // offer, but not yet written. Empty when the ERP refused the order.
+  // offer (queued offers first, then the ledger), but not yet written.
+  // Empty when the ERP refused the order.
   Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
                                                     std::optional<std::string_view> response, UtcSeconds now);
   // prepare_choices, then one durable append.
@@ -79,6 +83,16 @@ class Engine {
 
   Result<void> export_report(const ExportQuery& query, ExportFormat format, std::ostream& out, UtcSeconds now);
   Result<VerifyReport> verify();
+
+  // Waits until every offer queued so far is in the ledger (or dropped after
+  // its retries). The destructor does this too.
+  void flush_offers() { offer_writer_->flush_offers(); }
+  // Offers queued, written, retried and dropped (offer_* fields).
+  GroupCommitStats offer_stats() const { return offer_writer_->stats(); }
+
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   // Loads and checks the configuration again; on error the old one stays.
   Result<void> reload(const std::string& actor, UtcSeconds now);
@@ -101,6 +115,9 @@ class Engine {
   Keys keys_;
   std::shared_ptr<const Adapter> adapter_;
   std::unique_ptr<Ledger> ledger_;
+  // Writes the offers in batches; declared after ledger_ so that it is
+  // stopped (and its queue written) before the ledger closes.
+  std::unique_ptr<GroupCommitter> offer_writer_;
   std::mutex rotation_mutex_;
   std::map<std::string, std::uint64_t> rotation_;
 };

@@ -4,6 +4,14 @@
 // waiters. When the ledger refuses, the batch goes to the fallback (a durable
 // spool) so an order is never lost and never blocked; the fallback is drained
 // back into the ledger from the same thread, so the ledger has one writer.
+//
+// The same thread also writes offers (what default a shortlist showed). They
+// are not acknowledged data: nobody waits for them, they are queued and
+// written in batches of one Ledger::append_offers transaction each. A batch
+// the ledger refuses is tried again a bounded number of times, then dropped
+// and counted (a lost offer only makes the later choice "not-offered"). An
+// offer that is queued or being written is found by find_pending_offer, so a
+// choice recorded right after its shortlist still links to it.
 #pragma once
 
 #include <chrono>
@@ -14,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -55,6 +64,12 @@ struct GroupCommitStats {
   std::uint64_t spooled = 0;       // records that went to the fallback
   std::uint64_t drained = 0;       // records moved from the fallback into the ledger
   std::uint64_t lost = 0;
+  std::uint64_t offers = 0;               // offers queued
+  std::uint64_t offers_written = 0;       // offers in the ledger
+  std::uint64_t offer_transactions = 0;   // offer batches attempted (retries included)
+  std::uint64_t offer_failures = 0;       // offer batch attempts the ledger refused
+  std::uint64_t offers_dropped = 0;       // offers given up after the last attempt
+  std::optional<Error> last_offer_error;  // why the last refused offer batch was refused
 };
 
 class GroupCommitter {
@@ -69,6 +84,10 @@ class GroupCommitter {
     std::size_t max_batch = 4096;
     // How often the fallback is drained while it holds records.
     std::chrono::milliseconds drain_interval{5000};
+    // How often an offer batch is tried before it is dropped, and the pause
+    // between tries (a locked or briefly full ledger may recover).
+    unsigned offer_attempts = 3;
+    std::chrono::milliseconds offer_retry_delay{50};
   };
 
   // ledger and fallback (may be null) must outlive the committer.
@@ -86,7 +105,17 @@ class GroupCommitter {
   // Drains the fallback now, on the writer thread, and waits.
   Result<std::size_t> drain_fallback();
 
-  // Writes what is pending, then stops the thread. Later submits complete as lost.
+  // Queues an offer for the next offer batch; returns at once. After stop()
+  // the offer is written at once on the caller's thread.
+  void enqueue_offer(OfferRecord offer);
+  // The latest offer for the correlation id among those queued or being
+  // written; empty when none is (then the ledger has the latest, if any).
+  std::optional<OfferRecord> find_pending_offer(std::string_view correlation_id) const;
+  // Waits until every offer queued before the call is written or dropped.
+  void flush_offers();
+
+  // Writes what is pending (choices and offers), then stops the thread.
+  // Later submits complete as lost.
   void stop();
   GroupCommitStats stats() const;
 
@@ -101,6 +130,8 @@ class GroupCommitter {
   Result<std::int64_t> append(std::span<const ChoiceRecord> records, std::chrono::microseconds& latency);
   CommitOutcome settle(std::span<const ChoiceRecord> records, const Result<std::int64_t>& appended,
                        std::chrono::microseconds latency);
+  // Writes offers_in_flight_ with the bounded retries; called without the lock.
+  void write_offers();
 
   Ledger& ledger_;
   CommitFallback* fallback_;
@@ -109,7 +140,12 @@ class GroupCommitter {
   std::condition_variable wake_;
   std::deque<Pending> pending_;
   std::deque<std::function<void()>> tasks_;  // run on the writer thread
+  std::vector<OfferRecord> offers_;            // queued, oldest first
+  std::vector<OfferRecord> offers_in_flight_;  // taken by the writer, not yet settled
+  std::uint64_t offers_settled_ = 0;           // written or dropped, in queue order
+  std::condition_variable offers_settled_cv_;
   bool stopping_ = false;
+  bool stopped_ = false;                       // the writer thread has finished
   GroupCommitStats stats_;
   std::thread thread_;
 };

@@ -121,6 +121,10 @@ class Ledger {
   virtual ~Ledger() = default;
 
   virtual Result<std::int64_t> append_offer(const OfferRecord& offer) = 0;
+  // Appends offers in one transaction (the engine's background offer writer);
+  // returns the first row id, 0 for an empty span. The default appends one
+  // by one, for backends without a batch form; SQLite overrides it.
+  virtual Result<std::int64_t> append_offers(std::span<const OfferRecord> offers);
   // The latest offer for a correlation id.
   virtual Result<std::optional<OfferRecord>> find_offer(std::string_view correlation_id) = 0;
   // Appends all records in one durable transaction (group commit); returns the first row id.

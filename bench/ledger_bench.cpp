@@ -1,0 +1,149 @@
+// Durable choices per second: Ledger::append_choices at several batch sizes,
+// and the group committer with many concurrent submitters of one record
+// each (what the gateway does for orders). Every ledger is a fresh SQLite
+// file (WAL, synchronous=FULL) in a temp folder on the disk of TMPDIR, so
+// each COMMIT is a real fsync.
+// Run: build/rel/bench/sd_ledger_bench (see bench/RESULTS.md).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "socialdefault/group_commit.hpp"
+#include "socialdefault/keys.hpp"
+#include "socialdefault/ledger.hpp"
+
+namespace sd = socialdefault;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const sd::Keys& keys() {
+  static const sd::Keys k = sd::Keys::from_secret(std::string(64, 'b')).value();
+  return k;
+}
+
+// A temp folder with one ledger in it, removed at the end.
+class TempLedger {
+ public:
+  TempLedger() {
+    std::string pattern = (fs::temp_directory_path() / "sd_ledger_bench_XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      std::cerr << "cannot create a temp folder in " << fs::temp_directory_path() << "\n";
+      std::exit(1);
+    }
+    dir_ = pattern;
+    auto ledger = sd::open_sqlite_ledger(dir_ / "ledger.sqlite", keys());
+    if (!ledger) {
+      std::cerr << ledger.error().describe() << "\n";
+      std::exit(1);
+    }
+    ledger_ = std::move(ledger).value();
+  }
+  ~TempLedger() {
+    ledger_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  TempLedger(const TempLedger&) = delete;
+  TempLedger& operator=(const TempLedger&) = delete;
+  sd::Ledger& ledger() { return *ledger_; }
+
+ private:
+  fs::path dir_;
+  std::unique_ptr<sd::Ledger> ledger_;
+};
+
+// A realistic order line: every text column filled as the engine fills it.
+sd::ChoiceRecord make_choice(std::int64_t n) {
+  sd::ChoiceRecord c;
+  c.at = sd::UtcSeconds{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}} + 10h + std::chrono::seconds{n % 3600};
+  c.local_date = std::chrono::year{2026} / 11 / 27;
+  c.correlation_id = "REQ-2026-" + std::to_string(100000 + n);
+  c.order_ref = "PO-2026-" + std::to_string(200000 + n);
+  c.line = 1;
+  c.requester_pseudonym = keys().pseudonymise("E" + std::to_string(10000 + n % 500));
+  c.department = "Burgerzaken";
+  c.category_code_system = "CPV";
+  c.category = "03121200-7";
+  c.default_offered = "BLOEM-01";
+  c.chosen_supplier = "BLOEM-01";
+  c.social = true;
+  c.evidence = "pso-3 2026-01-01..2027-12-31 PSO-1001";
+  c.addressable = true;
+  c.outcome = sd::Outcome::kept_default;
+  c.amount = sd::Money{4595, "EUR"};
+  c.adapter = "soap";
+  return c;
+}
+
+void report_error(benchmark::State& state, const sd::Error& error) {
+  state.SkipWithError(error.describe().c_str());
+}
+
+// (a) One append_choices transaction per iteration, of state.range(0) records.
+void BM_AppendChoices(benchmark::State& state) {
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  TempLedger temp;
+  std::vector<sd::ChoiceRecord> records;
+  for (std::size_t i = 0; i < batch; ++i) records.push_back(make_choice(static_cast<std::int64_t>(i)));
+  for (auto _ : state) {
+    auto appended = temp.ledger().append_choices(records);
+    if (!appended) {
+      report_error(state, appended.error());
+      break;
+    }
+  }
+  const auto total = static_cast<double>(state.iterations()) * static_cast<double>(batch);
+  state.counters["records/s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
+  state.counters["txn/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AppendChoices)->Arg(1)->Arg(10)->Arg(100)->Arg(1000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// (b) The group committer: every benchmark thread submits one record per
+// iteration and waits until it is durable, like a gateway worker per order.
+struct Shared {
+  std::unique_ptr<TempLedger> temp;
+  std::unique_ptr<sd::GroupCommitter> committer;
+  std::chrono::steady_clock::time_point started;
+};
+Shared shared;
+
+void BM_GroupCommit(benchmark::State& state) {
+  if (state.thread_index() == 0) {
+    shared.temp = std::make_unique<TempLedger>();
+    shared.committer = std::make_unique<sd::GroupCommitter>(shared.temp->ledger(), nullptr);
+  }
+  const sd::ChoiceRecord record = make_choice(state.thread_index());
+  std::int64_t lost = 0;
+  for (auto _ : state) {
+    const sd::CommitOutcome outcome = shared.committer->commit({record});
+    if (outcome.durability != sd::Durability::ledger) ++lost;
+  }
+  state.SetItemsProcessed(state.iterations());
+  // Counters are summed over the threads: one thread reports the shared ones.
+  if (state.thread_index() == 0) {
+    shared.committer->stop();
+    const sd::GroupCommitStats stats = shared.committer->stats();
+    state.counters["txns"] = static_cast<double>(stats.transactions);
+    state.counters["records/txn"] =
+        stats.transactions == 0 ? 0.0 : static_cast<double>(stats.records) / static_cast<double>(stats.transactions);
+    shared.committer.reset();
+    shared.temp.reset();
+  }
+  state.counters["durable/s"] = benchmark::Counter(static_cast<double>(state.iterations() - lost),
+                                                   benchmark::Counter::kIsRate);
+  if (lost > 0) state.SkipWithError("records were not made durable");
+}
+BENCHMARK(BM_GroupCommit)->Threads(64)->Threads(256)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
