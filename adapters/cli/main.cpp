@@ -8,7 +8,6 @@
 #include <iterator>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -271,23 +270,8 @@ int export_command(const Args& args) {
   auto from = args.get("from");
   auto to = args.get("to");
   if (!from || !to) return usage("export needs --from and --to");
-  sd::ExportQuery query;
-  auto f = sd::parse_date(*from);
-  if (!f) return usage("--from: " + f.error().describe());
-  auto t = sd::parse_date(*to);
-  if (!t) return usage("--to: " + t.error().describe());
-  query.from = *f;
-  query.to = *t;
-  if (auto keys = args.get("group-by")) {
-    std::stringstream list(*keys);
-    std::string item;
-    while (std::getline(list, item, ',')) {
-      if (item.empty()) continue;
-      auto key = sd::parse_group_by(item);
-      if (!key) return usage("--group-by: " + key.error().describe());
-      query.group_by.push_back(*key);
-    }
-  }
+  auto query = sd::parse_export_query(*from, *to, args.get("group-by").value_or(""));
+  if (!query) return usage(query.error().describe());
   auto format = sd::parse_export_format(args.get("format").value_or("csv"));
   if (!format) return usage("--format: " + format.error().describe());
   int code = kOk;
@@ -297,13 +281,13 @@ int export_command(const Args& args) {
   if (auto output = args.get("output")) {
     std::ofstream out(*output, std::ios::binary);
     if (!out) return report(sd::make_error(sd::ErrorCode::io, "cannot write " + *output));
-    auto written = engine->export_report(query, *format, out, now);
+    auto written = engine->export_report(*query, *format, out, now);
     if (!written) return report(written.error());
     out.flush();
     if (!out) return report(sd::make_error(sd::ErrorCode::io, "cannot write " + *output));
     return kOk;
   }
-  auto written = engine->export_report(query, *format, std::cout, now);
+  auto written = engine->export_report(*query, *format, std::cout, now);
   if (!written) return report(written.error());
   return kOk;
 }

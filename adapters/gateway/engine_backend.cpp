@@ -35,25 +35,11 @@ class EngineBackend final : public Backend {
   Result<void> reload_policy(const std::string& actor, UtcSeconds now) override { return engine_->reload(actor, now); }
   Result<void> export_report(std::string_view from, std::string_view to, std::string_view group_by,
                              std::string_view format, std::ostream& out, UtcSeconds now) override {
-    ExportQuery query;
-    auto f = parse_date(from);
-    if (!f) return make_error(ErrorCode::invalid_argument, "from: " + f.error().message);
-    auto t = parse_date(to);
-    if (!t) return make_error(ErrorCode::invalid_argument, "to: " + t.error().message);
-    query.from = *f;
-    query.to = *t;
-    std::string_view rest = group_by;
-    while (!rest.empty()) {
-      const std::size_t comma = rest.find(',');
-      auto key = parse_group_by(rest.substr(0, comma));
-      if (!key) return make_error(ErrorCode::invalid_argument, "group-by: " + key.error().message);
-      query.group_by.push_back(*key);
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
+    auto query = parse_export_query(from, to, group_by);
+    if (!query) return std::move(query).error();
     auto fmt = parse_export_format(format.empty() ? "csv" : format);
     if (!fmt) return make_error(ErrorCode::invalid_argument, "format: " + fmt.error().message);
-    return engine_->export_report(query, *fmt, out, now);
+    return engine_->export_report(*query, *fmt, out, now);
   }
   Result<VerifyReport> verify() override { return engine_->verify(); }
   Ledger& ledger() override { return engine_->ledger(); }

@@ -83,4 +83,25 @@ Result<void> check_export_query(const ExportQuery& query) {
   return {};
 }
 
+Result<ExportQuery> parse_export_query(std::string_view from, std::string_view to, std::string_view group_by) {
+  ExportQuery query;
+  auto f = parse_date(from);
+  if (!f) return make_error(ErrorCode::invalid_argument, "from: " + f.error().message);
+  auto t = parse_date(to);
+  if (!t) return make_error(ErrorCode::invalid_argument, "to: " + t.error().message);
+  query.from = *f;
+  query.to = *t;
+  while (!group_by.empty()) {
+    const std::size_t comma = group_by.find(',');
+    const std::string_view item = group_by.substr(0, comma);
+    group_by = comma == std::string_view::npos ? std::string_view() : group_by.substr(comma + 1);
+    if (item.empty()) continue;
+    auto key = parse_group_by(item);
+    if (!key) return make_error(ErrorCode::invalid_argument, "group-by: " + key.error().message);
+    query.group_by.push_back(*key);
+  }
+  if (auto checked = check_export_query(query); !checked) return std::move(checked).error();
+  return query;
+}
+
 }  // namespace socialdefault

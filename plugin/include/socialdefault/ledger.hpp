@@ -116,6 +116,11 @@ using ExportSink = std::function<Result<void>(const ExportRow&)>;
 // no key twice. Every backend's export_rows starts with it.
 Result<void> check_export_query(const ExportQuery& query);
 
+// A query from its text form, as the CLI, the C API and the admin API take
+// it: dates YYYY-MM-DD and a comma-separated list of keys (may be empty).
+// Errors name the field: "from: ...", "to: ...", "group-by: ...".
+Result<ExportQuery> parse_export_query(std::string_view from, std::string_view to, std::string_view group_by);
+
 class Ledger {
  public:
   virtual ~Ledger() = default;

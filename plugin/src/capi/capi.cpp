@@ -189,29 +189,12 @@ SD_API sd_status sd_export(sd_engine* engine, const char* from, const char* to, 
     if (engine == nullptr || from == nullptr || to == nullptr || format == nullptr || out == nullptr) {
       return fail(error, SD_INVALID_ARGUMENT, "sd_export: engine, from, to, format and out are required");
     }
-    socialdefault::ExportQuery query;
-    auto f = socialdefault::parse_date(from);
-    if (!f) return fail(error, f.error());
-    auto t = socialdefault::parse_date(to);
-    if (!t) return fail(error, t.error());
-    query.from = *f;
-    query.to = *t;
-    if (group_by != nullptr) {
-      std::string_view rest(group_by);
-      while (!rest.empty()) {
-        const size_t comma = rest.find(',');
-        std::string_view item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        if (item.empty()) continue;
-        auto key = socialdefault::parse_group_by(item);
-        if (!key) return fail(error, key.error());
-        query.group_by.push_back(*key);
-      }
-    }
+    auto query = socialdefault::parse_export_query(from, to, group_by != nullptr ? group_by : "");
+    if (!query) return fail(error, query.error());
     auto fmt = socialdefault::parse_export_format(format);
     if (!fmt) return fail(error, fmt.error());
     std::ostringstream text;
-    auto written = engine->engine->export_report(query, *fmt, text, time_of(0));
+    auto written = engine->engine->export_report(*query, *fmt, text, time_of(0));
     if (!written) return fail(error, written.error());
     return give(text.str(), out, out_size, error);
   });
