@@ -157,11 +157,13 @@ int main(int argc, char** argv) {
   metrics.spool_depth = [spool_ptr] { return spool_ptr->depth(); };
   gw::CurlUpstream upstream(std::size_t{64} << 20);
   gw::Server server(std::move(generation).value(), **backend, upstream, committer, metrics, log);
+  // Signals are taken over before "listening" is logged: whoever starts the
+  // daemon may stop it as soon as it says it listens.
+  server.handle_signals();
   if (auto started = server.start(); !started) {
     log.write(gw::LogLevel::error, "start-failed", {{"reason", started.error().describe()}});
     return kRuntime;
   }
-  server.handle_signals();
   server.wait();
   committer.stop();
   log.write(gw::LogLevel::info, "exit", {{"spool_depth", (*spool)->depth()}});
