@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "socialdefault/keys.hpp"
 
@@ -136,6 +140,53 @@ TEST(Keys, HashesMatchKnownVectors) {
   const std::uint8_t bytes[] = {0x00, 0x0f, 0xa5, 0xff};
   EXPECT_EQ(to_hex(bytes, sizeof bytes), "000fa5ff");
   EXPECT_EQ(to_hex(bytes, 0), "");
+}
+
+}  // namespace
+}  // namespace socialdefault
+
+namespace socialdefault {
+namespace {
+
+// RFC 4231 test case 2. HMAC pads a short key with zeros, so "Jefe" in a
+// 32-byte key gives the RFC's value.
+Key jefe() {
+  Key key{};
+  std::memcpy(key.data(), "Jefe", 4);
+  return key;
+}
+constexpr const char* kJefeMac = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+
+TEST(Hmac, MatchesRfc4231) {
+  const auto mac = hmac_sha256(jefe(), "what do ya want for nothing?");
+  EXPECT_EQ(to_hex(mac.data(), mac.size()), kJefeMac);
+}
+
+TEST(Hmac, CachedContextsFollowTheKeyAcrossManyKeysAndThreads) {
+  // More keys than a thread caches, interleaved, on several threads: every
+  // MAC must still be the one of its own key.
+  std::vector<Key> keys(5);
+  for (std::size_t i = 0; i < keys.size(); ++i) keys[i].fill(static_cast<std::uint8_t>(i + 1));
+  keys[0] = jefe();
+  std::vector<std::string> expected;
+  for (const Key& k : keys) {
+    const auto mac = hmac_sha256(k, "what do ya want for nothing?");
+    expected.push_back(to_hex(mac.data(), mac.size()));
+  }
+  EXPECT_EQ(expected[0], kJefeMac);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const std::size_t k = static_cast<std::size_t>(i * 7 + t) % keys.size();
+        const auto mac = hmac_sha256(keys[k], "what do ya want for nothing?");
+        if (to_hex(mac.data(), mac.size()) != expected[k]) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
