@@ -151,9 +151,22 @@ Result<void> check_utf8(std::string_view bytes, std::size_t from) {
       constexpr std::uint64_t kHigh = 0x8080808080808080ull;
       constexpr std::uint64_t kSpaces = 0x2020202020202020ull;
       // No byte >= 0x80 and no byte < 0x20.
-      if ((word & kHigh) == 0 && ((word - kSpaces) & ~word & kHigh) == 0) {
-        i += 8;
-        continue;
+      if ((word & kHigh) == 0) {
+        if (((word - kSpaces) & ~word & kHigh) == 0) {
+          i += 8;
+          continue;
+        }
+        // ASCII with a byte below 0x20: line breaks and tabs are fine,
+        // other control characters are left to the full check below.
+        bool plain = true;
+        for (std::size_t k = 0; k < 8 && plain; ++k) {
+          const auto c = static_cast<unsigned char>(bytes[i + k]);
+          plain = c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
+        }
+        if (plain) {
+          i += 8;
+          continue;
+        }
       }
     }
     char32_t cp = 0;

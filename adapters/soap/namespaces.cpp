@@ -94,6 +94,7 @@ bool ChildMatcher::matches(pugi::xml_node child, const ExpandedName& name) {
 }
 
 ChildIndex::ChildIndex(pugi::xml_node parent) : parent_(parent) {
+  entries_.reserve(8);  // a candidate has a handful of fields: one allocation, no regrowth
   bool cached = false;
   std::string_view cached_prefix;
   std::optional<std::string_view> cached_uri;
@@ -105,7 +106,8 @@ ChildIndex::ChildIndex(pugi::xml_node parent) : parent_(parent) {
     std::optional<std::string_view> uri;
     bool own_scope = false;
     for (pugi::xml_attribute a = child.first_attribute(); a && !own_scope; a = a.next_attribute()) {
-      own_scope = is_namespace_declaration(a);
+      const char* n = a.name();  // "xmlns" or "xmlns:p": only names starting with 'x' can declare
+      own_scope = n[0] == 'x' && is_namespace_declaration(a);
     }
     if (own_scope) {
       uri = element_namespace(child);

@@ -403,8 +403,12 @@ Result<std::string> SoapMessage::text(pugi::xml_node element) const {
   // The common case, one plain text child, needs no decoding.
   const pugi::xml_node only = element.first_child();
   if (only && only.type() == pugi::node_pcdata && !only.next_sibling() && encoding_ != Encoding::latin1) {
-    const std::string_view raw = source_.text(source_.text_content(only));
-    if (raw.find_first_of("&\r") == std::string_view::npos) return std::string(trim_xml_space(raw));
+    // One pass to the '<' that ends the text, looking for what would need decoding.
+    const std::size_t begin = source_.offset(only.value());
+    const char* p = original_.data() + begin;
+    const char* const end = original_.data() + original_.size();
+    while (p != end && *p != '<' && *p != '&' && *p != '\r') ++p;
+    if (p == end || *p == '<') return std::string(trim_xml_space(std::string_view(original_.data() + begin, p)));
   }
   std::string out;
   for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
