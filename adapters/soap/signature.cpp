@@ -74,7 +74,7 @@ std::optional<Error> signature_covering(const SoapMessage& message, pugi::xml_no
     if (!n || n == root) break;
     n = n.next_sibling();
   }
-  const auto covered = [&](pugi::xml_node signature, std::string why) {
+  const auto covered = [&](pugi::xml_node signature, const std::string& why) {
     return make_error(ErrorCode::signed_content,
                       "the payload " + message.describe(target) + " is covered by the XML signature " +
                           message.describe(signature) + " (" + why +
