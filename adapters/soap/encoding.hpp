@@ -69,4 +69,15 @@ Result<std::string> decode_text(std::string_view raw, Encoding encoding, EscapeC
 constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 std::string_view trim_xml_space(std::string_view text) noexcept;
 
+// "text" with its double quotes, for error messages. Built step by step:
+// the one-expression form trips a false -Wrestrict in g++ 12 at -O2.
+inline std::string in_quotes(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
+
 }  // namespace socialdefault::soap

@@ -15,17 +15,6 @@ namespace socialdefault::soap {
 
 namespace {
 
-// Built step by step: the one-expression form trips a false -Wrestrict in
-// g++ 12 at -O2.
-std::string in_quotes(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  out += s;
-  out += '"';
-  return out;
-}
-
 std::vector<std::string> split_literals(std::string_view text) {
   std::vector<std::string> out;
   std::size_t i = 0;

@@ -1,4 +1,5 @@
 #include "path.hpp"
+#include "encoding.hpp"
 
 namespace socialdefault::soap {
 
@@ -21,17 +22,6 @@ bool is_ncname(std::string_view s) noexcept {
     if (!is_name_char(static_cast<unsigned char>(c))) return false;
   }
   return true;
-}
-
-// Built step by step: the one-expression form trips a false -Wrestrict in
-// g++ 12 at -O2.
-std::string in_quotes(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  out += s;
-  out += '"';
-  return out;
 }
 
 std::string declared_prefixes(const NamespaceTable& namespaces) {

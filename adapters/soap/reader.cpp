@@ -1,4 +1,5 @@
 #include "reader.hpp"
+#include "encoding.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -9,17 +10,6 @@
 namespace socialdefault::soap {
 
 namespace {
-
-// Built step by step: the one-expression form trips a false -Wrestrict in
-// g++ 12 at -O2.
-std::string in_quotes(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  out += s;
-  out += '"';
-  return out;
-}
 
 // The value a field leads to from base; nullopt when the element or
 // attribute is absent. An empty base (the request was not given) reads as

@@ -1,4 +1,5 @@
 #include "rewriter.hpp"
+#include "encoding.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -10,17 +11,6 @@
 namespace socialdefault::soap {
 
 namespace {
-
-// Built step by step: the one-expression form trips a false -Wrestrict in
-// g++ 12 at -O2.
-std::string in_quotes(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  out += s;
-  out += '"';
-  return out;
-}
 
 Error decision_error(std::string message) {
   return make_error(ErrorCode::invalid_argument, std::move(message), "decision");

@@ -1,4 +1,5 @@
 #include "soap_message.hpp"
+#include "encoding.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -11,17 +12,6 @@ namespace socialdefault::soap {
 namespace {
 
 std::string byte_at(std::size_t offset) { return "byte " + std::to_string(offset); }
-
-// Built step by step: the one-expression form trips a false -Wrestrict in
-// g++ 12 at -O2.
-std::string in_quotes(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  out += s;
-  out += '"';
-  return out;
-}
 
 // Characters pugixml leaves in decoded text when the raw bytes need a closer
 // look: '&' (from &amp; or an undefined entity), the control characters a
