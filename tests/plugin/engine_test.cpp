@@ -2,6 +2,8 @@
 // written in batches; a choice still links to a queued offer; closing the
 // engine writes the queue. Uses the example deployment and a temp ledger.
 #include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -29,21 +31,7 @@ constexpr std::string_view kExampleId = "REQ-2026-004711";
 // 2026-11-27 11:00 in Amsterdam: every flowers supplier has valid evidence.
 const UtcSeconds kNow = UtcSeconds{std::chrono::sys_days{2026y / 11 / 27}} + 10h;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::path(::testing::TempDir()) / "sd_engine_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using socialdefault::testing::TempDir;
 
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

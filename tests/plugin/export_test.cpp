@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -29,21 +31,7 @@ const fs::path kGoldenDir = fs::path(SD_SOURCE_DIR) / "tests/plugin/data/ledger"
 
 Keys test_keys() { return Keys::from_secret(std::string(64, 'e')).value(); }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::path(::testing::TempDir()) / "sd_export_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using socialdefault::testing::TempDir;
 
 struct Order {
   const char* date;

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,28 +25,7 @@ using namespace std::chrono_literals;
 
 Keys test_keys(char fill = 'a') { return Keys::from_secret(std::string(64, fill)).value(); }
 
-// A fresh directory per test, removed (after restoring permissions) at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::path(::testing::TempDir()) / "sd_ledger_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-    fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                               fs::perms::others_read | fs::perms::others_exec);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    for (const auto& entry : fs::recursive_directory_iterator(path_, ec)) {
-      fs::permissions(entry.path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    }
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using socialdefault::testing::TempDir;
 
 ChoiceRecord make_choice(int n, std::string department = "Facilitair") {
   ChoiceRecord c;
