@@ -22,6 +22,69 @@ const char* to_string(Strategy strategy) noexcept {
   return strategy == Strategy::rotate ? "rotate" : "fixed";
 }
 
+const char* to_string(NudgeKind kind) noexcept {
+  switch (kind) {
+    case NudgeKind::impact: return "impact";
+    case NudgeKind::norm: return "norm";
+    case NudgeKind::campaign: return "campaign";
+    case NudgeKind::endorsement: return "endorsement";
+    case NudgeKind::price: return "price";
+  }
+  return "impact";
+}
+
+const char* to_string(Language language) noexcept { return language == Language::en ? "en" : "nl"; }
+
+// The norm counts orders, not people: one person may order several times,
+// so "7 of 10 colleagues" would claim more than the ledger knows.
+const LocalizedText& builtin_template(NudgeKind kind) noexcept {
+  static const LocalizedText kImpact{"Werkt met {jobs} mensen met een afstand tot de arbeidsmarkt",
+                                     "Employs {jobs} people with a distance to the labour market"};
+  static const LocalizedText kNorm{
+      "{social} van de {orders} bestellingen voor {category} bij {department} gingen de afgelopen {days} dagen naar "
+      "een sociale onderneming",
+      "{social} of the {orders} orders for {category} at {department} in the past {days} days went to a social "
+      "enterprise"};
+  static const LocalizedText kPrice{
+      "{supplier} kost {price}, niet meer dan de mediaan van de {alternatives} andere aanbieders ({median})",
+      "{supplier} costs {price}, no more than the median of the {alternatives} other suppliers ({median})"};
+  static const LocalizedText kNone{};
+  switch (kind) {
+    case NudgeKind::impact: return kImpact;
+    case NudgeKind::norm: return kNorm;
+    case NudgeKind::price: return kPrice;
+    default: return kNone;
+  }
+}
+
+bool Experiment::covers(std::string_view code_system, std::string_view code) const noexcept {
+  if (categories.empty()) return true;
+  return std::any_of(categories.begin(), categories.end(), [&](const auto& c) {
+    return c.second == code && (code_system.empty() || c.first == code_system);
+  });
+}
+
+const ExperimentArm& Experiment::arm_for(std::uint64_t bucket) const noexcept {
+  std::uint64_t total = 0;
+  for (const ExperimentArm& arm : arms) total += arm.weight;
+  // bucket * total / 2^64: the high word of a 128-bit product, so every
+  // weight gets its exact share of the 2^64 buckets (up to one bucket).
+  const auto scaled = static_cast<std::uint64_t>((static_cast<unsigned __int128>(bucket) * total) >> 64);
+  std::uint64_t upto = 0;
+  for (const ExperimentArm& arm : arms) {
+    upto += arm.weight;
+    if (scaled < upto) return arm;
+  }
+  return arms.back();
+}
+
+const ExperimentArm* Experiment::control() const noexcept {
+  for (const ExperimentArm& arm : arms) {
+    if (arm.control) return &arm;
+  }
+  return nullptr;
+}
+
 const Evidence* Supplier::evidence_on(LocalDate day) const noexcept {
   for (const Evidence& e : evidence) {
     if (e.valid_on(day)) return &e;
@@ -59,6 +122,29 @@ const Category* Policy::find_category(std::string_view code_system, std::string_
     }
   }
   return general;
+}
+
+const Experiment* Policy::find_experiment(const Category& category, LocalDate day) const noexcept {
+  for (const Experiment& e : experiments) {
+    if (e.active_on(day) && e.covers(category.code_system, category.code)) return &e;
+  }
+  return nullptr;
+}
+
+Language Policy::language_for(std::string_view message_language, std::string_view department) const noexcept {
+  // "nl", "NL", "nl-NL", "nl_BE", "en-GB": the primary subtag decides.
+  const std::string_view primary = message_language.substr(0, message_language.find_first_of("-_"));
+  if (primary.size() == 2) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    const char a = lower(primary[0]);
+    const char b = lower(primary[1]);
+    if (a == 'n' && b == 'l') return Language::nl;
+    if (a == 'e' && b == 'n') return Language::en;
+  }
+  for (const auto& [name, language] : nudges.department_languages) {
+    if (name == department) return language;
+  }
+  return nudges.default_language;
 }
 
 }  // namespace socialdefault

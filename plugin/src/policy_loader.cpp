@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <system_error>
@@ -209,6 +210,75 @@ std::string evidence_kinds_list() {
   return out;
 }
 
+// ---- nudges ----
+
+constexpr std::array<NudgeKind, kNudgeKindCount> kNudgeKinds{NudgeKind::impact, NudgeKind::norm, NudgeKind::campaign,
+                                                             NudgeKind::endorsement, NudgeKind::price};
+
+// The placeholders each kind of text may use (docs/nudges.md).
+constexpr std::array<const char*, 2> kImpactPlaceholders{"supplier", "jobs"};
+constexpr std::array<const char*, 6> kNormPlaceholders{"social", "orders", "percent", "department", "category", "days"};
+constexpr std::array<const char*, 4> kPricePlaceholders{"supplier", "price", "median", "alternatives"};
+constexpr std::array<const char*, 1> kTipPlaceholders{"category"};
+
+void fill_default_templates(NudgeSettings& n) {
+  const auto fill = [](LocalizedText& slot, NudgeKind kind) {
+    const LocalizedText& builtin = builtin_template(kind);
+    if (slot.nl.empty()) slot.nl = builtin.nl;
+    if (slot.en.empty()) slot.en = builtin.en;
+  };
+  fill(n.impact_template, NudgeKind::impact);
+  fill(n.norm_template, NudgeKind::norm);
+  fill(n.price_template, NudgeKind::price);
+}
+
+std::string placeholder_list(std::span<const char* const> names) {
+  std::string out;
+  for (const char* n : names) out += (out.empty() ? "{" : ", {") + std::string(n) + "}";
+  return out.empty() ? std::string("no placeholders") : out;
+}
+
+// The first problem with the {placeholders} of a text, or empty.
+std::string placeholder_problem(std::string_view text, std::span<const char* const> allowed) {
+  for (std::size_t at = text.find_first_of("{}"); at != std::string_view::npos; at = text.find_first_of("{}", at + 1)) {
+    if (text[at] == '}') return "has a \"}\" without \"{\"; expected placeholders written as {name}";
+    const std::size_t close = text.find('}', at);
+    if (close == std::string_view::npos) return "has a \"{\" without \"}\"; expected placeholders written as {name}";
+    const std::string_view name = text.substr(at + 1, close - at - 1);
+    if (name.find('{') != std::string_view::npos) {
+      return "has a \"{\" without \"}\"; expected placeholders written as {name}";
+    }
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; })) {
+      return "has the unknown placeholder {" + std::string(name) + "}; expected " + placeholder_list(allowed);
+    }
+    at = close;
+  }
+  return {};
+}
+
+// A whole number in [min, max].
+bool parse_range(std::string_view s, std::uint32_t min, std::uint32_t max, std::uint32_t& out) {
+  if (s.empty() || s.size() > 10 || !std::all_of(s.begin(), s.end(), is_digit)) return false;
+  std::uint64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  if (v < min || v > max) return false;
+  out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
+std::string nudge_kinds_list() {
+  std::string out;
+  for (NudgeKind k : kNudgeKinds) out += (out.empty() ? "" : ", ") + std::string(to_string(k));
+  return out;
+}
+
+// Ids that end up in the ledger's arm column as "experiment/arm".
+bool is_arm_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
+  });
+}
+
 struct AttrSpec {
   const char* name;
   bool required;
@@ -271,6 +341,18 @@ class Loader {
   void read_category(pugi::xml_node node);
   void check_key_file(pugi::xml_node node, const std::string& value);
   void check_cross_references();
+  // Nudges and experiments (docs/nudges.md).
+  void read_nudges(pugi::xml_node node);
+  void read_category_nudges(pugi::xml_node node, const std::string& subject, CategoryNudges& nudges);
+  std::optional<Language> read_language(pugi::xml_node node, const char* name, const std::string& subject);
+  unsigned read_nudge_list(pugi::xml_node node, const char* name, const std::string& subject);
+  void read_norm(pugi::xml_node node, const std::string& subject, NormSettings& norm);
+  // <text language=".."> children (or the element itself, with its own
+  // language attribute) into one LocalizedText; placeholders checked.
+  void read_localized(pugi::xml_node node, const std::string& subject, const std::string& what,
+                      std::span<const char* const> placeholders, LocalizedText& out, std::map<std::string, int>& seen);
+  void read_experiments(pugi::xml_node node);
+  void read_experiment(pugi::xml_node node);
   Error to_error() const;
 
   std::string buffer_;  // parsed in place; pugixml nodes point into it
@@ -296,11 +378,17 @@ Result<std::shared_ptr<const Policy>> Loader::run() {
         {"organisation", true, false, "the organisation's name, time zone, currency and key file"},
         {"suppliers", true, false, "the list of suppliers"},
         {"categories", true, false, "the list of categories"},
+        {"nudges", false, false, ""},
+        {"experiments", false, false, ""},
     };
     Children parts = check(root, "configuration", {}, kRootChildren, false);
     if (!parts[0].empty()) read_organisation(parts[0].front());
     if (!parts[1].empty()) read_suppliers(parts[1].front());
+    // The organisation's nudges first: a category's <norm> starts from them.
+    if (!parts[3].empty()) read_nudges(parts[3].front());
+    fill_default_templates(policy_.nudges);
     if (!parts[2].empty()) read_categories(parts[2].front());
+    if (!parts[4].empty()) read_experiments(parts[4].front());
     check_cross_references();
   }
   if (!problems_.empty()) return to_error();
@@ -697,6 +785,7 @@ void Loader::read_category(pugi::xml_node node) {
       {"name", true, false, "the category's name"},
       {"departments", false, false, ""},
       {"social-supplier", true, true, "at least one <social-supplier ref=\"..\"/>"},
+      {"nudges", false, false, ""},
   };
   Category category;
   category.line = line_of(node);
@@ -768,6 +857,7 @@ void Loader::read_category(pugi::xml_node node) {
     ref_lines.push_back(line_of(ref));
   }
   social_ref_lines_.push_back(std::move(ref_lines));
+  if (!children[3].empty()) read_category_nudges(children[3].front(), subject, category.nudges);
   policy_.categories.push_back(std::move(category));
 }
 
@@ -849,6 +939,386 @@ void Loader::check_cross_references() {
     }
     earlier.push_back({c.line, std::move(departments)});
   }
+}
+
+// ---- nudges and experiments ----
+
+std::optional<Language> Loader::read_language(pugi::xml_node node, const char* name, const std::string& subject) {
+  const pugi::xml_attribute a = node.attribute(name);
+  if (!a || trim(a.value()).empty()) return std::nullopt;
+  const std::string_view v = a.value();
+  if (v == "nl") return Language::nl;
+  if (v == "en") return Language::en;
+  report(line_of(a, node), subject, std::string(name) + " " + quote(v) + " is not supported; expected nl or en");
+  return std::nullopt;
+}
+
+unsigned Loader::read_nudge_list(pugi::xml_node node, const char* name, const std::string& subject) {
+  const pugi::xml_attribute a = node.attribute(name);
+  unsigned set = 0;
+  std::string_view rest = a.value();
+  while (!(rest = trim(rest)).empty()) {
+    const std::size_t end = std::min(rest.find_first_of(" \t\r\n"), rest.size());
+    const std::string_view word = rest.substr(0, end);
+    rest.remove_prefix(end);
+    const auto k = std::find_if(kNudgeKinds.begin(), kNudgeKinds.end(), [&](NudgeKind n) { return word == to_string(n); });
+    if (k == kNudgeKinds.end()) {
+      report(line_of(a, node), subject,
+             std::string(name) + " " + quote(a.value()) + ": " + quote(word) +
+                 " is unknown; expected a space-separated list of " + nudge_kinds_list());
+      continue;
+    }
+    set |= nudge_bit(*k);
+  }
+  return set;
+}
+
+void Loader::read_norm(pugi::xml_node node, const std::string& subject, NormSettings& norm) {
+  static constexpr AttrSpec kAttrs[] = {
+      {"threshold", false, "a percentage such as 50"},
+      {"min-orders", false, "a whole number of at least 5, such as 10"},
+      {"window-days", false, "a number of days such as 91"},
+  };
+  check(node, subject, kAttrs, {}, false);
+  if (pugi::xml_attribute t = node.attribute("threshold"); t && !trim(t.value()).empty()) {
+    std::uint32_t bp = 0;
+    if (!parse_percentage(t.value(), bp) || bp > 10000) {
+      report(line_of(t, node), subject,
+             "norm threshold " + quote(t.value()) + " is not a percentage from 0 to 100; expected a number such as 50");
+    } else {
+      norm.threshold_basis_points = bp;
+    }
+  }
+  if (pugi::xml_attribute k = node.attribute("min-orders"); k && !trim(k.value()).empty()) {
+    if (!parse_range(k.value(), 5, 1'000'000, norm.min_orders)) {
+      report(line_of(k, node), subject,
+             "norm min-orders " + quote(k.value()) +
+                 " is not a whole number from 5 to 1000000; expected at least 5 so that the norm never exposes a "
+                 "person, such as 10");
+    }
+  }
+  if (pugi::xml_attribute w = node.attribute("window-days"); w && !trim(w.value()).empty()) {
+    if (!parse_range(w.value(), 1, 3660, norm.window_days)) {
+      report(line_of(w, node), subject,
+             "norm window-days " + quote(w.value()) +
+                 " is not a whole number from 1 to 3660; expected a number of days such as 91");
+    }
+  }
+}
+
+void Loader::read_localized(pugi::xml_node node, const std::string& subject, const std::string& what,
+                            std::span<const char* const> placeholders, LocalizedText& out,
+                            std::map<std::string, int>& seen) {
+  const std::optional<Language> language = read_language(node, "language", subject);
+  const std::string text = text_of(node);
+  const int line = line_of(node);
+  if (text.empty()) {
+    report(line, subject, what + " <" + local_name(node.name()) + "> is empty; expected the text to show");
+    return;
+  }
+  if (!language) return;
+  const std::string lang = to_string(*language);
+  if (const std::string problem = placeholder_problem(text, placeholders); !problem.empty()) {
+    report(line, subject, what + " (" + lang + ") " + problem);
+    return;
+  }
+  auto [it, fresh] = seen.emplace(what + '\x1f' + lang, line);
+  if (!fresh) {
+    report(line, subject,
+           "second " + what + " in " + lang + " (first at line " + std::to_string(it->second) +
+               "); expected one per language");
+    return;
+  }
+  (*language == Language::en ? out.en : out.nl) = text;
+}
+
+void Loader::read_nudges(pugi::xml_node node) {
+  static constexpr AttrSpec kAttrs[] = {{"language", false, "nl or en"}};
+  static constexpr ChildSpec kChildren[] = {
+      {"department", false, true, ""},
+      {"norm", false, false, ""},
+      {"template", false, true, ""},
+      {"endorsement", false, true, ""},
+  };
+  static constexpr AttrSpec kLanguageAttr[] = {{"language", true, "nl or en"}};
+  const std::string subject = "nudges";
+  const Children children = check(node, subject, kAttrs, kChildren, false);
+  NudgeSettings& n = policy_.nudges;
+  if (auto language = read_language(node, "language", subject)) n.default_language = *language;
+
+  std::map<std::string, int> departments;
+  for (pugi::xml_node d : children[0]) {
+    static constexpr AttrSpec kDepartmentAttrs[] = {
+        {"name", true, "a department name as the ERP sends it"},
+        {"language", true, "nl or en"},
+    };
+    check(d, subject, kDepartmentAttrs, {}, false);
+    const std::string name = attr(d, "name");
+    const std::optional<Language> language = read_language(d, "language", subject);
+    if (trim(name).empty() || !language) continue;
+    auto [it, fresh] = departments.emplace(name, line_of(d));
+    if (!fresh) {
+      report(line_of(d), subject,
+             "department " + quote(name) + " has a language twice (first at line " + std::to_string(it->second) +
+                 "); expected one <department> per department");
+      continue;
+    }
+    n.department_languages.emplace_back(name, *language);
+  }
+  if (!children[1].empty()) read_norm(children[1].front(), subject, n.norm);
+
+  std::map<std::string, int> seen;
+  for (pugi::xml_node t : children[2]) {
+    static constexpr AttrSpec kTemplateAttrs[] = {
+        {"kind", true, "impact, norm or price"},
+        {"language", true, "nl or en"},
+    };
+    check(t, subject, kTemplateAttrs, {}, true);
+    const std::string kind = attr(t, "kind");
+    if (kind == "impact") {
+      read_localized(t, subject, "template impact", kImpactPlaceholders, n.impact_template, seen);
+    } else if (kind == "norm") {
+      read_localized(t, subject, "template norm", kNormPlaceholders, n.norm_template, seen);
+    } else if (kind == "price") {
+      read_localized(t, subject, "template price", kPricePlaceholders, n.price_template, seen);
+    } else if (!trim(kind).empty()) {
+      report(line_of(t.attribute("kind"), t), subject,
+             "template kind " + quote(kind) + " is unknown; expected impact, norm or price");
+    }
+  }
+  for (pugi::xml_node e : children[3]) {
+    check(e, subject, kLanguageAttr, {}, true);
+    read_localized(e, subject, "endorsement", kTipPlaceholders, n.endorsement, seen);
+  }
+}
+
+void Loader::read_category_nudges(pugi::xml_node node, const std::string& subject, CategoryNudges& nudges) {
+  static constexpr AttrSpec kAttrs[] = {{"show", false, "a space-separated list of nudges, such as impact norm"}};
+  static constexpr ChildSpec kChildren[] = {
+      {"norm", false, false, ""},
+      {"campaign", false, true, ""},
+      {"endorsement", false, true, ""},
+  };
+  static constexpr AttrSpec kLanguageAttr[] = {{"language", true, "nl or en"}};
+  const Children children = check(node, subject, kAttrs, kChildren, false);
+  if (node.attribute("show")) nudges.shown = read_nudge_list(node, "show", subject);
+  if (!children[0].empty()) {
+    nudges.norm = policy_.nudges.norm;  // overridden attribute by attribute
+    read_norm(children[0].front(), subject, *nudges.norm);
+  }
+  for (pugi::xml_node c : children[1]) {
+    static constexpr AttrSpec kCampaignAttrs[] = {
+        {"from", true, "a date YYYY-MM-DD"},
+        {"until", true, "a date YYYY-MM-DD"},
+    };
+    static constexpr ChildSpec kCampaignChildren[] = {{"text", true, true, "<text language=\"nl\">the tip</text>"}};
+    const Children texts = check(c, subject, kCampaignAttrs, kCampaignChildren, false);
+    Campaign campaign;
+    campaign.line = line_of(c);
+    bool dates_ok = true;
+    for (const char* which : {"from", "until"}) {
+      pugi::xml_attribute a = c.attribute(which);
+      if (!a || trim(a.value()).empty()) {
+        dates_ok = false;
+        continue;
+      }
+      auto day = parse_date(a.value());
+      if (!day.ok()) {
+        dates_ok = false;
+        report(line_of(a, c), subject,
+               std::string("campaign ") + which + " " + quote(a.value()) +
+                   " is not a valid date; expected YYYY-MM-DD, such as 2026-05-15");
+        continue;
+      }
+      (std::strcmp(which, "from") == 0 ? campaign.from : campaign.until) = *day;
+    }
+    if (dates_ok && campaign.until < campaign.from) {
+      report(line_of(c.attribute("until"), c), subject,
+             "campaign until " + format_date(campaign.until) + " is before from " + format_date(campaign.from) +
+                 "; expected an end on or after the start");
+      dates_ok = false;
+    }
+    std::map<std::string, int> seen;
+    for (pugi::xml_node t : texts[0]) {
+      check(t, subject, kLanguageAttr, {}, true);
+      read_localized(t, subject, "campaign text", kTipPlaceholders, campaign.text, seen);
+    }
+    if (dates_ok) nudges.campaigns.push_back(std::move(campaign));
+  }
+  std::map<std::string, int> seen;
+  for (pugi::xml_node e : children[2]) {
+    check(e, subject, kLanguageAttr, {}, true);
+    read_localized(e, subject, "endorsement", kTipPlaceholders, nudges.endorsement, seen);
+  }
+}
+
+void Loader::read_experiments(pugi::xml_node node) {
+  static constexpr ChildSpec kChildren[] = {{"experiment", false, true, ""}};
+  const Children children = check(node, "experiments", {}, kChildren, false);
+  for (pugi::xml_node e : children[0]) read_experiment(e);
+
+  const auto& all = policy_.experiments;
+  for (std::size_t j = 0; j < all.size(); ++j) {
+    const Experiment& b = all[j];
+    const std::string subject = "experiment " + quote(b.id);
+    for (std::size_t i = 0; i < j; ++i) {
+      const Experiment& a = all[i];
+      if (a.id == b.id) {
+        report(b.line, subject,
+               "defined twice (first at line " + std::to_string(a.line) + "); expected unique experiment ids");
+        break;
+      }
+      const bool same_days = a.from <= b.until && b.from <= a.until;
+      bool same_categories = a.categories.empty() || b.categories.empty();
+      for (const auto& c : b.categories) {
+        same_categories = same_categories || std::find(a.categories.begin(), a.categories.end(), c) != a.categories.end();
+      }
+      if (same_days && same_categories) {
+        report(b.line, subject,
+               "runs on days of experiment " + quote(a.id) + " (line " + std::to_string(a.line) +
+                   ") for the same categories; expected at most one experiment per category on a day");
+        break;
+      }
+    }
+  }
+}
+
+void Loader::read_experiment(pugi::xml_node node) {
+  static constexpr AttrSpec kAttrs[] = {
+      {"id", true, "an id such as nudges-2026"},
+      {"from", true, "a date YYYY-MM-DD"},
+      {"until", true, "a date YYYY-MM-DD"},
+      {"minimum-effect", false, "percentage points such as 5"},
+  };
+  static constexpr ChildSpec kChildren[] = {
+      {"category", false, true, ""},
+      {"arm", true, true, "a control <arm name=\"control\" control=\"true\"/> and at least one other <arm>"},
+  };
+  Experiment experiment;
+  experiment.id = attr(node, "id");
+  experiment.line = line_of(node);
+  const std::string subject = experiment.id.empty() ? std::string("experiment") : "experiment " + quote(experiment.id);
+  const Children children = check(node, subject, kAttrs, kChildren, false);
+  if (!trim(experiment.id).empty() && !is_arm_token(experiment.id)) {
+    report(line_of(node.attribute("id"), node), subject,
+           "id " + quote(experiment.id) +
+               " has characters other than letters, digits, \"-\", \"_\" and \".\"; expected an id such as "
+               "nudges-2026");
+  }
+  bool dates_ok = true;
+  for (const char* which : {"from", "until"}) {
+    pugi::xml_attribute a = node.attribute(which);
+    if (!a || trim(a.value()).empty()) {
+      dates_ok = false;
+      continue;
+    }
+    auto day = parse_date(a.value());
+    if (!day.ok()) {
+      dates_ok = false;
+      report(line_of(a, node), subject,
+             std::string(which) + " " + quote(a.value()) + " is not a valid date; expected YYYY-MM-DD, such as 2026-01-01");
+      continue;
+    }
+    (std::strcmp(which, "from") == 0 ? experiment.from : experiment.until) = *day;
+  }
+  if (dates_ok && experiment.until < experiment.from) {
+    report(line_of(node.attribute("until"), node), subject,
+           "until " + format_date(experiment.until) + " is before from " + format_date(experiment.from) +
+               "; expected an end on or after the start");
+  }
+  if (pugi::xml_attribute m = node.attribute("minimum-effect"); m && !trim(m.value()).empty()) {
+    std::uint32_t bp = 0;
+    if (!parse_percentage(m.value(), bp) || bp == 0 || bp > 10000) {
+      report(line_of(m, node), subject,
+             "minimum-effect " + quote(m.value()) +
+                 " is not a percentage from 0.01 to 100; expected the smallest difference in social share worth "
+                 "detecting, in percentage points, such as 5");
+    } else {
+      experiment.minimum_effect_basis_points = bp;
+    }
+  }
+  for (pugi::xml_node c : children[0]) {
+    static constexpr AttrSpec kCategoryAttrs[] = {
+        {"code-system", false, "CPV, UNSPSC or the ERP's own list id"},
+        {"code", true, "the code of a configured category"},
+    };
+    check(c, subject, kCategoryAttrs, {}, false);
+    std::pair<std::string, std::string> ref{"CPV", attr(c, "code")};
+    if (pugi::xml_attribute cs = c.attribute("code-system")) ref.first = cs.value();
+    if (trim(ref.second).empty()) continue;
+    const bool known = std::any_of(policy_.categories.begin(), policy_.categories.end(), [&](const Category& k) {
+      return k.code_system == ref.first && k.code == ref.second;
+    });
+    if (!known) {
+      report(line_of(c), subject,
+             "category " + ref.first + " " + quote(ref.second) +
+                 " is not configured; expected the code of a <category> in <categories>");
+      continue;
+    }
+    experiment.categories.push_back(std::move(ref));
+  }
+  int controls = 0;
+  std::map<std::string, int> names;
+  for (pugi::xml_node a : children[1]) {
+    static constexpr AttrSpec kArmAttrs[] = {
+        {"name", true, "the arm's name, such as impact"},
+        {"weight", false, "a whole number from 1 to 1000000"},
+        {"control", false, "true or false"},
+        {"nudges", false, "a space-separated list of nudges, such as impact norm"},
+    };
+    check(a, subject, kArmAttrs, {}, false);
+    ExperimentArm arm;
+    arm.name = attr(a, "name");
+    arm.line = line_of(a);
+    if (!trim(arm.name).empty() && !is_arm_token(arm.name)) {
+      report(line_of(a.attribute("name"), a), subject,
+             "arm name " + quote(arm.name) +
+                 " has characters other than letters, digits, \"-\", \"_\" and \".\"; expected a name such as impact");
+    }
+    if (pugi::xml_attribute w = a.attribute("weight"); w && !trim(w.value()).empty()) {
+      if (!parse_range(w.value(), 1, 1'000'000, arm.weight)) {
+        report(line_of(w, a), subject,
+               "arm weight " + quote(w.value()) + " is not a whole number from 1 to 1000000; expected a weight such as 1");
+      }
+    }
+    if (pugi::xml_attribute c = a.attribute("control")) {
+      const std::string_view v = c.value();
+      if (v == "true" || v == "1") {
+        arm.control = true;
+      } else if (v != "false" && v != "0" && !trim(v).empty()) {
+        report(line_of(c, a), subject, "arm control " + quote(v) + " is not a boolean; expected true or false");
+      }
+    }
+    if (a.attribute("nudges")) arm.nudges = read_nudge_list(a, "nudges", subject);
+    if (arm.control && arm.nudges != 0) {
+      report(line_of(a.attribute("nudges"), a), subject,
+             "control arm " + quote(arm.name) +
+                 " has nudges; expected none, the control passes the ERP's list through unchanged");
+    }
+    if (arm.control) ++controls;
+    if (!arm.name.empty()) {
+      auto [it, fresh] = names.emplace(arm.name, arm.line);
+      if (!fresh) {
+        report(arm.line, subject,
+               "arm " + quote(arm.name) + " is defined twice (first at line " + std::to_string(it->second) +
+                   "); expected unique arm names");
+        continue;
+      }
+    }
+    experiment.arms.push_back(std::move(arm));
+  }
+  if (!children[1].empty()) {
+    if (controls == 0) {
+      report(experiment.line, subject, "has no control arm; expected exactly one <arm control=\"true\">");
+    } else if (controls > 1) {
+      report(experiment.line, subject,
+             "has " + std::to_string(controls) + " control arms; expected exactly one <arm control=\"true\">");
+    }
+    if (experiment.arms.size() == 1) {
+      report(experiment.line, subject, "has only one arm; expected a control arm and at least one other");
+    }
+  }
+  policy_.experiments.push_back(std::move(experiment));
 }
 
 Error Loader::to_error() const {

@@ -442,7 +442,7 @@ TEST(PolicyMessages, ElementInAnotherNamespace) {
               ElementsAre("config.xml:15: category 03121200-7: missing <name> in <category>; expected the category's "
                           "name",
                           "config.xml:16: category 03121200-7: element <name> in no namespace inside <category>; "
-                          "expected one of name, departments, social-supplier in namespace "
+                          "expected one of name, departments, social-supplier, nudges in namespace "
                           "\"urn:socialdefault:config:1\""));
 }
 

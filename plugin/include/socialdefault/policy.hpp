@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "socialdefault/result.hpp"
@@ -68,6 +69,93 @@ struct Supplier {
 enum class Strategy { fixed, rotate };
 const char* to_string(Strategy strategy) noexcept;
 
+// The nudges besides the default itself (docs/nudges.md). A set of them is a
+// bit mask: nudge_bit(kind).
+enum class NudgeKind { impact, norm, campaign, endorsement, price };
+inline constexpr unsigned kNudgeKindCount = 5;
+const char* to_string(NudgeKind kind) noexcept;  // "impact", "norm", "campaign", "endorsement", "price"
+constexpr unsigned nudge_bit(NudgeKind kind) noexcept { return 1u << static_cast<unsigned>(kind); }
+
+// The languages messages are written in.
+enum class Language { nl, en };
+const char* to_string(Language language) noexcept;  // "nl", "en"
+
+// A text in each language; empty where the configuration has none.
+struct LocalizedText {
+  std::string nl;
+  std::string en;
+  const std::string& in(Language language) const noexcept { return language == Language::en ? en : nl; }
+  bool empty() const noexcept { return nl.empty() && en.empty(); }
+};
+
+// When the colleague norm may be shown.
+struct NormSettings {
+  std::uint32_t threshold_basis_points = 5000;  // the social share must be at or above it (50 %)
+  std::uint32_t min_orders = 10;                // k: the group needs at least this many orders
+  std::uint32_t window_days = 91;               // trailing window, ending today, counted in local days
+};
+
+// A tip shown in a date window (inclusive), e.g. flowers around exam time.
+struct Campaign {
+  LocalDate from;
+  LocalDate until;
+  LocalizedText text;
+  int line = 0;
+  bool active_on(LocalDate day) const noexcept { return from <= day && day <= until; }
+};
+
+// A category's nudges. Without <nudges> in the configuration only the
+// impact note is on, as before nudges were configurable.
+struct CategoryNudges {
+  unsigned shown = nudge_bit(NudgeKind::impact);
+  std::optional<NormSettings> norm;   // empty: the organisation's
+  std::vector<Campaign> campaigns;
+  LocalizedText endorsement;          // empty: the organisation's
+};
+
+// Organisation-wide settings of the nudges: languages, templates, defaults.
+struct NudgeSettings {
+  Language default_language = Language::nl;
+  std::vector<std::pair<std::string, Language>> department_languages;
+  NormSettings norm;
+  LocalizedText endorsement;
+  // Templates with {placeholders}; the loader fills the built-in ones
+  // (docs/nudges.md) where the configuration has none.
+  LocalizedText impact_template;
+  LocalizedText norm_template;
+  LocalizedText price_template;
+};
+
+// The built-in template of impact, norm and price (empty for the others).
+const LocalizedText& builtin_template(NudgeKind kind) noexcept;
+
+struct ExperimentArm {
+  std::string name;
+  std::uint32_t weight = 1;
+  bool control = false;      // control: no rewrite at all
+  unsigned nudges = 0;       // the nudges shown besides the default
+  int line = 0;
+};
+
+// An experiment: requesters are assigned to arms by a keyed hash of their
+// pseudonym and the experiment id (Keys::assignment_bucket), so the arm is
+// stable across restarts and reloads while id, arms and weights stay.
+struct Experiment {
+  std::string id;
+  LocalDate from;
+  LocalDate until;                            // inclusive
+  std::vector<std::pair<std::string, std::string>> categories;  // (code system, code); empty: every category
+  std::vector<ExperimentArm> arms;            // exactly one is the control
+  std::uint32_t minimum_effect_basis_points = 500;  // the smallest difference to detect, in percentage points
+  int line = 0;
+
+  bool active_on(LocalDate day) const noexcept { return from <= day && day <= until; }
+  bool covers(std::string_view code_system, std::string_view code) const noexcept;
+  // The arm for a bucket in [0, 2^64): weighted, in file order.
+  const ExperimentArm& arm_for(std::uint64_t bucket) const noexcept;
+  const ExperimentArm* control() const noexcept;
+};
+
 struct Category {
   std::string code_system = "CPV";     // "CPV", "UNSPSC" or the ERP's own list id
   std::string code;                    // e.g. "03121200-7"
@@ -77,6 +165,7 @@ struct Category {
   Strategy strategy = Strategy::fixed;
   std::uint32_t price_tolerance_basis_points = 0;  // 10.5 % is 1050
   unsigned social_shown = 3;           // social options shown first
+  CategoryNudges nudges;
   int line = 0;
 };
 
@@ -95,6 +184,8 @@ class Policy {
   TimeZone zone;
   std::filesystem::path source;        // the configuration file it came from
   std::string source_sha256;           // hex digest of the file's bytes
+  NudgeSettings nudges;
+  std::vector<Experiment> experiments;
 
   const Supplier* find_supplier(std::string_view erp_id) const noexcept;
   // Finds a supplier by any configured identifier (scheme, value).
@@ -103,6 +194,12 @@ class Policy {
   // An empty code_system matches any system.
   const Category* find_category(std::string_view code_system, std::string_view code,
                                 std::string_view department) const noexcept;
+  // The experiment running for a category on a day, if any (at most one:
+  // the loader refuses overlaps).
+  const Experiment* find_experiment(const Category& category, LocalDate day) const noexcept;
+  // The requester's language: the message's own when it is nl or en (also
+  // "nl-NL", "EN"), else the department's configured one, else the default.
+  Language language_for(std::string_view message_language, std::string_view department) const noexcept;
 };
 
 // Loads and validates a configuration (schemas/config.xsd, documented in
