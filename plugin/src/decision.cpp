@@ -3,6 +3,8 @@
 #include "socialdefault/decision.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -18,6 +20,7 @@ const char* to_string(Reason reason) noexcept {
     case Reason::no_policy: return "no-policy";
     case Reason::no_eligible_social_supplier: return "no-eligible-social-supplier";
     case Reason::no_candidates: return "no-candidates";
+    case Reason::experiment_control: return "experiment-control";
   }
   return "no-policy";
 }
@@ -122,6 +125,118 @@ std::vector<Placement> original_order(const Shortlist& shortlist, const std::vec
   return order;
 }
 
+// "€ 24,50" (nl) or "€24.50" (en); other currencies by their code.
+std::string format_amount(std::int64_t minor, const std::string& currency, Language language) {
+  std::string number = format_decimal(Money{minor, currency});
+  if (language == Language::nl) std::replace(number.begin(), number.end(), '.', ',');
+  if (currency == "EUR") return language == Language::nl ? "€ " + number : "€" + number;
+  return currency + " " + number;
+}
+
+// The template with its {placeholders} replaced; empty when it uses one
+// that has no value here (e.g. {jobs} for a supplier without that figure).
+std::string fill_template(std::string_view text, std::span<const std::pair<std::string_view, std::string>> values) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t open = text.find('{', at);
+    const std::size_t close = open == std::string_view::npos ? open : text.find('}', open);
+    if (close == std::string_view::npos) {
+      out.append(text.substr(at));
+      break;
+    }
+    out.append(text.substr(at, open - at));
+    const std::string_view name = text.substr(open + 1, close - open - 1);
+    const auto value = std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.first == name; });
+    if (value == values.end() || value->second.empty()) return {};
+    out.append(value->second);
+    at = close + 1;
+  }
+  return out;
+}
+
+const std::string& template_in(const LocalizedText& configured, NudgeKind kind, Language language) {
+  const std::string& text = configured.in(language);
+  return text.empty() ? builtin_template(kind).in(language) : text;
+}
+
+std::string impact_text(const Policy& policy, const Supplier& supplier, Language language) {
+  // The supplier's own statement is Dutch: it is used as it stands for nl.
+  if (language == Language::nl && !supplier.impact.statement.empty()) return supplier.impact.statement;
+  std::string jobs;
+  for (const ImpactFigure& f : supplier.impact.figures) {
+    if (f.measure == "jobs-distance-labour-market") jobs = std::to_string(f.value);
+  }
+  const std::array<std::pair<std::string_view, std::string>, 2> values{{{"supplier", supplier.name}, {"jobs", jobs}}};
+  return fill_template(template_in(policy.nudges.impact_template, NudgeKind::impact, language), values);
+}
+
+// floor(a / b) for b > 0, also for a negative a.
+__int128 floor_div(__int128 a, __int128 b) {
+  __int128 q = a / b;
+  if (a % b != 0 && a < 0) --q;
+  return q;
+}
+
+// The price fact, or empty. Only the regular alternatives in the default's
+// currency count: other social options are not "the alternatives" the
+// requester might doubt the price against, and other currencies cannot be
+// compared. The median shown is rounded down to a minor unit, so
+// "price <= shown median" stays true whenever price <= median does.
+std::string price_text(const Policy& policy, const Shortlist& shortlist, const std::vector<const Supplier*>& resolved,
+                       std::size_t default_line, const Supplier& supplier, LocalDate date, Language language) {
+  const Candidate& chosen = shortlist.candidates[default_line];
+  if (!chosen.price) return {};
+  std::vector<std::int64_t> alternatives;
+  for (std::size_t i = 0; i < shortlist.candidates.size(); ++i) {
+    const Candidate& c = shortlist.candidates[i];
+    if (i == default_line || !c.price || c.price->currency != chosen.price->currency) continue;
+    if (resolved[i] != nullptr && resolved[i]->social_on(date)) continue;
+    alternatives.push_back(c.price->minor);
+  }
+  if (alternatives.empty()) return {};
+  std::sort(alternatives.begin(), alternatives.end());
+  const std::size_t n = alternatives.size();
+  // Twice the median, so an even count needs no fraction.
+  const __int128 twice_median = n % 2 == 1 ? static_cast<__int128>(alternatives[n / 2]) * 2
+                                           : static_cast<__int128>(alternatives[n / 2 - 1]) + alternatives[n / 2];
+  if (static_cast<__int128>(chosen.price->minor) * 2 > twice_median) return {};
+  const auto median = static_cast<std::int64_t>(floor_div(twice_median, 2));
+  const std::string& currency = chosen.price->currency;
+  const std::array<std::pair<std::string_view, std::string>, 4> values{{
+      {"supplier", supplier.name},
+      {"price", format_amount(chosen.price->minor, currency, language)},
+      {"median", format_amount(median, currency, language)},
+      {"alternatives", std::to_string(n)},
+  }};
+  return fill_template(template_in(policy.nudges.price_template, NudgeKind::price, language), values);
+}
+
+// The colleague norm, or empty: only with a department, at least k orders
+// and a share at or above the threshold, so it is true and hides persons.
+std::string norm_text(const Policy& policy, const Category& category, const Shortlist& shortlist,
+                      const std::optional<NormFigures>& figures, Language language) {
+  if (!figures || shortlist.department.empty()) return {};
+  const NormSettings& settings = category.nudges.norm.value_or(policy.nudges.norm);
+  const NormFigures& f = *figures;
+  if (f.orders < static_cast<std::int64_t>(settings.min_orders) || f.social_orders < 0 || f.social_orders > f.orders) {
+    return {};
+  }
+  if (static_cast<__int128>(f.social_orders) * 10000 < static_cast<__int128>(settings.threshold_basis_points) * f.orders) {
+    return {};
+  }
+  const std::array<std::pair<std::string_view, std::string>, 6> values{{
+      {"social", std::to_string(f.social_orders)},
+      {"orders", std::to_string(f.orders)},
+      // Rounded down: the text never claims more than the ledger holds.
+      {"percent", std::to_string(f.social_orders * 100 / f.orders)},
+      {"department", shortlist.department},
+      {"category", category.name},
+      {"days", std::to_string(settings.window_days)},
+  }};
+  return fill_template(template_in(policy.nudges.norm_template, NudgeKind::norm, language), values);
+}
+
 }  // namespace
 
 Decision decide(const Policy& policy, const Shortlist& shortlist, const DecisionContext& context) {
@@ -139,6 +254,17 @@ Decision decide(const Policy& policy, const Shortlist& shortlist, const Decision
     return decision;
   }
   const Category& category = *decision.category;
+  decision.language = policy.language_for(shortlist.language, shortlist.department);
+  unsigned nudges = category.nudges.shown;
+  if (context.experiment != nullptr && context.arm != nullptr) {
+    decision.arm = context.experiment->id + "/" + context.arm->name;
+    nudges = context.arm->nudges;
+    if (context.arm->control) {
+      decision.reason = Reason::experiment_control;
+      decision.order = original_order(shortlist, resolved, context.date);
+      return decision;
+    }
+  }
 
   // The eligible social suppliers, in the category's order of preference.
   const PriceReference ref = price_reference(shortlist, policy.organisation.reporting_currency);
@@ -210,13 +336,38 @@ Decision decide(const Policy& policy, const Shortlist& shortlist, const Decision
   }
   decision.reason = unchanged ? Reason::already_default : Reason::applied;
 
-  // The note goes to the default's line under the id the document uses.
-  // It is listed for already_default too, for hosts that show it; the
-  // document is not rewritten to carry it.
-  const Impact& impact = default_option.supplier->impact;
-  if (!impact.statement.empty()) {
-    decision.notes.push_back(Note{NoteTarget::candidate, decision.order.front().supplier_id, "impact",
-                                  impact.statement});
+  // Candidate notes go to the default's line under the id the document
+  // uses. Notes are listed for already_default too, for hosts that show
+  // them; the document is not rewritten to carry them.
+  const Language language = decision.language;
+  const Supplier& supplier = *default_option.supplier;
+  const std::string& default_line_id = decision.order.front().supplier_id;
+  const auto add = [&](NoteTarget target, NudgeKind kind, std::string text) {
+    if (text.empty()) return;
+    decision.notes.push_back(Note{target, target == NoteTarget::candidate ? default_line_id : std::string(),
+                                  to_string(kind), std::move(text)});
+  };
+  const auto on = [&](NudgeKind kind) { return (nudges & nudge_bit(kind)) != 0; };
+  if (on(NudgeKind::impact)) add(NoteTarget::candidate, NudgeKind::impact, impact_text(policy, supplier, language));
+  if (on(NudgeKind::price) && default_option.source) {
+    add(NoteTarget::candidate, NudgeKind::price,
+        price_text(policy, shortlist, resolved, *default_option.source, supplier, context.date, language));
+  }
+  if (on(NudgeKind::norm)) {
+    add(NoteTarget::message, NudgeKind::norm, norm_text(policy, category, shortlist, context.norm, language));
+  }
+  if (on(NudgeKind::campaign)) {
+    for (const Campaign& c : category.nudges.campaigns) {
+      if (!c.active_on(context.date)) continue;
+      const std::array<std::pair<std::string_view, std::string>, 1> values{{{"category", category.name}}};
+      add(NoteTarget::message, NudgeKind::campaign, fill_template(c.text.in(language), values));
+    }
+  }
+  if (on(NudgeKind::endorsement)) {
+    const LocalizedText& text =
+        category.nudges.endorsement.empty() ? policy.nudges.endorsement : category.nudges.endorsement;
+    const std::array<std::pair<std::string_view, std::string>, 1> values{{{"category", category.name}}};
+    add(NoteTarget::message, NudgeKind::endorsement, fill_template(text.in(language), values));
   }
   return decision;
 }

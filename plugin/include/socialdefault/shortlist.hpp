@@ -30,6 +30,7 @@ struct Shortlist {
   CategoryRef category;
   std::string requester;    // raw id: never stored, only its pseudonym
   std::string department;
+  std::string language;     // the requester's language when the message says it ("nl", "en-GB"); may be empty
   std::vector<Candidate> candidates;  // in the ERP's order
 };
 
