@@ -123,6 +123,25 @@ void Engine::commit_rotation(const CategoryRef& category) {
   ++rotation_[rotation_key(category)];
 }
 
+std::optional<NormFigures> Engine::norm_figures(const Shortlist& shortlist, const NormSettings& settings,
+                                                LocalDate today, UtcSeconds now) {
+  constexpr auto kRefresh = std::chrono::seconds{60};
+  const std::string key = shortlist.department + '\x1f' + shortlist.category.code_system + '\x1f' +
+                          shortlist.category.code + '\x1f' + std::to_string(settings.window_days);
+  std::lock_guard lock(norm_mutex_);
+  if (auto it = norm_cache_.find(key); it != norm_cache_.end() && now >= it->second.fetched &&
+                                       now - it->second.fetched < kRefresh) {
+    return it->second.figures;
+  }
+  const LocalDate first{std::chrono::sys_days{today} - std::chrono::days{settings.window_days - 1}};
+  auto counted = ledger_->count_orders(shortlist.department, shortlist.category.code_system, shortlist.category.code,
+                                       first, today);
+  if (!counted) return std::nullopt;
+  const NormFigures figures{counted->orders, counted->social_orders};
+  norm_cache_[key] = CachedNorm{figures, now};
+  return figures;
+}
+
 Result<std::shared_ptr<const Adapter>> Engine::make_adapter(std::string_view kind, const std::filesystem::path& mapping,
                                                            const Limits& limits) const {
   return AdapterRegistry::builtin().create(kind, AdapterSettings{mapping, limits});
@@ -170,7 +189,23 @@ RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
     const Policy& policy = *result.policy;
     auto rotation = next_rotation(shortlist->category);
     if (!rotation) return fail_open(std::move(rotation).error());
-    Decision decision = decide(policy, *shortlist, DecisionContext{policy.zone.local_date(now), *rotation});
+    const std::string pseudonym = shortlist->requester.empty() ? "" : keys_.pseudonymise(shortlist->requester);
+    DecisionContext context(policy.zone.local_date(now), *rotation);
+    if (const Category* category = policy.find_category(shortlist->category.code_system, shortlist->category.code,
+                                                        shortlist->department)) {
+      unsigned nudges = category->nudges.shown;
+      // Requesters without an id cannot be assigned stably: they get the
+      // category's own nudges and stay out of the experiment's report.
+      if (const Experiment* e = policy.find_experiment(*category, context.date); e != nullptr && !pseudonym.empty()) {
+        context.experiment = e;
+        context.arm = &e->arm_for(keys_.assignment_bucket(e->id, pseudonym));
+        nudges = context.arm->nudges;
+      }
+      if ((nudges & nudge_bit(NudgeKind::norm)) != 0 && !shortlist->department.empty()) {
+        context.norm = norm_figures(*shortlist, category->nudges.norm.value_or(policy.nudges.norm), context.date, now);
+      }
+    }
+    Decision decision = decide(policy, *shortlist, context);
 
     std::string body(response);
     if (decision.changes_document()) {
@@ -182,7 +217,7 @@ RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
     OfferRecord offer;
     offer.at = now;
     offer.correlation_id = shortlist->correlation_id;
-    offer.requester_pseudonym = shortlist->requester.empty() ? "" : keys_.pseudonymise(shortlist->requester);
+    offer.requester_pseudonym = pseudonym;
     offer.department = shortlist->department;
     offer.category_code_system = shortlist->category.code_system;
     offer.category = shortlist->category.code;
@@ -285,6 +320,7 @@ Result<std::vector<ChoiceRecord>> Engine::prepare_choices(const Adapter& adapter
         offer = std::move(found).value();
       }
     }
+    if (offer.has_value()) c.arm = offer->arm;
     if (offer.has_value() && !offer->default_supplier.empty()) {
       c.default_offered = offer->default_supplier;
       c.outcome = c.chosen_supplier == offer->default_supplier ? Outcome::kept_default

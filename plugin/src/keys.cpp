@@ -24,6 +24,7 @@ constexpr std::uintmax_t kMaxKeyFileBytes = 64 * 1024;
 
 constexpr std::string_view kPseudonymLabel = "socialdefault requester pseudonym v1";
 constexpr std::string_view kChainLabel = "socialdefault ledger chain v1";
+constexpr std::string_view kAssignmentLabel = "socialdefault experiment assignment v1";
 
 // Wipes what it holds when it goes out of scope, on every path.
 class SecretBytes {
@@ -148,6 +149,7 @@ Result<Keys> Keys::derive(std::string_view secret, const std::string& where) {
   Keys keys;
   keys.pseudonym_key_ = hmac_raw(decoded.bytes().data(), decoded.bytes().size(), kPseudonymLabel);
   keys.chain_key_ = hmac_raw(decoded.bytes().data(), decoded.bytes().size(), kChainLabel);
+  keys.assignment_key_ = hmac_raw(decoded.bytes().data(), decoded.bytes().size(), kAssignmentLabel);
   return keys;
 }
 
@@ -238,16 +240,31 @@ class KeyedMac {
 
 }  // namespace
 
+std::uint64_t Keys::assignment_bucket(std::string_view experiment, std::string_view pseudonym) const {
+  // Length-prefixed, so no (experiment, pseudonym) pair encodes like another.
+  std::string data;
+  data.reserve(experiment.size() + pseudonym.size() + 16);
+  for (const std::string_view part : {experiment, pseudonym}) {
+    const std::uint64_t size = part.size();
+    for (int shift = 56; shift >= 0; shift -= 8) data.push_back(static_cast<char>((size >> shift) & 0xFF));
+    data.append(part);
+  }
+  const Key mac = hmac_sha256(assignment_key_, data);
+  std::uint64_t bucket = 0;
+  for (int i = 0; i < 8; ++i) bucket = (bucket << 8) | mac[static_cast<std::size_t>(i)];
+  return bucket;
+}
+
 std::array<std::uint8_t, 32> hmac_sha256(const Key& key, std::string_view data) noexcept {
-  // Two keys are in use (chain and pseudonym); one cached context each.
-  thread_local KeyedMac macs[2];
+  // Three keys are in use (chain, pseudonym, assignment); one cached context each.
+  thread_local KeyedMac macs[3];
   thread_local unsigned next = 0;
   Key out{};
   KeyedMac* chosen = nullptr;
   for (KeyedMac& m : macs) {
     if (m.holds(key)) chosen = &m;
   }
-  if (chosen == nullptr) chosen = &macs[next++ % 2];
+  if (chosen == nullptr) chosen = &macs[next++ % 3];
   if (chosen->mac(key, data, out)) return out;
   return hmac_raw(key.data(), key.size(), data);
 }

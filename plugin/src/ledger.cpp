@@ -52,6 +52,14 @@ Result<GroupBy> parse_group_by(std::string_view name) {
                     "group-by \"" + std::string(name) + "\" is not one of department, category, supplier, month, quarter");
 }
 
+Result<OrderCount> Ledger::count_orders(std::string_view, std::string_view, std::string_view, LocalDate, LocalDate) {
+  return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders for the colleague norm");
+}
+
+Result<std::vector<ArmCount>> Ledger::count_arms(std::string_view, LocalDate, LocalDate) {
+  return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders per experiment arm");
+}
+
 Result<std::int64_t> Ledger::append_offers(std::span<const OfferRecord> offers) {
   std::int64_t first = 0;
   for (const OfferRecord& offer : offers) {

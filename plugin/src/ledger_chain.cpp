@@ -25,7 +25,7 @@ constexpr std::array<ChainColumn, 11> kOfferColumns{{
     {"adapter", text},
 }};
 
-constexpr std::array<ChainColumn, 20> kChoiceColumns{{
+constexpr std::array<ChainColumn, 21> kChoiceColumns{{
     {"at_utc", text},
     {"at_unix", integer},
     {"local_date", text},
@@ -46,6 +46,7 @@ constexpr std::array<ChainColumn, 20> kChoiceColumns{{
     {"amount_minor", integer},
     {"currency", text},
     {"adapter", text},
+    {"arm", text, true},  // schema version 2
 }};
 
 constexpr std::array<ChainColumn, 6> kConfigChangeColumns{{
@@ -97,7 +98,9 @@ ChainRow choice_row(const ChoiceRecord& c) {
           std::string(to_string(c.outcome)),
           c.amount.minor,
           c.amount.currency,
-          c.adapter};
+          c.adapter,
+          // Empty (no offer linked) is NULL, as in rows from before version 2.
+          c.arm.empty() ? ChainValue{std::monostate{}} : ChainValue{c.arm}};
 }
 
 ChainRow config_change_row(const ConfigChangeRecord& c) {
@@ -133,6 +136,7 @@ std::string canonical_row(const ChainTable& table, std::int64_t id, std::span<co
   append_field(out, std::to_string(id));
   std::string tagged;
   for (std::size_t i = 0; i < table.columns.size() && i < values.size(); ++i) {
+    if (std::holds_alternative<std::monostate>(values[i])) continue;
     append_field(out, table.columns[i].name);
     if (const auto* number = std::get_if<std::int64_t>(&values[i])) {
       tagged = "i" + std::to_string(*number);

@@ -21,6 +21,9 @@ enum class ColumnType { integer, text };
 struct ChainColumn {
   std::string_view name;
   ColumnType type;
+  // Added by a later schema version: NULL in older rows, and a NULL column
+  // is left out of the MAC, so those rows encode exactly as before.
+  bool nullable = false;
 };
 
 // A chained table: its own rows form one chain with ids 1, 2, 3, ...
@@ -35,8 +38,9 @@ const ChainTable& config_changes_table() noexcept;
 // In verification order.
 std::span<const ChainTable* const> chained_tables() noexcept;
 
-// One column value; the alternative must match the column's ColumnType.
-using ChainValue = std::variant<std::int64_t, std::string>;
+// One column value; the alternative must match the column's ColumnType,
+// std::monostate is NULL (only in a nullable column).
+using ChainValue = std::variant<std::int64_t, std::string, std::monostate>;
 using ChainRow = std::vector<ChainValue>;
 
 // The prev_mac of the first row of every chain.
@@ -56,7 +60,8 @@ void append_field(std::string& out, std::string_view bytes);
 
 // The canonical encoding of a row: field(table) field(id) then, per column,
 // field(name) field(type tag + value), then field(prev_mac). Integers are
-// decimal ASCII after the tag 'i', texts follow the tag 't'.
+// decimal ASCII after the tag 'i', texts follow the tag 't'; a NULL column
+// contributes nothing (neither its name nor a value).
 std::string canonical_row(const ChainTable& table, std::int64_t id, std::span<const ChainValue> values,
                           std::string_view prev_mac);
 // Lower-case hex HMAC-SHA256 over canonical_row with the chain key.

@@ -132,9 +132,18 @@ Result<void> migrate_to_v1(sqlite3* db, const std::filesystem::path& file, const
   return {};
 }
 
+// Version 2: the experiment arm of a choice (NULL in older rows, which the
+// chain then encodes as before), and an index for the colleague norm.
+Result<void> migrate_to_v2(sqlite3* db, const std::filesystem::path& file, const Key&) {
+  return exec(db, file,
+              "ALTER TABLE choices ADD COLUMN arm TEXT;"
+              "CREATE INDEX choices_by_group ON choices (department, category, local_date);",
+              "cannot add the arm column to the ledger");
+}
+
 using Migration = Result<void> (*)(sqlite3*, const std::filesystem::path&, const Key&);
 // kMigrations[v] takes a ledger from version v to v + 1.
-constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1};
+constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1, migrate_to_v2};
 
 std::string insert_sql(const ChainTable& table) {
   std::string columns = "id";
@@ -305,7 +314,7 @@ Result<void> SqliteLedger::prepare() {
     SqliteStatement* target;
     std::string sql;
   };
-  const std::array<Entry, 12> entries{{
+  const std::array<Entry, 15> entries{{
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
@@ -321,6 +330,16 @@ Result<void> SqliteLedger::prepare() {
       {&count_offers_any_system_, "SELECT count(*) FROM offers WHERE category = ?1"},
       {&last_config_change_,
        "SELECT at_unix, actor, file, sha256, summary FROM config_changes ORDER BY id DESC LIMIT 1"},
+      {&count_orders_,
+       "SELECT count(*), coalesce(sum(social), 0) FROM choices WHERE department = ?1 AND category = ?3 AND "
+       "category_code_system = ?2 AND local_date BETWEEN ?4 AND ?5"},
+      {&count_orders_any_system_,
+       "SELECT count(*), coalesce(sum(social), 0) FROM choices WHERE department = ?1 AND category = ?2 AND "
+       "local_date BETWEEN ?3 AND ?4"},
+      // substr, not LIKE: an experiment id may contain "_", which LIKE reads as a wildcard.
+      {&count_arms_,
+       "SELECT substr(arm, length(?1) + 2), count(*), sum(social) FROM choices WHERE substr(arm, 1, length(?1) + 1) "
+       "= ?1 || '/' AND local_date BETWEEN ?2 AND ?3 GROUP BY arm ORDER BY arm"},
   }};
   for (const Entry& entry : entries) {
     auto statement = prepare_statement(db_.get(), file_, entry.sql, true);
@@ -381,6 +400,8 @@ Result<std::int64_t> SqliteLedger::append_rows(const ChainTable& table, sqlite3_
         ++index;
         if (const auto* number = std::get_if<std::int64_t>(&value)) {
           sqlite3_bind_int64(insert, index, *number);
+        } else if (std::holds_alternative<std::monostate>(value)) {
+          sqlite3_bind_null(insert, index);
         } else {
           bind_text(insert, index, std::get<std::string>(value));
         }
@@ -493,6 +514,41 @@ Result<std::uint64_t> SqliteLedger::count_offers(std::string_view category_code_
   }
   if (sqlite3_step(s) != SQLITE_ROW) return database_error(db_.get(), file_, "cannot count the offers");
   return static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+}
+
+Result<OrderCount> SqliteLedger::count_orders(std::string_view department, std::string_view category_code_system,
+                                              std::string_view category, LocalDate from, LocalDate to) {
+  const std::string first = format_date(from);
+  const std::string last = format_date(to);
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = category_code_system.empty() ? count_orders_any_system_.get() : count_orders_.get();
+  StatementScope scope(s);
+  int index = 0;
+  bind_text(s, ++index, department);
+  if (!category_code_system.empty()) bind_text(s, ++index, category_code_system);
+  bind_text(s, ++index, category);
+  bind_text(s, ++index, first);
+  bind_text(s, ++index, last);
+  if (sqlite3_step(s) != SQLITE_ROW) return database_error(db_.get(), file_, "cannot count the orders");
+  return OrderCount{sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+}
+
+Result<std::vector<ArmCount>> SqliteLedger::count_arms(std::string_view experiment, LocalDate from, LocalDate to) {
+  const std::string first = format_date(from);
+  const std::string last = format_date(to);
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = count_arms_.get();
+  StatementScope scope(s);
+  bind_text(s, 1, experiment);
+  bind_text(s, 2, first);
+  bind_text(s, 3, last);
+  std::vector<ArmCount> arms;
+  int rc = 0;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    arms.push_back(ArmCount{column_text(s, 0), OrderCount{sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2)}});
+  }
+  if (rc != SQLITE_DONE) return database_error(db_.get(), file_, "cannot count the orders per arm");
+  return arms;
 }
 
 Result<void> SqliteLedger::execute(std::string_view sql) {

@@ -29,6 +29,10 @@ std::optional<std::string_view> read_values(sqlite3_stmt* statement, const Chain
   int index = 0;
   for (const ChainColumn& column : table.columns) {
     ++index;
+    if (column.nullable && sqlite3_column_type(statement, index) == SQLITE_NULL) {
+      values.emplace_back(std::monostate{});
+      continue;
+    }
     if (column.type == ColumnType::integer) {
       if (sqlite3_column_type(statement, index) != SQLITE_INTEGER) return column.name;
       values.emplace_back(std::int64_t{sqlite3_column_int64(statement, index)});

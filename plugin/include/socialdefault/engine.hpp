@@ -109,6 +109,12 @@ class Engine {
   // time, then counted here, so the hot path does not query the ledger.
   Result<std::uint64_t> next_rotation(const CategoryRef& category);
   void commit_rotation(const CategoryRef& category);
+  // The colleague norm's figures for a department and category over the
+  // trailing window ending on `today`, from a cache refreshed at most once
+  // a minute per group, so the hot path rarely queries the ledger. Empty
+  // when the ledger cannot say (the norm is then not shown).
+  std::optional<NormFigures> norm_figures(const Shortlist& shortlist, const NormSettings& settings, LocalDate today,
+                                          UtcSeconds now);
 
   EngineOptions options_;
   std::shared_ptr<const Policy> policy_;
@@ -120,6 +126,12 @@ class Engine {
   std::unique_ptr<GroupCommitter> offer_writer_;
   std::mutex rotation_mutex_;
   std::map<std::string, std::uint64_t> rotation_;
+  struct CachedNorm {
+    NormFigures figures;
+    UtcSeconds fetched{};
+  };
+  std::mutex norm_mutex_;
+  std::map<std::string, CachedNorm> norm_cache_;
 };
 
 }  // namespace socialdefault

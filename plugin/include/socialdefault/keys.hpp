@@ -1,6 +1,7 @@
 // The deployment's secret, read from the key file named in the
 // configuration. Two independent keys are derived from it (HMAC-SHA256 with a
-// label): one pseudonymises requester ids, one chains the ledger rows.
+// label): one pseudonymises requester ids, one chains the ledger rows, one
+// assigns requesters to experiment arms.
 #pragma once
 
 #include <array>
@@ -25,6 +26,10 @@ class Keys {
   // Lower-case hex of HMAC-SHA256(pseudonym key, requester), first 16 bytes.
   std::string pseudonymise(std::string_view requester) const;
   const Key& chain_key() const noexcept { return chain_key_; }
+  // The experiment bucket of a requester: the first 8 bytes (big-endian) of
+  // HMAC-SHA256(assignment key, len-prefixed experiment id and pseudonym).
+  // A third derived key, so buckets reveal nothing about pseudonyms.
+  std::uint64_t assignment_bucket(std::string_view experiment, std::string_view pseudonym) const;
 
  private:
   // where names the key file in errors; the secret never appears in them.
@@ -32,6 +37,7 @@ class Keys {
 
   Key pseudonym_key_{};
   Key chain_key_{};
+  Key assignment_key_{};
 };
 
 // HMAC-SHA256 over data with key; throws nothing.

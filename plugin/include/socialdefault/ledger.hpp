@@ -62,6 +62,19 @@ struct ChoiceRecord {
   Outcome outcome = Outcome::not_offered;
   Money amount;
   std::string adapter;
+  std::string arm;                 // the linked offer's arm ("default", "experiment/arm"); empty: no offer (NULL)
+};
+
+// Orders of a group and how many of them went to a social supplier.
+struct OrderCount {
+  std::int64_t orders = 0;
+  std::int64_t social_orders = 0;
+};
+
+// One arm's orders in an experiment.
+struct ArmCount {
+  std::string arm;                 // the arm's name, without the experiment
+  OrderCount count;
 };
 
 struct ConfigChangeRecord {
@@ -139,6 +152,14 @@ class Ledger {
   virtual Result<std::optional<ConfigChangeRecord>> last_config_change() = 0;
   // How many offers a category has had: the rotation counter.
   virtual Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) = 0;
+  // Orders of a department in a category with local_date in [from, to]:
+  // the colleague norm. An empty code system matches any. The default
+  // refuses (unsupported), for backends that do not have it yet.
+  virtual Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
+                                          std::string_view category, LocalDate from, LocalDate to);
+  // Orders per arm of an experiment with local_date in [from, to], in arm
+  // name order. The default refuses (unsupported).
+  virtual Result<std::vector<ArmCount>> count_arms(std::string_view experiment, LocalDate from, LocalDate to);
 
   // Aggregates choices of the period, calling sink once per group, in key
   // order. Memory does not grow with the number of choices.
