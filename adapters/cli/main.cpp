@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ Commands:
   rewrite        rewrite a shortlist response read from stdin; write it to stdout
   record         record an order (request, optionally the ERP's response) in the ledger
   export         export MVI figures for a period as CSV, XML or JSON
+  experiments    report the experiments: per arm orders, social share, difference to control
   verify         verify the ledger's tamper-evident chain
 
 Common options (environment fallbacks in brackets):
@@ -86,6 +88,17 @@ month, quarter (default: totals per currency). Default format csv, default
 output stdout.
 Exit codes: 0 ok, 1 usage, 2 configuration invalid, 5 ledger or file error.
 )"},
+    {"experiments", R"(usage: socialdefault experiments --config FILE --mapping FILE --ledger FILE
+                               [--experiment ID] [--format csv|xml|json] [--output FILE]
+
+Reports every experiment of the configuration (or only ID): per arm the
+orders, the social share with its 95 % Wilson interval, the difference to the
+control arm with its 95 % Newcombe interval, and the orders still needed to
+detect the experiment's minimum effect (alpha 0.05 two-sided, power 80 %).
+Shares are percentages. See docs/nudges.md.
+Exit codes: 0 ok, 1 usage, 2 configuration invalid, 5 ledger or file error
+            (also for an ID that is not in the configuration).
+)"},
     {"verify", R"(usage: socialdefault verify --config FILE --mapping FILE --ledger FILE
 
 Recomputes the ledger's HMAC chain and names the first row that was altered,
@@ -102,6 +115,7 @@ const std::map<std::string, std::vector<std::string>> kCommandOptions = {
     {"record", {"config", "mapping", "ledger", "adapter", "actor", "request", "response", "now"}},
     {"export", {"config", "mapping", "ledger", "adapter", "actor", "from", "to", "group-by", "format", "output"}},
     {"verify", {"config", "mapping", "ledger", "adapter", "actor"}},
+    {"experiments", {"config", "mapping", "ledger", "adapter", "actor", "experiment", "format", "output"}},
 };
 
 struct Args {
@@ -292,6 +306,29 @@ int export_command(const Args& args) {
   return kOk;
 }
 
+int experiments_command(const Args& args) {
+  auto format = sd::parse_export_format(args.get("format").value_or("csv"));
+  if (!format) return usage("--format: " + format.error().describe());
+  int code = kOk;
+  auto engine = open_engine(args, code);
+  if (!engine) return code;
+  const std::string id = args.get("experiment").value_or("");
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (auto output = args.get("output")) {
+    std::ostringstream text;
+    auto written = engine->experiment_report(id, *format, text, now);
+    if (!written) return report(written.error());
+    std::ofstream out(*output, std::ios::binary);
+    out << text.str();
+    out.flush();
+    if (!out) return report(sd::make_error(sd::ErrorCode::io, "cannot write " + *output));
+    return kOk;
+  }
+  auto written = engine->experiment_report(id, *format, std::cout, now);
+  if (!written) return report(written.error());
+  return kOk;
+}
+
 int verify(const Args& args) {
   int code = kOk;
   auto engine = open_engine(args, code);
@@ -352,5 +389,6 @@ int main(int argc, char** argv) {
   if (args.command == "rewrite") return rewrite(args);
   if (args.command == "record") return record(args);
   if (args.command == "export") return export_command(args);
+  if (args.command == "experiments") return experiments_command(args);
   return verify(args);
 }

@@ -179,6 +179,27 @@ Response AdminHandler::handle(const GatewayConfig& config, const Request& reques
                                                     : "text/csv; charset=utf-8";
     return finish(text_response(request, http::status::ok, type, std::move(out).str()));
   }
+  if (path == "/admin/experiments") {
+    if (request.method() != http::verb::get) {
+      return finish(json_response(request, http::status::method_not_allowed, {{"error", "use GET"}}));
+    }
+    std::string format = query_parameter(query, "format");
+    if (format.empty()) format = "json";
+    std::ostringstream out;
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto reported = backend_.experiment_report(query_parameter(query, "experiment"), format, out, now);
+    if (!reported) {
+      const ErrorCode code = reported.error().code;
+      const auto status = code == ErrorCode::invalid_argument ? http::status::bad_request
+                          : code == ErrorCode::not_found      ? http::status::not_found
+                                                              : http::status::internal_server_error;
+      return finish(json_response(request, status, {{"error", reported.error().describe()}}));
+    }
+    const std::string_view type = format == "csv" ? "text/csv; charset=utf-8"
+                                  : format == "xml" ? "application/xml"
+                                                    : "application/json";
+    return finish(text_response(request, http::status::ok, type, std::move(out).str()));
+  }
   if (path == "/admin/verify") {
     if (request.method() != http::verb::get) {
       return finish(json_response(request, http::status::method_not_allowed, {{"error", "use GET"}}));

@@ -33,6 +33,12 @@ class Backend {
                                      std::string_view format, std::ostream& out, UtcSeconds now) = 0;
   virtual Result<VerifyReport> verify() = 0;
   virtual Ledger& ledger() = 0;
+  // The admin API's experiment report (experiment_report.hpp); the default
+  // refuses, for backends without experiments.
+  virtual Result<void> experiment_report(std::string_view /*id*/, std::string_view /*format*/, std::ostream& /*out*/,
+                                         UtcSeconds /*now*/) {
+    return make_error(ErrorCode::unsupported, "this backend has no experiment report");
+  }
 };
 
 // The daemon's backend: opens the Engine on the policy and ledger the

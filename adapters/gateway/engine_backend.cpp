@@ -42,6 +42,12 @@ class EngineBackend final : public Backend {
     return engine_->export_report(*query, *fmt, out, now);
   }
   Result<VerifyReport> verify() override { return engine_->verify(); }
+  Result<void> experiment_report(std::string_view id, std::string_view format, std::ostream& out,
+                                 UtcSeconds now) override {
+    auto fmt = parse_export_format(format.empty() ? "csv" : format);
+    if (!fmt) return make_error(ErrorCode::invalid_argument, "format: " + fmt.error().message);
+    return engine_->experiment_report(id, *fmt, out, now);
+  }
   Ledger& ledger() override { return engine_->ledger(); }
 
  private:

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+
+#include "socialdefault/experiment_report.hpp"
 #include <cstdlib>
 #include <exception>
 
@@ -343,6 +345,10 @@ Result<void> Engine::export_report(const ExportQuery& query, ExportFormat format
   header.query = query;
   header.generated_at = now;
   return write_export(*ledger_, header, format, out);
+}
+
+Result<void> Engine::experiment_report(std::string_view id, ExportFormat format, std::ostream& out, UtcSeconds now) {
+  return write_experiment_reports(*ledger_, *policy(), id, format, out, now);
 }
 
 Result<VerifyReport> Engine::verify() { return ledger_->verify(); }

@@ -82,6 +82,9 @@ class Engine {
                                            UtcSeconds now);
 
   Result<void> export_report(const ExportQuery& query, ExportFormat format, std::ostream& out, UtcSeconds now);
+  // The report of every experiment in the configuration, or of one (id not
+  // empty; an unknown id is not_found): see experiment_report.hpp.
+  Result<void> experiment_report(std::string_view id, ExportFormat format, std::ostream& out, UtcSeconds now);
   Result<VerifyReport> verify();
 
   // Waits until every offer queued so far is in the ledger (or dropped after

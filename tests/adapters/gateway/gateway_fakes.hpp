@@ -226,6 +226,12 @@ class FakeBackend final : public Backend {
     return report;
   }
   Ledger& ledger() override { return ledger_; }
+  Result<void> experiment_report(std::string_view id, std::string_view format, std::ostream& out,
+                                 UtcSeconds) override {
+    if (id == "missing") return make_error(ErrorCode::not_found, "experiment \"missing\" is not in the configuration");
+    out << "experiment,format\n" << id << "," << format << "\n";
+    return {};
+  }
 
   FakeLedger ledger_;
   std::atomic<int> rewrites{0};
