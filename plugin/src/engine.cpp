@@ -144,6 +144,60 @@ std::optional<NormFigures> Engine::norm_figures(const Shortlist& shortlist, cons
   return figures;
 }
 
+Result<Decision> Engine::decide_for(const Policy& policy, const Shortlist& shortlist, const std::string& pseudonym,
+                                    UtcSeconds now) {
+  auto rotation = next_rotation(shortlist.category);
+  if (!rotation) return std::move(rotation).error();
+  DecisionContext context(policy.zone.local_date(now), *rotation);
+  if (const Category* category =
+          policy.find_category(shortlist.category.code_system, shortlist.category.code, shortlist.department)) {
+    unsigned nudges = category->nudges.shown;
+    // Requesters without an id cannot be assigned stably: they get the
+    // category's own nudges and stay out of the experiment's report.
+    if (const Experiment* e = policy.find_experiment(*category, context.date); e != nullptr && !pseudonym.empty()) {
+      context.experiment = e;
+      context.arm = &e->arm_for(keys_.assignment_bucket(e->id, pseudonym));
+      nudges = context.arm->nudges;
+    }
+    if ((nudges & nudge_bit(NudgeKind::norm)) != 0 && !shortlist.department.empty()) {
+      context.norm = norm_figures(shortlist, category->nudges.norm.value_or(policy.nudges.norm), context.date, now);
+    }
+  }
+  return decide(policy, shortlist, context);
+}
+
+void Engine::queue_offer(const Shortlist& shortlist, const Decision& decision, std::string pseudonym,
+                         std::string_view adapter_name, UtcSeconds now) {
+  OfferRecord offer;
+  offer.at = now;
+  offer.correlation_id = shortlist.correlation_id;
+  offer.requester_pseudonym = std::move(pseudonym);
+  offer.department = shortlist.department;
+  offer.category_code_system = shortlist.category.code_system;
+  offer.category = shortlist.category.code;
+  offer.default_supplier = decision.default_supplier_id;
+  offer.reason = to_string(decision.reason);
+  offer.arm = decision.arm;
+  offer.adapter = std::string(adapter_name);
+  // Queued, not written: the rewritten list goes back without waiting for
+  // an fsync. The writer retries a refused batch and counts what it drops;
+  // a lost offer only makes the later choice "not-offered".
+  offer_writer_->enqueue_offer(std::move(offer));
+  commit_rotation(shortlist.category);
+}
+
+Result<Decision> Engine::offer(const Shortlist& shortlist, std::string_view adapter_name, UtcSeconds now) {
+  const std::shared_ptr<const Policy> policy = this->policy();
+  const std::string pseudonym = shortlist.requester.empty() ? "" : keys_.pseudonymise(shortlist.requester);
+  auto decision = decide_for(*policy, shortlist, pseudonym, now);
+  if (!decision) return decision;
+  queue_offer(shortlist, *decision, pseudonym, adapter_name, now);
+  // The category pointer is valid while the policy lives; this snapshot may
+  // be replaced by a reload, so it is not handed out.
+  decision->category = nullptr;
+  return decision;
+}
+
 Result<std::shared_ptr<const Adapter>> Engine::make_adapter(std::string_view kind, const std::filesystem::path& mapping,
                                                            const Limits& limits) const {
   return AdapterRegistry::builtin().create(kind, AdapterSettings{mapping, limits});
@@ -189,25 +243,10 @@ RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
     if (!shortlist) return fail_open(std::move(shortlist).error());
 
     const Policy& policy = *result.policy;
-    auto rotation = next_rotation(shortlist->category);
-    if (!rotation) return fail_open(std::move(rotation).error());
     const std::string pseudonym = shortlist->requester.empty() ? "" : keys_.pseudonymise(shortlist->requester);
-    DecisionContext context(policy.zone.local_date(now), *rotation);
-    if (const Category* category = policy.find_category(shortlist->category.code_system, shortlist->category.code,
-                                                        shortlist->department)) {
-      unsigned nudges = category->nudges.shown;
-      // Requesters without an id cannot be assigned stably: they get the
-      // category's own nudges and stay out of the experiment's report.
-      if (const Experiment* e = policy.find_experiment(*category, context.date); e != nullptr && !pseudonym.empty()) {
-        context.experiment = e;
-        context.arm = &e->arm_for(keys_.assignment_bucket(e->id, pseudonym));
-        nudges = context.arm->nudges;
-      }
-      if ((nudges & nudge_bit(NudgeKind::norm)) != 0 && !shortlist->department.empty()) {
-        context.norm = norm_figures(*shortlist, category->nudges.norm.value_or(policy.nudges.norm), context.date, now);
-      }
-    }
-    Decision decision = decide(policy, *shortlist, context);
+    auto decided = decide_for(policy, *shortlist, pseudonym, now);
+    if (!decided) return fail_open(std::move(decided).error());
+    Decision decision = std::move(decided).value();
 
     std::string body(response);
     if (decision.changes_document()) {
@@ -216,22 +255,7 @@ RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
       body = std::move(applied).value();
     }
 
-    OfferRecord offer;
-    offer.at = now;
-    offer.correlation_id = shortlist->correlation_id;
-    offer.requester_pseudonym = pseudonym;
-    offer.department = shortlist->department;
-    offer.category_code_system = shortlist->category.code_system;
-    offer.category = shortlist->category.code;
-    offer.default_supplier = decision.default_supplier_id;
-    offer.reason = to_string(decision.reason);
-    offer.arm = decision.arm;
-    offer.adapter = std::string(adapter.name());
-    // Queued, not written: the rewritten list goes back without waiting for
-    // an fsync. The writer retries a refused batch and counts what it drops;
-    // a lost offer only makes the later choice "not-offered".
-    offer_writer_->enqueue_offer(std::move(offer));
-    commit_rotation(shortlist->category);
+    queue_offer(*shortlist, decision, pseudonym, adapter.name(), now);
 
     result.body = std::move(body);
     result.rewritten = decision.changes_document();
@@ -275,10 +299,15 @@ Result<std::vector<ChoiceRecord>> Engine::prepare_choices(const Adapter& adapter
   auto lines = adapter.read_choice(**message, response_message.get());
   if (!lines) return std::move(lines).error();
 
+  return resolve_choices(*lines, adapter.name(), now);
+}
+
+Result<std::vector<ChoiceRecord>> Engine::resolve_choices(std::span<const OrderChoice> lines,
+                                                          std::string_view adapter_name, UtcSeconds now) {
   const std::shared_ptr<const Policy> policy = this->policy();
   const LocalDate today = policy->zone.local_date(now);
   std::vector<ChoiceRecord> records;
-  for (const OrderChoice& line : *lines) {
+  for (const OrderChoice& line : lines) {
     if (!line.accepted) continue;
     ChoiceRecord c;
     c.at = now;
@@ -290,7 +319,7 @@ Result<std::vector<ChoiceRecord>> Engine::prepare_choices(const Adapter& adapter
     c.department = line.department;
     c.category_code_system = line.category.code_system;
     c.category = line.category.code;
-    c.adapter = std::string(adapter.name());
+    c.adapter = std::string(adapter_name);
     // An order without an amount still counts as an order; its spend is zero
     // in the reporting currency rather than a guess.
     c.amount = line.amount.value_or(Money{0, policy->organisation.reporting_currency});

@@ -205,6 +205,22 @@ void write_json(const std::vector<ExperimentReport>& reports, std::ostream& out,
 
 }  // namespace
 
+namespace {
+
+Result<void> write_reports(const std::vector<ExperimentReport>& reports, ExportFormat format, std::ostream& out,
+                           UtcSeconds now) {
+  switch (format) {
+    case ExportFormat::csv: write_csv(reports, out); break;
+    case ExportFormat::xml: write_xml(reports, out, now); break;
+    case ExportFormat::json: write_json(reports, out, now); break;
+  }
+  out.flush();
+  if (!out) return make_error(ErrorCode::io, "cannot write the experiment report: the output failed");
+  return {};
+}
+
+}  // namespace
+
 Result<void> write_experiment_reports(Ledger& ledger, const Policy& policy, std::string_view id, ExportFormat format,
                                       std::ostream& out, UtcSeconds now) {
   std::vector<ExperimentReport> reports;
@@ -219,14 +235,12 @@ Result<void> write_experiment_reports(Ledger& ledger, const Policy& policy, std:
                       "experiment \"" + std::string(id) + "\" is not in the configuration; expected the id of an "
                                                           "<experiment>");
   }
-  switch (format) {
-    case ExportFormat::csv: write_csv(reports, out); break;
-    case ExportFormat::xml: write_xml(reports, out, now); break;
-    case ExportFormat::json: write_json(reports, out, now); break;
-  }
-  out.flush();
-  if (!out) return make_error(ErrorCode::io, "cannot write the experiment report: the output failed");
-  return {};
+  return write_reports(reports, format, out, now);
+}
+
+Result<void> write_experiment_report(const ExperimentReport& report, ExportFormat format, std::ostream& out,
+                                     UtcSeconds now) {
+  return write_reports({report}, format, out, now);
 }
 
 }  // namespace socialdefault

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,15 @@ class Engine {
   RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
                         UtcSeconds now);
 
+  // The protocol-neutral phases of rewrite() and prepare_choices(), for
+  // hosts and tools that read messages themselves (`simulate`): decide on a
+  // shortlist and queue its offer (recorded under adapter_name); resolve
+  // order lines against the policy and link them to their offers (not yet
+  // written). Errors are the ledger's (the rotation counter, an offer look-up).
+  Result<Decision> offer(const Shortlist& shortlist, std::string_view adapter_name, UtcSeconds now);
+  Result<std::vector<ChoiceRecord>> resolve_choices(std::span<const OrderChoice> lines, std::string_view adapter_name,
+                                                    UtcSeconds now);
+
   // Reads an order request (and, when given, the ERP's response) into the
   // choice records to append: resolved against the policy and linked to the
   // offer (queued offers first, then the ledger), but not yet written.
@@ -108,6 +118,12 @@ class Engine {
  private:
   Engine() = default;
   Result<void> note_config(const Policy& policy, const std::string& actor, UtcSeconds now);
+  // The decision for a shortlist (rotation, experiment arm, norm figures),
+  // and the offer of a decision queued for the writer.
+  Result<Decision> decide_for(const Policy& policy, const Shortlist& shortlist, const std::string& pseudonym,
+                              UtcSeconds now);
+  void queue_offer(const Shortlist& shortlist, const Decision& decision, std::string pseudonym,
+                   std::string_view adapter_name, UtcSeconds now);
   // The rotation counter of a category: the ledger's offer count the first
   // time, then counted here, so the hot path does not query the ledger.
   Result<std::uint64_t> next_rotation(const CategoryRef& category);

@@ -70,5 +70,8 @@ Result<ExperimentReport> experiment_report(Ledger& ledger, const Experiment& exp
 // document: CSV (one row per arm), XML or JSON. An unknown id is not_found.
 Result<void> write_experiment_reports(Ledger& ledger, const Policy& policy, std::string_view id, ExportFormat format,
                                       std::ostream& out, UtcSeconds now);
+// One report already made, in the same document form.
+Result<void> write_experiment_report(const ExperimentReport& report, ExportFormat format, std::ostream& out,
+                                     UtcSeconds now);
 
 }  // namespace socialdefault
