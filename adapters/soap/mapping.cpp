@@ -409,7 +409,7 @@ ShortlistMapping Loader::read_shortlist(pugi::xml_node node) {
   ShortlistMapping s;
   check_attributes(node, field, {});
   const Children kids = children(node, field, {"request", "response", "candidates", "message-note", "correlation-id",
-                                               "category", "requester", "department"});
+                                               "category", "requester", "department", "language"});
   if (pugi::xml_node n = one(kids, "request")) s.request = read_element_name(n, field + "/request");
   if (pugi::xml_node n = required(kids, node, field, "response",
                                   "the payload element that carries the shortlist, e.g. <response element=\"erp:GetSupplierShortlistResponse\"/>")) {
@@ -431,8 +431,10 @@ ShortlistMapping Loader::read_shortlist(pugi::xml_node node) {
   if (pugi::xml_node n = one(kids, "category")) s.category = read_category(n, field + "/category", Side::response);
   if (pugi::xml_node n = one(kids, "requester")) s.requester = read_field(n, field + "/requester", context);
   if (pugi::xml_node n = one(kids, "department")) s.department = read_field(n, field + "/department", context);
+  if (pugi::xml_node n = one(kids, "language")) s.language = read_field(n, field + "/language", context);
   std::vector<const Field*> on_response = {&s.message_note};
-  for (const Field* f : {&s.correlation_id, &s.category.code, &s.category.system, &s.requester, &s.department}) {
+  for (const Field* f :
+       {&s.correlation_id, &s.category.code, &s.category.system, &s.requester, &s.department, &s.language}) {
     check_from(*f, Side::request, s.request.has_value(), field, "request");
     if (f->from == Side::response) on_response.push_back(f);
   }

@@ -64,6 +64,7 @@ struct ShortlistMapping {
   CategoryField category;
   Field requester;
   Field department;
+  Field language;   // the requester's language, e.g. "nl" or "en-GB" (docs/nudges.md)
 };
 
 struct OrderMapping {

@@ -125,6 +125,9 @@ Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage*
   auto department = context(m.department, request, &response);
   if (!department) return std::move(department).error();
   shortlist.department = std::move(*department);
+  auto language = context(m.language, request, &response);
+  if (!language) return std::move(language).error();
+  shortlist.language = std::move(*language);
 
   const CandidateMapping& c = m.candidates;
   const std::vector<CandidateElement>& elements = response.candidates();

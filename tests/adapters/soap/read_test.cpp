@@ -97,6 +97,33 @@ TEST(SoapReadShortlist, AbsentFlagAndEmptyPriceAreNotErrors) {
   EXPECT_FALSE(shortlist->candidates[2].price.has_value());
 }
 
+TEST(SoapReadShortlist, TheRequestersLanguageWhenTheMappingSaysWhere) {
+  std::string mapping = read_file(examples_dir() / "mapping.xml");
+  const std::string department = "<department from=\"request\" path=\"erp:Requester/@department\"/>";
+  ASSERT_NE(mapping.find(department), std::string::npos);
+  mapping.replace(mapping.find(department), department.size(),
+                  department + "\n    <language from=\"request\" path=\"erp:Requester/@language\"/>");
+  SoapAdapter adapter(mapping_from(mapping), {});
+  auto response = recognise_ok(adapter, example("shortlist-response.xml"));
+  auto with_language = recognise_ok(
+      adapter, with(example("shortlist-request.xml"), "department=\"Burgerzaken\"",
+                    "department=\"Burgerzaken\" language=\"en-GB\""));
+  auto without = recognise_ok(adapter, example("shortlist-request.xml"));
+  ASSERT_TRUE(response && with_language && without);
+  auto shortlist = adapter.read_shortlist(*response, with_language.get());
+  ASSERT_TRUE(shortlist.ok()) << shortlist.error().describe();
+  EXPECT_EQ(shortlist->language, "en-GB");
+  auto plain = adapter.read_shortlist(*response, without.get());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->language, "");
+  // The example mapping has no language: the department or organisation decides.
+  Read r;
+  auto example_shortlist = r.adapter.read_shortlist(*r.message(example("shortlist-response.xml")),
+                                                    r.message(example("shortlist-request.xml")).get());
+  ASSERT_TRUE(example_shortlist.ok());
+  EXPECT_EQ(example_shortlist->language, "");
+}
+
 TEST(SoapReadShortlist, WrongKindsOfMessage) {
   Read r;
   auto order = r.message(example("order-request.xml"));
