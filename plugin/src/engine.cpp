@@ -412,6 +412,7 @@ std::string decision_json(const RewriteResult& result, const Keys& keys) {
     o["reason"] = to_string(d.reason);
     o["default_supplier"] = d.default_supplier_id;
     o["arm"] = d.arm;
+    o["language"] = to_string(d.language);
     if (d.category != nullptr) o["category_name"] = d.category->name;
     boost::json::array order;
     for (const Placement& p : d.order) {
