@@ -130,16 +130,21 @@ std::optional<NormFigures> Engine::norm_figures(const Shortlist& shortlist, cons
   constexpr auto kRefresh = std::chrono::seconds{60};
   const std::string key = shortlist.department + '\x1f' + shortlist.category.code_system + '\x1f' +
                           shortlist.category.code + '\x1f' + std::to_string(settings.window_days);
-  std::lock_guard lock(norm_mutex_);
-  if (auto it = norm_cache_.find(key); it != norm_cache_.end() && now >= it->second.fetched &&
-                                       now - it->second.fetched < kRefresh) {
-    return it->second.figures;
+  {
+    std::lock_guard lock(norm_mutex_);
+    if (auto it = norm_cache_.find(key); it != norm_cache_.end() && now >= it->second.fetched &&
+                                         now - it->second.fetched < kRefresh) {
+      return it->second.figures;
+    }
   }
+  // Counted without holding the cache's lock, so other groups' hits do not
+  // wait for it; two threads may count the same group once, harmlessly.
   const LocalDate first{std::chrono::sys_days{today} - std::chrono::days{settings.window_days - 1}};
   auto counted = ledger_->count_orders(shortlist.department, shortlist.category.code_system, shortlist.category.code,
                                        first, today);
   if (!counted) return std::nullopt;
   const NormFigures figures{counted->orders, counted->social_orders};
+  std::lock_guard lock(norm_mutex_);
   norm_cache_[key] = CachedNorm{figures, now};
   return figures;
 }
