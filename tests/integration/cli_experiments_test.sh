@@ -32,7 +32,7 @@ for format in csv xml json; do
   check "experiments --format $format exits 0" test $? -eq 0
 done
 check "the CSV report equals the simulation's" cmp -s "$work/sim.csv" "$work/report.csv"
-check "the XML report is well-formed" xmllint --noout "$work/report.xml"
+check "the XML report follows its schema" xmllint --noout --schema schemas/experiment-report.xsd "$work/report.xml"
 check "the JSON report parses" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['experiments'][0]['arms'])==4" "$work/report.json"
 
 "$cli" experiments --ledger "$work/sim.db" --experiment nope > /dev/null 2> "$work/nope.err"
