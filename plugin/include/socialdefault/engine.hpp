@@ -77,6 +77,8 @@ class Engine {
   // shortlist and queue its offer (recorded under adapter_name); resolve
   // order lines against the policy and link them to their offers (not yet
   // written). Errors are the ledger's (the rotation counter, an offer look-up).
+  // The returned decision's category is null: it would point into a policy
+  // snapshot that a reload may free.
   Result<Decision> offer(const Shortlist& shortlist, std::string_view adapter_name, UtcSeconds now);
   Result<std::vector<ChoiceRecord>> resolve_choices(std::span<const OrderChoice> lines, std::string_view adapter_name,
                                                     UtcSeconds now);
