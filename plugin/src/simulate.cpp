@@ -68,13 +68,14 @@ Result<SimulationResult> run_simulation(const EngineOptions& options, const Simu
                       "experiment \"" + experiment->id + "\" has no category without a department scope to simulate");
   }
 
+  // Copied before the first snapshot (which `category` points into) goes.
+  const std::string category_code_system = category->code_system;
+  const std::string category_code = category->code;
   auto opened = Engine::open(options);
   if (!opened) return std::move(opened).error();
   Engine& engine = **opened;
   // The engine's own snapshot: the one its decisions point into.
   policy = engine.policy();
-  const std::string category_code_system = category->code_system;
-  const std::string category_code = category->code;
   category = policy->find_category(category_code_system, category_code, kDepartment);
   const Experiment* running = nullptr;
   for (const Experiment& e : policy->experiments) {
