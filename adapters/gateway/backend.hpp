@@ -39,6 +39,8 @@ class Backend {
                                          UtcSeconds /*now*/) {
     return make_error(ErrorCode::unsupported, "this backend has no experiment report");
   }
+  // The background offer writer's counters, for /metrics.
+  virtual GroupCommitStats offer_stats() const = 0;
 };
 
 // The daemon's backend: opens the Engine on the policy and ledger the

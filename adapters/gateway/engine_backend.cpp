@@ -49,6 +49,7 @@ class EngineBackend final : public Backend {
     return engine_->experiment_report(id, *fmt, out, now);
   }
   Ledger& ledger() override { return engine_->ledger(); }
+  GroupCommitStats offer_stats() const override { return engine_->offer_stats(); }
 
  private:
   std::unique_ptr<Engine> engine_;

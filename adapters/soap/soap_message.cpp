@@ -103,10 +103,11 @@ Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, 
   message->encoding_ = encoding->encoding;
   if (auto prolog = message->check_prolog(encoding->bom_size); !prolog) return std::move(prolog).error();
 
-  // parse_full without doctype expansion (pugixml never expands entities;
-  // a DOCTYPE has already been refused) and with whitespace text nodes, so
-  // every byte inside the root element belongs to some node.
-  const unsigned options = pugi::parse_full | pugi::parse_ws_pcdata;
+  // parse_full (pugixml never expands entities; a DOCTYPE has already been
+  // refused). Whitespace-only text gets no node: nothing reads it, edits
+  // find it from the raw bytes (SourceMap), and it would double the nodes
+  // of an indented message.
+  const unsigned options = pugi::parse_full;
   const pugi::xml_parse_result parsed =
       message->document_.load_buffer_inplace(message->buffer_, bytes.size(), options, pugi::encoding_utf8);
   if (!parsed) {
@@ -425,7 +426,8 @@ const std::vector<CandidateElement>& SoapMessage::candidates() const {
     if (mapping_->shortlist && payload_) mapping_->shortlist->candidates.elements.collect(payload_, elements);
     candidates_.emplace();
     candidates_->reserve(elements.size());
-    for (const pugi::xml_node e : elements) candidates_->push_back({e, ChildIndex(e)});
+    ChildIndex::SharedScope scope;
+    for (const pugi::xml_node e : elements) candidates_->push_back({e, ChildIndex(e, scope)});
   }
   return *candidates_;
 }

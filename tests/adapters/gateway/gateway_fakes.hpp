@@ -232,8 +232,10 @@ class FakeBackend final : public Backend {
     out << "experiment,format\n" << id << "," << format << "\n";
     return {};
   }
+  GroupCommitStats offer_stats() const override { return offers; }
 
   FakeLedger ledger_;
+  GroupCommitStats offers;
   std::atomic<int> rewrites{0};
   std::atomic<int> reloads{0};
   bool fail_reload = false;
