@@ -85,6 +85,24 @@ CREATE TABLE chain_heads (
 ) STRICT;
 )sql";
 
+// Version 2: status events of orders (UBL OrderResponse), a fourth chain.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE order_statuses (
+  id INTEGER PRIMARY KEY,
+  at_utc TEXT NOT NULL,
+  at_unix INTEGER NOT NULL,
+  order_ref TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'conditionally-accepted')),
+  response_ref TEXT NOT NULL,
+  code TEXT NOT NULL,
+  adapter TEXT NOT NULL,
+  prev_mac TEXT NOT NULL,
+  mac TEXT NOT NULL
+) STRICT;
+CREATE INDEX order_statuses_by_order ON order_statuses (order_ref, id);
+CREATE INDEX choices_by_order ON choices (order_ref);
+)sql";
+
 // What an operator can do about the common failures; SQLite's own text
 // says what happened but not where to look.
 std::string error_hint(int code) {
@@ -116,11 +134,12 @@ Result<std::int64_t> query_integer(sqlite3* db, const std::filesystem::path& fil
   return sqlite3_column_int64(statement->get(), 0);
 }
 
-Result<void> migrate_to_v1(sqlite3* db, const std::filesystem::path& file, const Key& chain_key) {
-  if (auto r = exec(db, file, kSchemaV1, "cannot create the ledger schema"); !r) return r;
+// Creates the genesis head of each chain.
+Result<void> insert_chain_heads(sqlite3* db, const std::filesystem::path& file, const Key& chain_key,
+                                std::span<const ChainTable* const> tables) {
   auto insert = prepare_statement(db, file, "INSERT INTO chain_heads (table_name, last_id, last_mac, mac) VALUES (?1, 0, ?2, ?3)", false);
   if (!insert) return std::move(insert).error();
-  for (const ChainTable* table : chained_tables()) {
+  for (const ChainTable* table : tables) {
     const std::string mac = head_mac(chain_key, table->name, 0, kGenesisMac);
     sqlite3_bind_text64(insert->get(), 1, table->name.data(), table->name.size(), SQLITE_STATIC, SQLITE_UTF8);
     sqlite3_bind_text64(insert->get(), 2, kGenesisMac.data(), kGenesisMac.size(), SQLITE_STATIC, SQLITE_UTF8);
@@ -132,9 +151,22 @@ Result<void> migrate_to_v1(sqlite3* db, const std::filesystem::path& file, const
   return {};
 }
 
+Result<void> migrate_to_v1(sqlite3* db, const std::filesystem::path& file, const Key& chain_key) {
+  if (auto r = exec(db, file, kSchemaV1, "cannot create the ledger schema"); !r) return r;
+  // The chains of version 1 only: later versions add their own heads.
+  const std::array<const ChainTable*, 3> tables{&offers_table(), &choices_table(), &config_changes_table()};
+  return insert_chain_heads(db, file, chain_key, tables);
+}
+
+Result<void> migrate_to_v2(sqlite3* db, const std::filesystem::path& file, const Key& chain_key) {
+  if (auto r = exec(db, file, kSchemaV2, "cannot add the order statuses to the ledger"); !r) return r;
+  const std::array<const ChainTable*, 1> tables{&order_statuses_table()};
+  return insert_chain_heads(db, file, chain_key, tables);
+}
+
 using Migration = Result<void> (*)(sqlite3*, const std::filesystem::path&, const Key&);
 // kMigrations[v] takes a ledger from version v to v + 1.
-constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1};
+constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1, migrate_to_v2};
 
 std::string insert_sql(const ChainTable& table) {
   std::string columns = "id";
@@ -305,7 +337,7 @@ Result<void> SqliteLedger::prepare() {
     SqliteStatement* target;
     std::string sql;
   };
-  const std::array<Entry, 12> entries{{
+  const std::array<Entry, 13> entries{{
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
@@ -314,6 +346,7 @@ Result<void> SqliteLedger::prepare() {
       {&insert_offer_, insert_sql(offers_table())},
       {&insert_choice_, insert_sql(choices_table())},
       {&insert_config_change_, insert_sql(config_changes_table())},
+      {&insert_order_status_, insert_sql(order_statuses_table())},
       {&find_offer_,
        "SELECT at_unix, correlation_id, requester_pseudonym, department, category_code_system, category, "
        "default_supplier, reason, arm, adapter FROM offers WHERE correlation_id = ?1 ORDER BY id DESC LIMIT 1"},
@@ -441,6 +474,16 @@ Result<std::int64_t> SqliteLedger::append_config_change(const ConfigChangeRecord
   const std::array<ChainRow, 1> rows{config_change_row(change)};
   std::lock_guard lock(mutex_);
   return append_rows(config_changes_table(), insert_config_change_.get(), rows);
+}
+
+Result<std::int64_t> SqliteLedger::append_order_status(const OrderStatusRecord& status) {
+  if (status.order_ref.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "order status: the order reference is empty; expected the order number the response answers");
+  }
+  const std::array<ChainRow, 1> rows{order_status_row(status)};
+  std::lock_guard lock(mutex_);
+  return append_rows(order_statuses_table(), insert_order_status_.get(), rows);
 }
 
 Result<std::optional<OfferRecord>> SqliteLedger::find_offer(std::string_view correlation_id) {
