@@ -1,6 +1,8 @@
 // The cXML mapping file: what it sets, the defaults, and every error message.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "cxml_mapping.hpp"
 #include "cxml_test_support.hpp"
 
@@ -84,6 +86,21 @@ TEST(CxmlMapping, ErrorsNameTheFileLineAndWhatIsExpected) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::io);
   EXPECT_EQ(missing.error().message, "cannot read the cXML mapping " + (kFixtures / "no-such-mapping.xml").string());
+}
+
+TEST(CxmlMapping, TheExampleFileValidatesAgainstTheSchema) {
+  if (std::system("xmllint --version > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "xmllint is not installed (apt-get install -y libxml2-utils)";
+  }
+  const std::string command = "xmllint --noout --schema '" +
+                              (std::filesystem::path(SD_SOURCE_DIR) / "schemas/cxml-mapping.xsd").string() + "' '" +
+                              (kFixtures / "mapping.xml").string() + "' 2>/dev/null";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  // And the schema refuses what the loader refuses.
+  const std::string bad = "xmllint --noout --schema '" +
+                          (std::filesystem::path(SD_SOURCE_DIR) / "schemas/cxml-mapping.xsd").string() + "' '" +
+                          (kFixtures / "config.xml").string() + "' > /dev/null 2>&1";
+  EXPECT_NE(std::system(bad.c_str()), 0);
 }
 
 TEST(CxmlMapping, TheAdapterRefusesABadMappingFile) {
