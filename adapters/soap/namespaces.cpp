@@ -93,31 +93,45 @@ bool ChildMatcher::matches(pugi::xml_node child, const ExpandedName& name) {
   return uri_ && *uri_ == name.uri;
 }
 
-ChildIndex::ChildIndex(pugi::xml_node parent) : parent_(parent) {
+namespace {
+
+bool declares_namespaces(pugi::xml_node element) {
+  for (pugi::xml_attribute a = element.first_attribute(); a; a = a.next_attribute()) {
+    const char* n = a.name();  // "xmlns" or "xmlns:p": only names starting with 'x' can declare
+    if (n[0] == 'x' && is_namespace_declaration(a)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ChildIndex::ChildIndex(pugi::xml_node parent, SharedScope& shared) : parent_(parent) {
   entries_.reserve(8);  // a candidate has a handful of fields: one allocation, no regrowth
-  bool cached = false;
-  std::string_view cached_prefix;
-  std::optional<std::string_view> cached_uri;
+  // The children of an element that declares nothing resolve in its
+  // parent's scope, which its siblings share.
+  const bool own_scope = declares_namespaces(parent);
+  SharedScope local;
+  SharedScope& scope = own_scope ? local : shared;
+  const pugi::xml_node scope_owner = own_scope ? parent : parent.parent();
+  if (scope.parent != scope_owner) {
+    scope.parent = scope_owner;
+    scope.cached = false;
+  }
   for (pugi::xml_node child = parent.first_child(); child; child = child.next_sibling()) {
     if (child.type() != pugi::node_element) continue;
     const char* written = child.name();
     const char* colon = std::strchr(written, ':');
     const std::string_view prefix = colon == nullptr ? std::string_view{} : std::string_view(written, colon - written);
     std::optional<std::string_view> uri;
-    bool own_scope = false;
-    for (pugi::xml_attribute a = child.first_attribute(); a && !own_scope; a = a.next_attribute()) {
-      const char* n = a.name();  // "xmlns" or "xmlns:p": only names starting with 'x' can declare
-      own_scope = n[0] == 'x' && is_namespace_declaration(a);
-    }
-    if (own_scope) {
+    if (declares_namespaces(child)) {
       uri = element_namespace(child);
     } else {
-      if (!cached || prefix != cached_prefix) {
-        cached_uri = resolve_prefix(parent, prefix);
-        cached_prefix = prefix;
-        cached = true;
+      if (!scope.cached || prefix != scope.prefix) {
+        scope.uri = resolve_prefix(parent, prefix);
+        scope.prefix = prefix;
+        scope.cached = true;
       }
-      uri = cached_uri;
+      uri = scope.uri;
     }
     if (uri) entries_.push_back({child, *uri, colon == nullptr ? std::string_view(written) : std::string_view(colon + 1)});
   }

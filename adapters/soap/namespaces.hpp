@@ -78,7 +78,16 @@ class ChildIndex {
     std::string_view uri;
     std::string_view local;
   };
-  explicit ChildIndex(pugi::xml_node parent);
+  // Built for many siblings in a row (the candidates of a list): scope
+  // carries the last prefix resolved in their parent's scope from one to the
+  // next, so a list of hundreds resolves it once.
+  struct SharedScope {
+    pugi::xml_node parent;   // whose scope the cached prefix was resolved in
+    std::string_view prefix;
+    std::optional<std::string_view> uri;
+    bool cached = false;
+  };
+  ChildIndex(pugi::xml_node parent, SharedScope& scope);
   pugi::xml_node parent() const noexcept { return parent_; }
   const std::vector<Entry>& entries() const noexcept { return entries_; }
 

@@ -86,22 +86,13 @@ Result<std::optional<Money>> money(const std::optional<std::string>& amount, con
 
 }  // namespace
 
-std::vector<pugi::xml_node> candidate_elements(const SoapMessage& response) {
-  std::vector<pugi::xml_node> out;
-  if (response.mapping().shortlist && response.payload()) {
-    response.mapping().shortlist->candidates.elements.collect(response.payload(), out);
-  }
-  return out;
-}
-
-Result<std::string> candidate_id(const SoapMessage& response, pugi::xml_node candidate, std::size_t position,
-                                 const ChildIndex* children) {
+Result<std::string> candidate_id(const SoapMessage& response, const CandidateElement& candidate, std::size_t position) {
   const CandidateMapping& m = response.mapping().shortlist->candidates;
-  auto id = read(response, candidate, m.id, children);
+  auto id = read(response, candidate.element, m.id, &candidate.children);
   if (!id) return std::move(id).error();
   if (!*id || id->value().empty()) {
     return make_error(ErrorCode::mapping,
-                      "candidate " + std::to_string(position + 1) + " (" + response.describe(candidate) + "): " +
+                      "candidate " + std::to_string(position + 1) + " (" + response.describe(candidate.element) + "): " +
                           m.id.name + " (" + m.id.path->text() + ") is missing or empty; expected the supplier id",
                       m.id.name);
   }
@@ -136,13 +127,14 @@ Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage*
   shortlist.department = std::move(*department);
 
   const CandidateMapping& c = m.candidates;
-  const std::vector<pugi::xml_node> elements = candidate_elements(response);
+  const std::vector<CandidateElement>& elements = response.candidates();
+  shortlist.candidates.reserve(elements.size());
   for (std::size_t i = 0; i < elements.size(); ++i) {
-    const pugi::xml_node e = elements[i];
+    const pugi::xml_node e = elements[i].element;
+    const ChildIndex& children = elements[i].children;
     const auto subject = [&] { return "candidate " + std::to_string(i + 1) + " (" + response.describe(e) + ")"; };
     Candidate candidate;
-    const ChildIndex children(e);
-    auto id = candidate_id(response, e, i, &children);
+    auto id = candidate_id(response, elements[i], i);
     if (!id) return std::move(id).error();
     candidate.supplier_id = std::move(*id);
     auto name = read_or_empty(response, e, c.name, &children);

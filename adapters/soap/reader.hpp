@@ -9,13 +9,9 @@
 
 namespace socialdefault::soap {
 
-// The candidate elements of a shortlist response, in document order.
-std::vector<pugi::xml_node> candidate_elements(const SoapMessage& response);
-
-// The supplier id of one candidate element (required by the mapping);
-// position counts from 0, children is the candidate's ChildIndex if built.
-Result<std::string> candidate_id(const SoapMessage& response, pugi::xml_node candidate, std::size_t position,
-                                 const ChildIndex* children = nullptr);
+// The supplier id of one candidate (required by the mapping); position
+// counts from 0.
+Result<std::string> candidate_id(const SoapMessage& response, const CandidateElement& candidate, std::size_t position);
 
 // A shortlist response, with context from the request when it is given.
 Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request);

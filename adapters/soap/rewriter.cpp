@@ -220,18 +220,15 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
   if (auto checked = check_decision(decision, shortlist); !checked) return std::move(checked).error();
 
   const ShortlistMapping& m = *mapping.shortlist;
-  const std::vector<pugi::xml_node> candidates = candidate_elements(response);
+  const std::vector<CandidateElement>& candidates = response.candidates();
   if (candidates.size() != shortlist.candidates.size()) {
     return make_error(ErrorCode::invalid_argument,
                       "the shortlist has " + std::to_string(shortlist.candidates.size()) + " candidates but the message has " +
                           std::to_string(candidates.size()) + "; expected the shortlist read from this message",
                       "shortlist");
   }
-  std::vector<ChildIndex> children;
-  children.reserve(candidates.size());
   for (std::size_t i = 0; i < candidates.size(); ++i) {
-    children.emplace_back(candidates[i]);
-    auto id = candidate_id(response, candidates[i], i, &children.back());
+    auto id = candidate_id(response, candidates[i], i);
     if (!id) return std::move(id).error();
     if (*id != shortlist.candidates[i].supplier_id) {
       return make_error(ErrorCode::invalid_argument,
@@ -255,15 +252,15 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
                               ": the message has no candidate whose layout an injected supplier could copy",
                           m.candidates.elements.text());
       }
-      auto copy = injected_copy(response, candidates.front(), p, m.candidates.note.path ? note : std::string(), policy);
+      auto copy = injected_copy(response, candidates.front().element, p, m.candidates.note.path ? note : std::string(), policy);
       if (!copy) return std::move(copy).error();
       injected.push_back(std::move(*copy));
       moved = true;
       continue;
     }
     moved = moved || *p.source != k;
-    const pugi::xml_node e = candidates[*p.source];
-    const ChildIndex* index = &children[*p.source];
+    const pugi::xml_node e = candidates[*p.source].element;
+    const ChildIndex* index = &candidates[*p.source].children;
     auto literal = flag_literal(response, e, m.candidates, p.preselected, index);
     if (!literal) return std::move(literal).error();
     const Path* before_note = m.candidates.note.path ? &*m.candidates.note.path : nullptr;
@@ -296,10 +293,11 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
   // separators: whitespace, comments, other elements) stay in place.
   const SourceMap& source = response.source();
   std::vector<Span> spans;
-  for (const pugi::xml_node c : candidates) {
-    if (c.parent() != candidates.front().parent()) {
+  for (const CandidateElement& candidate : candidates) {
+    const pugi::xml_node c = candidate.element;
+    if (c.parent() != candidates.front().element.parent()) {
       return make_error(ErrorCode::mapping,
-                        "the candidates " + response.describe(candidates.front()) + " and " + response.describe(c) +
+                        "the candidates " + response.describe(candidates.front().element) + " and " + response.describe(c) +
                             " have different parents; reordering or injecting needs them side by side under one "
                             "element",
                         m.candidates.elements.text());

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -37,35 +36,31 @@ bool has_any(const char* s, const bool (&table)[256]) noexcept {
 
 }  // namespace
 
-// In-scope namespace declarations while walking the tree once: prefix ->
-// stack of URIs, so each lookup is O(1) however many are declared.
+// In-scope namespace declarations while walking the tree once, innermost
+// last. A message declares a handful, so a search from the back beats a map.
 class NamespaceScope {
  public:
-  void push(std::string_view prefix, std::string_view uri) {
-    bindings_[prefix].push_back(uri);
-    pushed_.push_back(prefix);
-  }
-  std::size_t mark() const noexcept { return pushed_.size(); }
-  void pop_to(std::size_t mark) {
-    while (pushed_.size() > mark) {
-      bindings_[pushed_.back()].pop_back();
-      pushed_.pop_back();
-    }
-  }
+  void push(std::string_view prefix, std::string_view uri) { bindings_.emplace_back(prefix, uri); }
+  std::size_t mark() const noexcept { return bindings_.size(); }
+  void pop_to(std::size_t mark) { bindings_.resize(mark); }
   bool bound(std::string_view prefix) const {
     if (prefix.empty() || prefix == "xml" || prefix == "xmlns") return true;
-    const auto it = bindings_.find(prefix);
-    return it != bindings_.end() && !it->second.empty();
+    return find(prefix) != nullptr;
   }
   std::string_view uri(std::string_view prefix) const {
     if (prefix == "xml") return kXmlNamespace;
-    const auto it = bindings_.find(prefix);
-    return it == bindings_.end() || it->second.empty() ? std::string_view{} : it->second.back();
+    const std::string_view* uri = find(prefix);
+    return uri == nullptr ? std::string_view{} : *uri;
   }
 
  private:
-  std::unordered_map<std::string_view, std::vector<std::string_view>> bindings_;
-  std::vector<std::string_view> pushed_;
+  const std::string_view* find(std::string_view prefix) const noexcept {
+    for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+      if (it->first == prefix) return &it->second;
+    }
+    return nullptr;
+  }
+  std::vector<std::pair<std::string_view, std::string_view>> bindings_;
 };
 
 std::string line_and_column(std::string_view text, std::size_t offset) {
@@ -108,10 +103,11 @@ Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, 
   message->encoding_ = encoding->encoding;
   if (auto prolog = message->check_prolog(encoding->bom_size); !prolog) return std::move(prolog).error();
 
-  // parse_full without doctype expansion (pugixml never expands entities;
-  // a DOCTYPE has already been refused) and with whitespace text nodes, so
-  // every byte inside the root element belongs to some node.
-  const unsigned options = pugi::parse_full | pugi::parse_ws_pcdata;
+  // parse_full (pugixml never expands entities; a DOCTYPE has already been
+  // refused). Whitespace-only text gets no node: nothing reads it, edits
+  // find it from the raw bytes (SourceMap), and it would double the nodes
+  // of an indented message.
+  const unsigned options = pugi::parse_full;
   const pugi::xml_parse_result parsed =
       message->document_.load_buffer_inplace(message->buffer_, bytes.size(), options, pugi::encoding_utf8);
   if (!parsed) {
@@ -422,6 +418,18 @@ Result<std::string> SoapMessage::text(pugi::xml_node element) const {
 Result<std::string> SoapMessage::value(pugi::xml_attribute attribute) const {
   const Span raw = source_.attribute_value(attribute);
   return decode_text(source_.text(raw), encoding_, EscapeContext::attribute, raw.begin);
+}
+
+const std::vector<CandidateElement>& SoapMessage::candidates() const {
+  if (!candidates_) {
+    std::vector<pugi::xml_node> elements;
+    if (mapping_->shortlist && payload_) mapping_->shortlist->candidates.elements.collect(payload_, elements);
+    candidates_.emplace();
+    candidates_->reserve(elements.size());
+    ChildIndex::SharedScope scope;
+    for (const pugi::xml_node e : elements) candidates_->push_back({e, ChildIndex(e, scope)});
+  }
+  return *candidates_;
 }
 
 std::string SoapMessage::describe(pugi::xml_node element) const {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,13 @@ inline constexpr std::string_view kSoap11Namespace = "http://schemas.xmlsoap.org
 inline constexpr std::string_view kSoap12Namespace = "http://www.w3.org/2003/05/soap-envelope";
 
 enum class SoapVersion { soap11, soap12 };
+
+// A candidate element of a shortlist response and the index of its children,
+// which every field read and written on it goes through.
+struct CandidateElement {
+  pugi::xml_node element;
+  ChildIndex children;
+};
 
 class SoapMessage final : public Message {
  public:
@@ -58,6 +66,12 @@ class SoapMessage final : public Message {
   // The decoded value of an attribute, in UTF-8.
   Result<std::string> value(pugi::xml_attribute attribute) const;
 
+  // The candidate elements the mapping's shortlist section selects, in
+  // document order (empty for other messages). Found once, on first use, and
+  // shared by reading and rewriting: a message belongs to one request at a
+  // time, so this is not synchronised.
+  const std::vector<CandidateElement>& candidates() const;
+
   // "<erp:Supplier> at byte 812": how messages point at an element.
   std::string describe(pugi::xml_node element) const;
 
@@ -79,6 +93,7 @@ class SoapMessage final : public Message {
   SoapVersion version_ = SoapVersion::soap11;
   MessageKind kind_ = MessageKind::unknown;
   pugi::xml_node envelope_, body_, payload_;
+  mutable std::optional<std::vector<CandidateElement>> candidates_;
 };
 
 // "line L, column C" of an offset, for error messages.

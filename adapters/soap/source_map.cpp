@@ -84,7 +84,9 @@ ElementSpan SourceMap::element(pugi::xml_node element) const {
     ++open;
   }
   for (; open > 1; --open) pos = find(">", pos) + 1;
-  span.content_end = pos;
+  // Whitespace after the last child has no node of its own: the content
+  // ends at the '<' of the end tag.
+  span.content_end = find("<", pos);
   span.end = std::min(find(">", pos) + 1, src_.size());
   return span;
 }

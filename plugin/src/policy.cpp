@@ -2,6 +2,8 @@
 #include "socialdefault/policy.hpp"
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 namespace socialdefault {
 
@@ -29,7 +31,21 @@ const Evidence* Supplier::evidence_on(LocalDate day) const noexcept {
   return nullptr;
 }
 
+void Policy::index_suppliers() {
+  index_.clear();
+  for (std::size_t i = 0; i < suppliers.size(); ++i) {
+    index_.push_back({"erp", suppliers[i].id, i});
+    for (const SupplierIdentifier& id : suppliers[i].identifiers) {
+      if (id.scheme != "erp") index_.push_back({id.scheme, id.value, i});
+    }
+  }
+  std::stable_sort(index_.begin(), index_.end(), [](const IndexEntry& a, const IndexEntry& b) {
+    return std::tie(a.scheme, a.value) < std::tie(b.scheme, b.value);
+  });
+}
+
 const Supplier* Policy::find_supplier(std::string_view erp_id) const noexcept {
+  if (!index_.empty()) return find_supplier_by_identifier("erp", erp_id);
   for (const Supplier& s : suppliers) {
     if (s.id == erp_id) return &s;
   }
@@ -37,6 +53,14 @@ const Supplier* Policy::find_supplier(std::string_view erp_id) const noexcept {
 }
 
 const Supplier* Policy::find_supplier_by_identifier(std::string_view scheme, std::string_view value) const noexcept {
+  if (!index_.empty()) {
+    const auto key = std::pair(scheme, value);
+    const auto it = std::lower_bound(index_.begin(), index_.end(), key, [](const IndexEntry& e, const auto& k) {
+      return std::pair<std::string_view, std::string_view>(e.scheme, e.value) < k;
+    });
+    if (it == index_.end() || it->scheme != scheme || it->value != value) return nullptr;
+    return &suppliers[it->supplier];
+  }
   if (scheme == "erp") return find_supplier(value);
   for (const Supplier& s : suppliers) {
     for (const SupplierIdentifier& id : s.identifiers) {

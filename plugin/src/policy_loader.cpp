@@ -304,6 +304,7 @@ Result<std::shared_ptr<const Policy>> Loader::run() {
     check_cross_references();
   }
   if (!problems_.empty()) return to_error();
+  policy_.index_suppliers();
   return std::shared_ptr<const Policy>(std::make_shared<Policy>(std::move(policy_)));
 }
 

@@ -99,10 +99,23 @@ class Policy {
   const Supplier* find_supplier(std::string_view erp_id) const noexcept;
   // Finds a supplier by any configured identifier (scheme, value).
   const Supplier* find_supplier_by_identifier(std::string_view scheme, std::string_view value) const noexcept;
+  // Builds the look-up index of the two finds above (the loader calls it
+  // once the suppliers are final; they run for every candidate of every
+  // shortlist). A Policy assembled in code without it is searched in order;
+  // either way the first supplier in file order wins.
+  void index_suppliers();
   // The category for a code; a department-scoped entry wins over a general one.
   // An empty code_system matches any system.
   const Category* find_category(std::string_view code_system, std::string_view code,
                                 std::string_view department) const noexcept;
+
+ private:
+  struct IndexEntry {
+    std::string scheme;     // "erp" for the ERP id
+    std::string value;
+    std::size_t supplier;   // into suppliers
+  };
+  std::vector<IndexEntry> index_;  // sorted by (scheme, value), stable
 };
 
 // Loads and validates a configuration (schemas/config.xsd, documented in

@@ -97,6 +97,37 @@ TEST(SoapReadShortlist, AbsentFlagAndEmptyPriceAreNotErrors) {
   EXPECT_FALSE(shortlist->candidates[2].price.has_value());
 }
 
+// Prefixes are resolved once per list of candidates; a candidate or a field
+// that declares namespaces of its own must still be read in its own scope.
+TEST(SoapReadShortlist, CandidatesWithScopesOfTheirOwn) {
+  Read r;
+  std::string text = example("shortlist-response.xml");
+  // Candidate 2 writes its fields with a prefix it declares itself.
+  text = with(text,
+              "<Supplier>\n          <SupplierId>BLOEM-02</SupplierId>\n          <Name>Groen &amp; Meer "
+              "Leerwerkbedrijf</Name>",
+              "<Supplier xmlns:p=\"urn:example:erp:purchasing:1\">\n          <p:SupplierId>BLOEM-02</p:SupplierId>\n"
+              "          <p:Name>Groen &amp; Meer Leerwerkbedrijf</p:Name>");
+  // Candidate 3 moves its name out of the contract's namespace: not a name.
+  text = with(text, "<Name>Fleurop Partner Centrum</Name>",
+              "<Name xmlns=\"urn:other\">Fleurop Partner Centrum</Name>");
+  // Candidate 4 rebinds the default namespace on itself to the same URI.
+  text = with(text, "<Supplier>\n          <SupplierId>BLOEM-01</SupplierId>",
+              "<Supplier xmlns=\"urn:example:erp:purchasing:1\">\n          <SupplierId>BLOEM-01</SupplierId>");
+  auto message = r.message(text);
+  ASSERT_TRUE(message);
+  auto shortlist = r.adapter.read_shortlist(*message, nullptr);
+  ASSERT_TRUE(shortlist.ok()) << shortlist.error().describe();
+  ASSERT_EQ(shortlist->candidates.size(), 5u);
+  EXPECT_EQ(shortlist->candidates[1].supplier_id, "BLOEM-02");
+  EXPECT_EQ(shortlist->candidates[1].name, "Groen & Meer Leerwerkbedrijf");
+  EXPECT_EQ(shortlist->candidates[2].supplier_id, "FLR-200");
+  EXPECT_EQ(shortlist->candidates[2].name, "");
+  EXPECT_EQ(shortlist->candidates[3].supplier_id, "BLOEM-01");
+  EXPECT_EQ(shortlist->candidates[3].name, "Bloemenatelier De Werkplaats");
+  EXPECT_EQ(shortlist->candidates[4].name, "Tuincentrum Randstad");
+}
+
 TEST(SoapReadShortlist, WrongKindsOfMessage) {
   Read r;
   auto order = r.message(example("order-request.xml"));
