@@ -267,14 +267,13 @@ Result<std::unique_ptr<XmlDocument>> XmlDocument::parse(std::string_view bytes, 
                       byte_at(offset));
   }
   if (!doc->root()) return make_error(ErrorCode::xml, "no root element", byte_at(0));
-  if (auto tree = doc->check_tree(limits, format); !tree) return std::move(tree).error();
+  if (auto tree = doc->check_tree(limits); !tree) return std::move(tree).error();
   return doc;
 }
 
 // Depth and declared prefixes, in one iterative walk (a deep document cannot
 // exhaust the stack).
-Result<void> XmlDocument::check_tree(const Limits& limits, std::string_view format) const {
-  (void)format;
+Result<void> XmlDocument::check_tree(const Limits& limits) const {
   const pugi::xml_node root = this->root();
   pugi::xml_node node = root;
   std::size_t depth = 1;

@@ -65,7 +65,7 @@ class XmlDocument {
 
  private:
   XmlDocument() = default;
-  Result<void> check_tree(const Limits& limits, std::string_view format) const;
+  Result<void> check_tree(const Limits& limits) const;
 
   std::string original_;     // the document as it came
   std::string utf8_;         // the UTF-8 copy pugixml parses
