@@ -256,6 +256,49 @@ TEST_F(UblRead, TheVersionComesFromUblVersionIdThenTheCustomization) {
             "UBLVersionID \"3.0\" (<cbc:UBLVersionID> at line 1) is not a UBL 2.x version; expected e.g. 2.0 or 2.1");
 }
 
+TEST_F(UblRead, OrdersWithoutTheirPartsAndForeignMessages) {
+  const std::string ns =
+      " xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\""
+      " xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\""
+      " xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\"";
+  const auto error_of = [&](const std::string& order, const std::string& response = {}) {
+    auto read = read_order(*adapter_, order, response);
+    EXPECT_FALSE(read.ok());
+    return read.ok() ? std::string() : read.error().message;
+  };
+  EXPECT_EQ(error_of("<Order" + ns + "/>"), "the Order has no <cbc:ID>; expected the order number");
+  EXPECT_EQ(error_of("<Order" + ns + "><cbc:ID>1</cbc:ID></Order>"),
+            "the Order has no <cac:OrderLine>; expected at least one");
+  EXPECT_EQ(error_of("<Order" + ns +
+                     "><cbc:ID>1</cbc:ID><cac:OrderLine><cac:LineItem><cbc:LineExtensionAmount>5"
+                     "</cbc:LineExtensionAmount></cac:LineItem></cac:OrderLine></Order>"),
+            "<cbc:LineExtensionAmount> at line 1 of order line 1 has no currencyID and the document has no "
+            "DocumentCurrencyCode; expected an ISO 4217 code");
+  // A response where the order belongs, and a bad AcceptedIndicator.
+  EXPECT_EQ(error_of(fixture("response-rejected.xml")), "a UBL OrderResponse is not an order");
+  EXPECT_EQ(error_of(fixture("order-kvk-endpoint.xml"), fixture("order-vat.xml")),
+            "a UBL Order is not an order response");
+  std::string simple = fixture("response-simple-rejected.xml");
+  simple.replace(simple.find(">false<"), 7, ">nee<");
+  auto message = adapter_->recognise(simple);
+  ASSERT_TRUE(message.ok());
+  auto status = adapter_->read_order_status(**message);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message, "the OrderResponseSimple's <cbc:AcceptedIndicator> is \"nee\"; expected true or false");
+
+  auto cxml = AdapterRegistry::builtin().create("cxml", AdapterSettings{});
+  ASSERT_TRUE(cxml.ok());
+  auto foreign = (*cxml)->recognise("<cXML/>");
+  ASSERT_TRUE(foreign.ok());
+  auto read = adapter_->read_choice(**foreign, nullptr);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().message, "the order was not recognised by the ubl adapter; pass a message from its recognise()");
+  auto foreign_status = adapter_->read_order_status(**foreign);
+  ASSERT_FALSE(foreign_status.ok());
+  EXPECT_EQ(foreign_status.error().message,
+            "the order response was not recognised by the ubl adapter; pass a message from its recognise()");
+}
+
 TEST(UblAdapterCreate, TakesNoMapping) {
   auto adapter = AdapterRegistry::builtin().create("ubl", AdapterSettings{"mapping.xml", {}});
   ASSERT_FALSE(adapter.ok());
