@@ -33,6 +33,8 @@ class Backend {
                                      std::string_view format, std::ostream& out, UtcSeconds now) = 0;
   virtual Result<VerifyReport> verify() = 0;
   virtual Ledger& ledger() = 0;
+  // The background offer writer's counters, for /metrics.
+  virtual GroupCommitStats offer_stats() const = 0;
 };
 
 // The daemon's backend: opens the Engine on the policy and ledger the

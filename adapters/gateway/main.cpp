@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
   gw::Metrics metrics;
   gw::Spool* spool_ptr = spool->get();
   metrics.spool_depth = [spool_ptr] { return spool_ptr->depth(); };
+  metrics.offer_stats = [engine = backend->get()] { return engine->offer_stats(); };
   gw::CurlUpstream upstream(std::size_t{64} << 20);
   gw::Server server(std::move(generation).value(), **backend, upstream, committer, metrics, log);
   // Signals are taken over before "listening" is logged: whoever starts the

@@ -83,6 +83,16 @@ std::string Metrics::render() const {
   ledger_latency.render(out, "socialdefault_ledger_seconds", "Time of a group-commit transaction.");
   out += "# HELP socialdefault_spool_depth Choice records in the spool waiting for the ledger.\n# TYPE socialdefault_spool_depth gauge\n";
   out += "socialdefault_spool_depth " + std::to_string(spool_depth ? spool_depth() : 0) + "\n";
+  // Offers are written in the background (not durable when the shortlist
+  // goes back); one the ledger keeps refusing is dropped after its retries,
+  // and this is where that shows.
+  const GroupCommitStats offers = offer_stats ? offer_stats() : GroupCommitStats{};
+  out += "# HELP socialdefault_offers_total Offers (the default shown for a shortlist) by what became of them.\n# TYPE socialdefault_offers_total counter\n";
+  out += "socialdefault_offers_total{result=\"queued\"} " + std::to_string(offers.offers) + "\n";
+  out += "socialdefault_offers_total{result=\"written\"} " + std::to_string(offers.offers_written) + "\n";
+  out += "socialdefault_offers_total{result=\"dropped\"} " + std::to_string(offers.offers_dropped) + "\n";
+  out += "# HELP socialdefault_offer_batch_failures_total Offer batches the ledger refused (each is retried).\n# TYPE socialdefault_offer_batch_failures_total counter\n";
+  out += "socialdefault_offer_batch_failures_total " + std::to_string(offers.offer_failures) + "\n";
   out += "# HELP socialdefault_connections Open client connections.\n# TYPE socialdefault_connections gauge\n";
   out += "socialdefault_connections " + std::to_string(connections.load()) + "\n";
   out += "# HELP socialdefault_connections_refused_total Connections answered 503 at the connection cap.\n# TYPE socialdefault_connections_refused_total counter\n";

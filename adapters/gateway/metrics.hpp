@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "socialdefault/group_commit.hpp"
+
 namespace socialdefault::gateway {
 
 class Histogram {
@@ -54,6 +56,7 @@ struct Metrics {
   std::atomic<std::uint64_t> reloads{0};
   std::atomic<std::uint64_t> reloads_failed{0};
   std::function<std::size_t()> spool_depth;  // set by whoever owns the spool
+  std::function<GroupCommitStats()> offer_stats;  // the engine's background offer writer
 
   std::string render() const;
 };

@@ -226,8 +226,10 @@ class FakeBackend final : public Backend {
     return report;
   }
   Ledger& ledger() override { return ledger_; }
+  GroupCommitStats offer_stats() const override { return offers; }
 
   FakeLedger ledger_;
+  GroupCommitStats offers;
   std::atomic<int> rewrites{0};
   std::atomic<int> reloads{0};
   bool fail_reload = false;

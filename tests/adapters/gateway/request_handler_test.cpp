@@ -334,7 +334,19 @@ TEST(MetricsText, PrometheusFormat) {
   metrics.upstream_latency.observe(std::chrono::microseconds(3000));
   metrics.ledger_latency.observe(std::chrono::microseconds(700));
   metrics.spool_depth = [] { return std::size_t{3}; };
+  metrics.offer_stats = [] {
+    GroupCommitStats s;
+    s.offers = 12;
+    s.offers_written = 9;
+    s.offers_dropped = 2;
+    s.offer_failures = 4;
+    return s;
+  };
   const std::string text = metrics.render();
+  EXPECT_NE(text.find("socialdefault_offers_total{result=\"queued\"} 12\n"), std::string::npos);
+  EXPECT_NE(text.find("socialdefault_offers_total{result=\"written\"} 9\n"), std::string::npos);
+  EXPECT_NE(text.find("socialdefault_offers_total{result=\"dropped\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("socialdefault_offer_batch_failures_total 4\n"), std::string::npos);
   EXPECT_NE(text.find("socialdefault_requests_total{route=\"/erp\",outcome=\"rewritten\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("socialdefault_rewrites_total{reason=\"applied\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("socialdefault_fail_open_total{stage=\"rewrite\"} 1\n"), std::string::npos);
