@@ -70,6 +70,7 @@ class EngineBackendForTest final : public Backend {
   }
   Result<VerifyReport> verify() override { return engine_->verify(); }
   Ledger& ledger() override { return engine_->ledger(); }
+  GroupCommitStats offer_stats() const override { return engine_->offer_stats(); }
 
  private:
   std::unique_ptr<Engine> engine_;
