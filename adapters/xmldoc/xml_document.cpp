@@ -350,16 +350,6 @@ std::vector<pugi::xml_node> XmlDocument::children(pugi::xml_node parent, std::st
   return out;
 }
 
-pugi::xml_node XmlDocument::path(pugi::xml_node from, std::string_view ns,
-                                 std::initializer_list<std::string_view> steps) const {
-  pugi::xml_node node = from;
-  for (std::string_view step : steps) {
-    if (!node) return {};
-    node = child(node, ns, step);
-  }
-  return node;
-}
-
 std::string XmlDocument::text(pugi::xml_node element) {
   std::string out;
   for (pugi::xml_node n = element.first_child(); n;) {

@@ -52,8 +52,6 @@ class XmlDocument {
   // Child elements by namespace URI and local name (never by prefix).
   pugi::xml_node child(pugi::xml_node parent, std::string_view ns, std::string_view local) const;
   std::vector<pugi::xml_node> children(pugi::xml_node parent, std::string_view ns, std::string_view local) const;
-  // Follows a path of local names in one namespace; empty when any step is missing.
-  pugi::xml_node path(pugi::xml_node from, std::string_view ns, std::initializer_list<std::string_view> steps) const;
 
   // The text of an element and its descendants (text and CDATA), trimmed of
   // XML whitespace at both ends. Already UTF-8 and decoded.
