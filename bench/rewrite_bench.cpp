@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <pugixml.hpp>
 #include <string>
 
@@ -105,6 +106,65 @@ void BM_Rewrite(benchmark::State& state) {
   set_bytes(state, doc);
 }
 
+// The phases of BM_Rewrite one at a time, so RESULTS.md can say where the
+// time goes. Each phase's inputs are made once, outside the timed loop, by
+// the phases before it.
+struct Phases {
+  const Fixture& f = fixture();
+  std::string doc;
+  std::unique_ptr<sd::Message> message;
+  std::optional<sd::Shortlist> shortlist;
+  sd::DecisionContext context{sd::LocalDate{std::chrono::year{2026}, std::chrono::November, std::chrono::day{27}}, 0};
+
+  // Runs the phases before `upto` (0: none, 1: recognise, 2: + read).
+  Phases(const benchmark::State& state, int upto) : doc(sd::bench::shortlist_response(static_cast<int>(state.range(0)))) {
+    if (upto >= 1) message = std::move(f.adapter->recognise(doc)).value();
+    if (upto >= 2) shortlist = std::move(f.adapter->read_shortlist(*message, nullptr)).value();
+  }
+};
+
+void BM_PhaseRecognise(benchmark::State& state) {
+  Phases p(state, 0);
+  for (auto _ : state) {
+    auto message = p.f.adapter->recognise(p.doc);
+    benchmark::DoNotOptimize(message.ok());
+  }
+  set_bytes(state, p.doc);
+}
+
+void BM_PhaseReadShortlist(benchmark::State& state) {
+  Phases p(state, 1);
+  for (auto _ : state) {
+    auto shortlist = p.f.adapter->read_shortlist(*p.message, nullptr);
+    benchmark::DoNotOptimize(shortlist.ok());
+  }
+  set_bytes(state, p.doc);
+}
+
+void BM_PhaseDecide(benchmark::State& state) {
+  Phases p(state, 2);
+  for (auto _ : state) {
+    ++p.context.rotation;
+    sd::Decision decision = sd::decide(*p.f.policy, *p.shortlist, p.context);
+    benchmark::DoNotOptimize(decision.order.data());
+  }
+  set_bytes(state, p.doc);
+}
+
+void BM_PhaseApply(benchmark::State& state) {
+  Phases p(state, 2);
+  const sd::Decision decision = sd::decide(*p.f.policy, *p.shortlist, p.context);
+  for (auto _ : state) {
+    auto out = p.f.adapter->apply_decision(*p.message, *p.shortlist, decision, *p.f.policy);
+    if (!out) {
+      state.SkipWithError(out.error().describe().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(out->data());
+  }
+  set_bytes(state, p.doc);
+}
+
 void BM_Xslt(benchmark::State& state) {
   const std::string doc = sd::bench::shortlist_response(static_cast<int>(state.range(0)));
   const std::string path = std::string(SD_SOURCE_DIR) + "/bench/shortlist.xsl";
@@ -134,5 +194,9 @@ BENCHMARK(BM_ParseOnly)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_SerialiseOnly)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_Rewrite)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_Xslt)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_PhaseRecognise)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_PhaseReadShortlist)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_PhaseDecide)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_PhaseApply)->Arg(10)->Arg(50)->Arg(500);
 
 BENCHMARK_MAIN();

@@ -74,6 +74,25 @@ TEST(SoapEncoding, RefusesInvalidUtf8WithItsOffset) {
   EXPECT_TRUE(check_encoding("<a>caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x8C\xB7</a>").ok());
 }
 
+// The check reads 16 and 8 bytes at a time; a bad byte is found wherever it
+// falls in such a block, and indentation (tabs, line ends) never is one.
+TEST(SoapEncoding, FindsABadByteAtEveryOffset) {
+  const std::string body(80, 'x');
+  for (std::size_t at = 0; at < body.size(); ++at) {
+    SCOPED_TRACE(at);
+    std::string control = "<a>" + body + "</a>";
+    control[3 + at] = '\x01';
+    EXPECT_EQ(refusal(control), "byte " + std::to_string(3 + at) + ": character U+0001 is not allowed in XML");
+    std::string latin1 = "<a>" + body + "</a>";
+    latin1[3 + at] = '\xE9';
+    const std::string prefix = "byte " + std::to_string(3 + at) + ": invalid UTF-8: byte 0xE9 does not start";
+    EXPECT_EQ(refusal(latin1).substr(0, prefix.size()), prefix);
+    std::string indented = "<a>" + body + "</a>";
+    indented[3 + at] = at % 3 == 0 ? '\t' : at % 3 == 1 ? '\n' : '\r';
+    EXPECT_TRUE(check_encoding(indented).ok());
+  }
+}
+
 TEST(SoapEncoding, RefusesAMalformedDeclaration) {
   EXPECT_EQ(refusal("<?xml version=\"1.0\" encoding=\"UTF-8\""), "byte 0: the XML declaration is not closed with \"?>\"");
   EXPECT_EQ(refusal("<?xml version=\"1.0\" encoding?><a/>"),
