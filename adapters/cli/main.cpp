@@ -72,11 +72,14 @@ Exit codes: 0 (also when failing open), 1 usage, 2 configuration invalid, 5 ledg
 )"},
     {"record", R"(usage: socialdefault record --config FILE --mapping FILE --ledger FILE
                           [--request FILE] [--response FILE] [--now TIMESTAMP]
+       socialdefault record --adapter ubl|cxml --config FILE [--mapping FILE] --ledger FILE ...
 
 Reads an order request (from --request, or stdin) and, when given, the ERP's
 response, and appends the accepted order lines durably to the ledger. Nothing
 is recorded when the ERP answered with a Fault or a rejection. Prints one
-line per recorded choice.
+line per recorded choice. With --adapter ubl or cxml the order is a standard
+document (docs/standard-documents.md; the mapping is optional for cxml and
+not taken by ubl); a UBL OrderResponse on its own records the order's status.
 Exit codes: 0 recorded (or refused by the ERP), 1 usage, 2 configuration invalid,
             4 message refused, 5 ledger error.
 )"},
@@ -205,14 +208,17 @@ std::unique_ptr<sd::Engine> open_engine(const Args& args, int& code) {
   auto config = args.get("config", "SD_CONFIG");
   auto mapping = args.get("mapping", "SD_MAPPING");
   auto ledger = args.get("ledger", "SD_LEDGER");
-  if (!config || !mapping || !ledger) {
+  // The standard-document adapters need no mapping; the engine then has no
+  // default adapter and `record` creates the one asked for.
+  const bool standard = args.command == "record" && args.get("adapter").value_or("soap") != "soap";
+  if (!config || (!mapping && !standard) || !ledger) {
     code = usage("--config, --mapping and --ledger are required for " + args.command);
     return nullptr;
   }
   options.config = *config;
-  options.mapping = *mapping;
+  if (!standard) options.mapping = *mapping;
   options.ledger = *ledger;
-  if (auto adapter = args.get("adapter")) options.adapter = *adapter;
+  if (auto adapter = args.get("adapter"); adapter && !standard) options.adapter = *adapter;
   if (auto actor = args.get("actor")) options.actor = *actor;
   auto engine = sd::Engine::open(options);
   if (!engine) {
@@ -287,11 +293,33 @@ int record(const Args& args) {
   int code = kOk;
   auto engine = open_engine(args, code);
   if (!engine) return code;
-  auto records = engine->record(request, response_path ? std::optional<std::string_view>(response) : std::nullopt, now);
+  const std::optional<std::string_view> answer =
+      response_path ? std::optional<std::string_view>(response) : std::nullopt;
+  sd::Result<std::vector<sd::ChoiceRecord>> records = std::vector<sd::ChoiceRecord>{};
+  if (const std::string name = args.get("adapter").value_or("soap"); name != "soap") {
+    // Only an explicit --mapping: SD_MAPPING names the SOAP adapter's file.
+    auto adapter = engine->make_adapter(name, args.get("mapping").value_or(""), sd::Limits{});
+    if (!adapter) return report(adapter.error());
+    auto message = (*adapter)->recognise(request);
+    if (!message) return report(message.error());
+    if ((*message)->kind() == sd::MessageKind::order_response && !answer) {
+      auto status = engine->record_order_status(**adapter, request, now);
+      if (!status) return report(status.error());
+      std::cout << "recorded status of order " << status->order_ref << ": " << sd::to_string(status->status) << "\n";
+      return kOk;
+    }
+    records = engine->prepare_choices(**adapter, request, answer, now);
+    if (records && !records->empty()) {
+      if (auto stored = engine->ledger().append_choices(*records); !stored) return report(stored.error());
+    }
+  } else {
+    records = engine->record(request, answer, now);
+  }
   if (!records) return report(records.error());
   if (records->empty()) std::cout << "nothing recorded: the ERP did not accept the order\n";
   for (const sd::ChoiceRecord& c : *records) {
-    std::cout << "recorded " << c.correlation_id << " line " << c.line << ": " << c.chosen_supplier << " ("
+    std::cout << "recorded " << c.correlation_id << " line " << c.line << ": "
+              << (c.chosen_supplier.empty() ? c.chosen_identifiers : c.chosen_supplier) << " ("
               << (c.social ? "social" : "regular") << ", " << sd::to_string(c.outcome) << ") "
               << sd::format_decimal(c.amount) << " " << c.amount.currency << ", " << c.department << ", "
               << c.category_code_system << " " << c.category << "\n";

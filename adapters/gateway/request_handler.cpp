@@ -4,6 +4,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include "soap_envelope.hpp"
+#include "standard_documents.hpp"
 
 namespace socialdefault::gateway {
 
@@ -18,6 +19,15 @@ Response fault_response(const Request& request, SoapVersion version, bool sender
   response.set(http::field::content_type, soap_content_type(version));
   response.set(http::field::server, "socialdefaultd");
   response.body() = soap_fault(version, sender, reason);
+  response.prepare_payload();
+  return response;
+}
+
+Response plain_refusal(const Request& request, std::string text) {
+  Response response{http::status::bad_request, request.version()};
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  response.set(http::field::server, "socialdefaultd");
+  response.body() = std::move(text) + "\n";
   response.prepare_payload();
   return response;
 }
@@ -41,7 +51,16 @@ Result<std::shared_ptr<const Generation>> build_generation(std::shared_ptr<const
       if (e.where.empty()) e.where = config->source.filename().string() + ":" + std::to_string(route.line);
       return e;
     }
-    generation->routes.push_back(RouteRuntime{route, std::move(adapter).value()});
+    RouteRuntime runtime{route, std::move(adapter).value(), nullptr, nullptr};
+    for (const char* name : {"ubl", "cxml"}) {
+      Route standard = route;
+      standard.adapter = name;
+      if (route.adapter != name) standard.mapping.clear();
+      if (auto made = backend.make_adapter(standard, config->limits)) {
+        (standard.adapter == "ubl" ? runtime.ubl : runtime.cxml) = std::move(made).value();
+      }
+    }
+    generation->routes.push_back(std::move(runtime));
   }
   generation->config = std::move(config);
   return std::shared_ptr<const Generation>(std::move(generation));
@@ -111,12 +130,25 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   }
   const Route& route = runtime->route;
   route_name = route.path;
-  const Adapter& adapter = *runtime->adapter;
   const std::string_view body = request.body();
+  // UBL and cXML documents go to their own adapter, whatever the route's.
+  const StandardDocument standard = detect_standard_document(request[http::field::content_type], body);
+  const Adapter* chosen = runtime->adapter.get();
+  if (standard == StandardDocument::ubl && runtime->ubl) chosen = runtime->ubl.get();
+  if (standard == StandardDocument::cxml && runtime->cxml) chosen = runtime->cxml.get();
+  const Adapter& adapter = *chosen;
+  const bool standard_route = chosen != runtime->adapter.get();
 
   const EnvelopeScan scan = scan_envelope(body, generation.config->limits.max_xml_depth);
   const SoapVersion version = soap_version(request[http::field::content_type], scan);
-  if (scan.has_doctype) {
+  if (scan.has_doctype && standard_route && standard == StandardDocument::ubl) {
+    outcome = "refused-doctype";
+    return finish(plain_refusal(request, "socialdefault gateway: a DOCTYPE is not allowed in a UBL document; the "
+                                         "document was not forwarded"));
+  }
+  // cXML names its DTD in a DOCTYPE: the cxml adapter accepts that and
+  // refuses entity declarations itself (below).
+  if (scan.has_doctype && !(standard_route && standard == StandardDocument::cxml)) {
     outcome = "refused-doctype";
     return finish(fault_response(request, version, true,
                                  "socialdefault gateway: a DOCTYPE is not allowed in a SOAP message; the message "
@@ -135,11 +167,17 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   MessageKind kind = MessageKind::unknown;
   bool readable = false;
   bool request_failed_open = false;
+  std::unique_ptr<Message> request_message;
   if (!body.empty() && scan.looks_like_xml) {
     auto message = adapter.recognise(body);
     if (message) {
       kind = (*message)->kind();
       readable = true;
+      request_message = std::move(message).value();
+    } else if (standard_route && scan.has_doctype) {
+      outcome = "refused-doctype";
+      return finish(plain_refusal(request, "socialdefault gateway: " + message.error().describe() +
+                                               "; the document was not forwarded"));
     } else {
       request_failed_open = true;
       metrics_.fail_open.add({"request"});
@@ -180,7 +218,11 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   }
 
   if (readable && kind == MessageKind::order_request) {
-    auto records = backend_.prepare_choices(adapter, body, std::string_view(answer.body), now());
+    // A UBL order's answer is the access point's receipt, not an
+    // OrderResponse; a cXML order's is a cXML Response with a Status.
+    std::optional<std::string_view> erp_answer = std::string_view(answer.body);
+    if (standard_route && standard == StandardDocument::ubl) erp_answer.reset();
+    auto records = backend_.prepare_choices(adapter, body, erp_answer, now());
     if (!records) {
       outcome = "fail-open";
       metrics_.fail_open.add({"record"});
@@ -216,7 +258,23 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
       }
     }
     response.body() = std::move(answer.body);
-  } else if (readable && (kind == MessageKind::shortlist_request || kind == MessageKind::unknown)) {
+  } else if (readable && standard_route && standard == StandardDocument::ubl && kind == MessageKind::order_response) {
+    // A UBL OrderResponse passing through: the status of a recorded order.
+    auto update = adapter.read_order_status(*request_message);
+    Result<std::int64_t> stored = update ? backend_.ledger().append_order_status(OrderStatusRecord{
+                                               now(), update->order_ref, update->status, update->response_ref,
+                                               update->code, std::string(adapter.name())})
+                                         : Result<std::int64_t>(std::move(update).error());
+    if (stored) {
+      outcome = "status-recorded";
+    } else {
+      outcome = "fail-open";
+      metrics_.fail_open.add({"record"});
+      log_.write(LogLevel::warning, "fail-open",
+                 {{"route", route_name}, {"stage", "status"}, {"reason", stored.error().describe()}});
+    }
+    response.body() = std::move(answer.body);
+  } else if (readable && !standard_route && (kind == MessageKind::shortlist_request || kind == MessageKind::unknown)) {
     RewriteResult rewritten = backend_.rewrite(adapter, answer.body, body, now());
     if (rewritten.outcome == "fail-open") {
       outcome = "fail-open";

@@ -27,6 +27,9 @@ using Response = http::response<http::string_body>;
 struct RouteRuntime {
   Route route;
   std::shared_ptr<const Adapter> adapter;
+  // Where the route sends UBL and cXML documents (standard_documents.hpp);
+  // null when the backend has no such adapter: the route's own reads them.
+  std::shared_ptr<const Adapter> ubl, cxml;
 };
 
 // One configuration generation: the file and the adapters built from it.

@@ -15,6 +15,11 @@ const char* to_string(MessageKind kind) noexcept {
   return "unknown";
 }
 
+Result<OrderStatusUpdate> Adapter::read_order_status(const Message& response) const {
+  return make_error(ErrorCode::unsupported, "the " + std::string(name()) + " adapter does not read order statuses (" +
+                                                to_string(response.kind()) + ")");
+}
+
 void AdapterRegistry::add(std::string name, AdapterFactory factory) {
   factories_.emplace_back(std::move(name), std::move(factory));
 }

@@ -325,6 +325,7 @@ Result<std::vector<ChoiceRecord>> Engine::resolve_choices(std::span<const OrderC
     c.category_code_system = line.category.code_system;
     c.category = line.category.code;
     c.adapter = std::string(adapter_name);
+    if (!line.document_version.empty()) c.adapter += "/" + line.document_version;
     // An order without an amount still counts as an order; its spend is zero
     // in the reporting currency rather than a guess.
     c.amount = line.amount.value_or(Money{0, policy->organisation.reporting_currency});
@@ -368,6 +369,28 @@ Result<std::vector<ChoiceRecord>> Engine::resolve_choices(std::span<const OrderC
     records.push_back(std::move(c));
   }
   return records;
+}
+
+Result<OrderStatusRecord> Engine::record_order_status(const Adapter& adapter, std::string_view response,
+                                                      UtcSeconds now) {
+  auto message = adapter.recognise(response);
+  if (!message) return std::move(message).error();
+  if ((*message)->kind() != MessageKind::order_response) {
+    return make_error(ErrorCode::unsupported, std::string("not an order response: the ") + std::string(adapter.name()) +
+                                                  " adapter reads it as " + to_string((*message)->kind()));
+  }
+  auto update = adapter.read_order_status(**message);
+  if (!update) return std::move(update).error();
+  OrderStatusRecord record;
+  record.at = now;
+  record.order_ref = update->order_ref;
+  record.status = update->status;
+  record.response_ref = update->response_ref;
+  record.code = update->code;
+  record.adapter = std::string(adapter.name());
+  auto stored = ledger_->append_order_status(record);
+  if (!stored) return std::move(stored).error();
+  return record;
 }
 
 Result<void> Engine::export_report(const ExportQuery& query, ExportFormat format, std::ostream& out, UtcSeconds now) {

@@ -60,6 +60,27 @@ Result<std::vector<ArmCount>> Ledger::count_arms(std::string_view, LocalDate, Lo
   return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders per experiment arm");
 }
 
+const char* to_string(OrderStatus status) noexcept {
+  switch (status) {
+    case OrderStatus::accepted: return "accepted";
+    case OrderStatus::rejected: return "rejected";
+    case OrderStatus::conditionally_accepted: return "conditionally-accepted";
+  }
+  return "accepted";
+}
+
+Result<OrderStatus> parse_order_status(std::string_view text) {
+  for (OrderStatus status : {OrderStatus::accepted, OrderStatus::rejected, OrderStatus::conditionally_accepted}) {
+    if (text == to_string(status)) return status;
+  }
+  return make_error(ErrorCode::invalid_argument, "order status \"" + std::string(text) +
+                                                     "\" is not one of accepted, rejected, conditionally-accepted");
+}
+
+Result<std::int64_t> Ledger::append_order_status(const OrderStatusRecord&) {
+  return make_error(ErrorCode::unsupported, "this ledger backend does not keep order statuses");
+}
+
 Result<std::int64_t> Ledger::append_offers(std::span<const OfferRecord> offers) {
   std::int64_t first = 0;
   for (const OfferRecord& offer : offers) {

@@ -58,10 +58,22 @@ constexpr std::array<ChainColumn, 6> kConfigChangeColumns{{
     {"summary", text},
 }};
 
+// Schema version 2.
+constexpr std::array<ChainColumn, 7> kOrderStatusColumns{{
+    {"at_utc", text},
+    {"at_unix", integer},
+    {"order_ref", text},
+    {"status", text},
+    {"response_ref", text},
+    {"code", text},
+    {"adapter", text},
+}};
+
 const ChainTable kOffers{"offers", kOfferColumns};
 const ChainTable kChoices{"choices", kChoiceColumns};
 const ChainTable kConfigChanges{"config_changes", kConfigChangeColumns};
-const std::array<const ChainTable*, 3> kTables{&kOffers, &kChoices, &kConfigChanges};
+const ChainTable kOrderStatuses{"order_statuses", kOrderStatusColumns};
+const std::array<const ChainTable*, 4> kTables{&kOffers, &kChoices, &kConfigChanges, &kOrderStatuses};
 
 std::int64_t unix_seconds(UtcSeconds at) { return at.time_since_epoch().count(); }
 
@@ -70,6 +82,7 @@ std::int64_t unix_seconds(UtcSeconds at) { return at.time_since_epoch().count();
 const ChainTable& offers_table() noexcept { return kOffers; }
 const ChainTable& choices_table() noexcept { return kChoices; }
 const ChainTable& config_changes_table() noexcept { return kConfigChanges; }
+const ChainTable& order_statuses_table() noexcept { return kOrderStatuses; }
 std::span<const ChainTable* const> chained_tables() noexcept { return kTables; }
 
 ChainRow offer_row(const OfferRecord& o) {
@@ -105,6 +118,11 @@ ChainRow choice_row(const ChoiceRecord& c) {
 
 ChainRow config_change_row(const ConfigChangeRecord& c) {
   return {format_utc(c.at), unix_seconds(c.at), c.actor, c.file, c.sha256, c.summary};
+}
+
+ChainRow order_status_row(const OrderStatusRecord& s) {
+  return {format_utc(s.at), unix_seconds(s.at), s.order_ref, std::string(to_string(s.status)), s.response_ref,
+          s.code, s.adapter};
 }
 
 Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what) {

@@ -35,6 +35,7 @@ struct ChainTable {
 const ChainTable& offers_table() noexcept;
 const ChainTable& choices_table() noexcept;
 const ChainTable& config_changes_table() noexcept;
+const ChainTable& order_statuses_table() noexcept;
 // In verification order.
 std::span<const ChainTable* const> chained_tables() noexcept;
 
@@ -50,6 +51,7 @@ inline constexpr std::string_view kGenesisMac = "0000000000000000000000000000000
 ChainRow offer_row(const OfferRecord& offer);
 ChainRow choice_row(const ChoiceRecord& choice);
 ChainRow config_change_row(const ConfigChangeRecord& change);
+ChainRow order_status_row(const OrderStatusRecord& status);
 
 // Checks what the schema's constraints would refuse, with a message that
 // names the record; `what` is e.g. "choice 2 (correlation id REQ-1)".

@@ -85,6 +85,24 @@ CREATE TABLE chain_heads (
 ) STRICT;
 )sql";
 
+// Version 2: status events of orders (UBL OrderResponse), a fourth chain.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE order_statuses (
+  id INTEGER PRIMARY KEY,
+  at_utc TEXT NOT NULL,
+  at_unix INTEGER NOT NULL,
+  order_ref TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'conditionally-accepted')),
+  response_ref TEXT NOT NULL,
+  code TEXT NOT NULL,
+  adapter TEXT NOT NULL,
+  prev_mac TEXT NOT NULL,
+  mac TEXT NOT NULL
+) STRICT;
+CREATE INDEX order_statuses_by_order ON order_statuses (order_ref, id);
+CREATE INDEX choices_by_order ON choices (order_ref);
+)sql";
+
 // What an operator can do about the common failures; SQLite's own text
 // says what happened but not where to look.
 std::string error_hint(int code) {
@@ -116,11 +134,12 @@ Result<std::int64_t> query_integer(sqlite3* db, const std::filesystem::path& fil
   return sqlite3_column_int64(statement->get(), 0);
 }
 
-Result<void> migrate_to_v1(sqlite3* db, const std::filesystem::path& file, const Key& chain_key) {
-  if (auto r = exec(db, file, kSchemaV1, "cannot create the ledger schema"); !r) return r;
+// Creates the genesis head of each chain.
+Result<void> insert_chain_heads(sqlite3* db, const std::filesystem::path& file, const Key& chain_key,
+                                std::span<const ChainTable* const> tables) {
   auto insert = prepare_statement(db, file, "INSERT INTO chain_heads (table_name, last_id, last_mac, mac) VALUES (?1, 0, ?2, ?3)", false);
   if (!insert) return std::move(insert).error();
-  for (const ChainTable* table : chained_tables()) {
+  for (const ChainTable* table : tables) {
     const std::string mac = head_mac(chain_key, table->name, 0, kGenesisMac);
     sqlite3_bind_text64(insert->get(), 1, table->name.data(), table->name.size(), SQLITE_STATIC, SQLITE_UTF8);
     sqlite3_bind_text64(insert->get(), 2, kGenesisMac.data(), kGenesisMac.size(), SQLITE_STATIC, SQLITE_UTF8);
@@ -132,9 +151,22 @@ Result<void> migrate_to_v1(sqlite3* db, const std::filesystem::path& file, const
   return {};
 }
 
-// Version 2: the experiment arm of a choice (NULL in older rows, which the
+Result<void> migrate_to_v1(sqlite3* db, const std::filesystem::path& file, const Key& chain_key) {
+  if (auto r = exec(db, file, kSchemaV1, "cannot create the ledger schema"); !r) return r;
+  // The chains of version 1 only: later versions add their own heads.
+  const std::array<const ChainTable*, 3> tables{&offers_table(), &choices_table(), &config_changes_table()};
+  return insert_chain_heads(db, file, chain_key, tables);
+}
+
+Result<void> migrate_to_v2(sqlite3* db, const std::filesystem::path& file, const Key& chain_key) {
+  if (auto r = exec(db, file, kSchemaV2, "cannot add the order statuses to the ledger"); !r) return r;
+  const std::array<const ChainTable*, 1> tables{&order_statuses_table()};
+  return insert_chain_heads(db, file, chain_key, tables);
+}
+
+// Version 3: the experiment arm of a choice (NULL in older rows, which the
 // chain then encodes as before), and an index for the colleague norm.
-Result<void> migrate_to_v2(sqlite3* db, const std::filesystem::path& file, const Key&) {
+Result<void> migrate_to_v3(sqlite3* db, const std::filesystem::path& file, const Key&) {
   return exec(db, file,
               "ALTER TABLE choices ADD COLUMN arm TEXT;"
               "CREATE INDEX choices_by_group ON choices (department, category, local_date);",
@@ -143,7 +175,8 @@ Result<void> migrate_to_v2(sqlite3* db, const std::filesystem::path& file, const
 
 using Migration = Result<void> (*)(sqlite3*, const std::filesystem::path&, const Key&);
 // kMigrations[v] takes a ledger from version v to v + 1.
-constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1, migrate_to_v2};
+constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1, migrate_to_v2,
+                                                                               migrate_to_v3};
 
 std::string insert_sql(const ChainTable& table) {
   std::string columns = "id";
@@ -314,7 +347,7 @@ Result<void> SqliteLedger::prepare() {
     SqliteStatement* target;
     std::string sql;
   };
-  const std::array<Entry, 15> entries{{
+  const std::array<Entry, 16> entries{{
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
@@ -323,6 +356,7 @@ Result<void> SqliteLedger::prepare() {
       {&insert_offer_, insert_sql(offers_table())},
       {&insert_choice_, insert_sql(choices_table())},
       {&insert_config_change_, insert_sql(config_changes_table())},
+      {&insert_order_status_, insert_sql(order_statuses_table())},
       {&find_offer_,
        "SELECT at_unix, correlation_id, requester_pseudonym, department, category_code_system, category, "
        "default_supplier, reason, arm, adapter FROM offers WHERE correlation_id = ?1 ORDER BY id DESC LIMIT 1"},
@@ -462,6 +496,16 @@ Result<std::int64_t> SqliteLedger::append_config_change(const ConfigChangeRecord
   const std::array<ChainRow, 1> rows{config_change_row(change)};
   std::lock_guard lock(mutex_);
   return append_rows(config_changes_table(), insert_config_change_.get(), rows);
+}
+
+Result<std::int64_t> SqliteLedger::append_order_status(const OrderStatusRecord& status) {
+  if (status.order_ref.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "order status: the order reference is empty; expected the order number the response answers");
+  }
+  const std::array<ChainRow, 1> rows{order_status_row(status)};
+  std::lock_guard lock(mutex_);
+  return append_rows(order_statuses_table(), insert_order_status_.get(), rows);
 }
 
 Result<std::optional<OfferRecord>> SqliteLedger::find_offer(std::string_view correlation_id) {

@@ -62,7 +62,7 @@ class SqliteLedger final : public Ledger {
 
  public:
   // The schema version this program writes; older files are migrated on open.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   // PRAGMA application_id of a socialdefault ledger ("SDLG").
   static constexpr int kApplicationId = 0x53444C47;
 
@@ -79,6 +79,7 @@ class SqliteLedger final : public Ledger {
   Result<std::int64_t> append_choices(std::span<const ChoiceRecord> choices) override;
   Result<std::int64_t> append_config_change(const ConfigChangeRecord& change) override;
   Result<std::optional<ConfigChangeRecord>> last_config_change() override;
+  Result<std::int64_t> append_order_status(const OrderStatusRecord& status) override;
   Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) override;
   Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
                                   std::string_view category, LocalDate from, LocalDate to) override;
@@ -114,7 +115,7 @@ class SqliteLedger final : public Ledger {
   SqliteDb db_;       // declared before the statements: they are finalised first
   SqliteStatement begin_, commit_, rollback_;
   SqliteStatement select_head_, update_head_;
-  SqliteStatement insert_offer_, insert_choice_, insert_config_change_;
+  SqliteStatement insert_offer_, insert_choice_, insert_config_change_, insert_order_status_;
   SqliteStatement find_offer_, count_offers_, count_offers_any_system_, last_config_change_;
   SqliteStatement count_orders_, count_orders_any_system_, count_arms_;
 };

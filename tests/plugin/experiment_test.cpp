@@ -115,21 +115,21 @@ TEST(LedgerArm, ALedgerWithoutTheArmColumnIsMigratedAndStillVerifies) {
   const Keys keys = Keys::from_secret(kSecret).value();
   const fs::path file = dir / "ledger.sqlite";
   {
-    // A version 1 ledger: its rows have no arm. A version 2 row without an
+    // A version 2 ledger: its rows have no arm. A version 3 row without an
     // arm stores NULL and encodes exactly like one, so dropping the column
-    // leaves a genuine version 1 file.
+    // leaves a genuine version 2 file.
     auto ledger = SqliteLedger::open(file, keys);
     ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
     const std::array<ChoiceRecord, 2> old{choice(1, "Facilitair", true, ""), choice(2, "Facilitair", false, "")};
     ASSERT_TRUE((*ledger)->append_choices(old).ok());
     ASSERT_TRUE((*ledger)->execute("DROP INDEX choices_by_group; ALTER TABLE choices DROP COLUMN arm; "
-                                   "PRAGMA user_version = 1;")
+                                   "PRAGMA user_version = 2;")
                     .ok());
   }
-  ASSERT_EQ(user_version(file), 1);
+  ASSERT_EQ(user_version(file), 2);
   auto ledger = SqliteLedger::open(file, keys);
   ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-  EXPECT_EQ(user_version(file), 2);
+  EXPECT_EQ(user_version(file), 3);
   auto verified = (*ledger)->verify();
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->intact) << verified->detail;

@@ -135,7 +135,7 @@ TEST(SqliteLedger, CreatesAVersionedWalLedger) {
   EXPECT_EQ(query_text(dir / "ledger.db", "PRAGMA user_version"), std::to_string(SqliteLedger::kSchemaVersion));
   EXPECT_EQ(query_text(dir / "ledger.db", "PRAGMA application_id"), std::to_string(SqliteLedger::kApplicationId));
   EXPECT_EQ(query_text(dir / "ledger.db", "SELECT group_concat(table_name, ',') FROM (SELECT table_name FROM chain_heads ORDER BY table_name)"),
-            "choices,config_changes,offers");
+            "choices,config_changes,offers,order_statuses");
   auto report = ledger->verify();
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->intact);
@@ -499,7 +499,7 @@ TEST(SqliteLedgerFaults, RefusesALedgerFromANewerVersion) {
   auto ledger = open_sqlite_ledger(file, test_keys());
   ASSERT_FALSE(ledger.ok());
   EXPECT_EQ(ledger.error().describe(),
-            file.string() + ": the ledger has schema version 99; this socialdefault knows up to 2 (upgrade socialdefault "
+            file.string() + ": the ledger has schema version 99; this socialdefault knows up to 3 (upgrade socialdefault "
                             "to use this ledger)");
 }
 

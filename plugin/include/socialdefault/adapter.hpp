@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "socialdefault/decision.hpp"
+#include "socialdefault/ledger.hpp"
 #include "socialdefault/result.hpp"
 #include "socialdefault/shortlist.hpp"
 
@@ -41,6 +42,15 @@ class Message {
   virtual std::string_view bytes() const noexcept = 0;
 };
 
+// A supplier's answer to an earlier order, read from a response document
+// that travels on its own (a UBL OrderResponse).
+struct OrderStatusUpdate {
+  std::string order_ref;      // the buyer's order number it answers
+  std::string response_ref;   // the response's own id; may be empty
+  OrderStatus status = OrderStatus::accepted;
+  std::string code;           // the protocol's code as sent
+};
+
 class Adapter {
  public:
   virtual ~Adapter() = default;
@@ -62,6 +72,11 @@ class Adapter {
   // Reads the order lines from an order request; the response, when given,
   // says whether the ERP accepted it and may carry the order reference.
   virtual Result<std::vector<OrderChoice>> read_choice(const Message& request, const Message* response) const = 0;
+
+  // Reads the status an order response gives an earlier order. The default
+  // is an `unsupported` error: most protocols answer an order in the same
+  // exchange, which read_choice already sees.
+  virtual Result<OrderStatusUpdate> read_order_status(const Message& response) const;
 };
 
 struct AdapterSettings {

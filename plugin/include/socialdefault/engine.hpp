@@ -93,6 +93,11 @@ class Engine {
   Result<std::vector<ChoiceRecord>> record(std::string_view request, std::optional<std::string_view> response,
                                            UtcSeconds now);
 
+  // Reads an order response that travels on its own (a UBL OrderResponse)
+  // and appends its status event durably. The export leaves out an order
+  // whose latest status is rejected.
+  Result<OrderStatusRecord> record_order_status(const Adapter& adapter, std::string_view response, UtcSeconds now);
+
   Result<void> export_report(const ExportQuery& query, ExportFormat format, std::ostream& out, UtcSeconds now);
   // The report of every experiment in the configuration, or of one (id not
   // empty; an unknown id is not_found): see experiment_report.hpp.

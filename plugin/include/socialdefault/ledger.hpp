@@ -77,6 +77,26 @@ struct ArmCount {
   OrderCount count;
 };
 
+// What the supplier answered to an order (UBL OrderResponse and the like).
+enum class OrderStatus {
+  accepted,
+  rejected,
+  conditionally_accepted,
+};
+const char* to_string(OrderStatus status) noexcept;  // "accepted", "rejected", "conditionally-accepted"
+Result<OrderStatus> parse_order_status(std::string_view text);
+
+// A status event of a recorded order. The export leaves out the lines of an
+// order whose latest event is `rejected` (docs/ledger.md).
+struct OrderStatusRecord {
+  UtcSeconds at{};
+  std::string order_ref;      // the buyer's order number, as in ChoiceRecord::order_ref
+  OrderStatus status = OrderStatus::accepted;
+  std::string response_ref;   // the response document's own id; may be empty
+  std::string code;           // the protocol's code as sent, e.g. UBL OrderResponseCode "RE"
+  std::string adapter;
+};
+
 struct ConfigChangeRecord {
   UtcSeconds at{};
   std::string actor;        // who made the change (OS user, admin token name)
@@ -88,7 +108,7 @@ struct ConfigChangeRecord {
 struct VerifyReport {
   bool intact = true;
   std::uint64_t rows_checked = 0;
-  std::string first_broken_table;  // "offers", "choices", "config_changes"
+  std::string first_broken_table;  // "offers", "choices", "config_changes", "order_statuses"
   std::int64_t first_broken_row = 0;
   std::string problem;             // "altered", "removed", "inserted", "truncated"
   std::string detail;              // one sentence for people: what is wrong and where; empty when intact
@@ -148,6 +168,9 @@ class Ledger {
   // Appends all records in one durable transaction (group commit); returns the first row id.
   virtual Result<std::int64_t> append_choices(std::span<const ChoiceRecord> choices) = 0;
   virtual Result<std::int64_t> append_config_change(const ConfigChangeRecord& change) = 0;
+  // Appends one order status event durably; returns its row id. The default
+  // is an `unsupported` error, for backends that do not keep statuses.
+  virtual Result<std::int64_t> append_order_status(const OrderStatusRecord& status);
   // The latest configuration change, for "did the file change since".
   virtual Result<std::optional<ConfigChangeRecord>> last_config_change() = 0;
   // How many offers a category has had: the rotation counter.

@@ -47,6 +47,9 @@ struct OrderChoice {
   std::optional<Money> amount;
   std::string description;
   bool accepted = true;     // false when the response was a Fault or a rejection
+  // The version of a standard document ("2.1" for UBL 2.1, "1.2.050" for
+  // cXML); recorded with the adapter's name as "ubl/2.1". Empty otherwise.
+  std::string document_version;
 };
 
 }  // namespace socialdefault

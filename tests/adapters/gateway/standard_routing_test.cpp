@@ -1,0 +1,202 @@
+// UBL and cXML documents through the gateway's request core: recognised by
+// content type and root element, handed to their own adapter whatever the
+// route's, recorded through a real engine, and refused when hostile.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "backend.hpp"
+#include "gateway_fakes.hpp"
+#include "request_handler.hpp"
+#include "standard_documents.hpp"
+
+namespace socialdefault::gateway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource = fs::path(SD_SOURCE_DIR);
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(StandardDocuments, DetectedByContentTypeAndRootElement) {
+  const std::string cxml = "<?xml version=\"1.0\"?>\n<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/cXML.dtd\" [ <!-- > --> ]>\n"
+                           "<!-- <Order> -->\n<cXML payloadID=\"1\"><Request/></cXML>";
+  EXPECT_EQ(detect_standard_document("text/xml; charset=utf-8", cxml), StandardDocument::cxml);
+  EXPECT_EQ(detect_standard_document("", cxml), StandardDocument::cxml);
+  EXPECT_EQ(detect_standard_document("application/soap+xml", cxml), StandardDocument::none);
+  EXPECT_EQ(detect_standard_document("application/json", cxml), StandardDocument::none);
+  EXPECT_EQ(detect_standard_document("application/xml",
+                                     "<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"/>"),
+            StandardDocument::ubl);
+  EXPECT_EQ(detect_standard_document("application/xml",
+                                     "\xEF\xBB\xBF<r:OrderResponse xmlns:a=\"x\"\n  xmlns:r='urn:oasis:names:specification:"
+                                     "ubl:schema:xsd:OrderResponse-2'>"),
+            StandardDocument::ubl);
+  EXPECT_EQ(detect_standard_document("text/xml", "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+                                                 "<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"/>"),
+            StandardDocument::none);
+  EXPECT_EQ(detect_standard_document("text/xml", "<cXML xmlns=\"urn:other\"/>"), StandardDocument::none);
+  EXPECT_EQ(detect_standard_document("text/xml", "not xml"), StandardDocument::none);
+  EXPECT_STREQ(to_string(StandardDocument::cxml), "cxml");
+}
+
+// The daemon's backend, on the example configuration and a temporary ledger.
+class EngineBackendForTest final : public Backend {
+ public:
+  explicit EngineBackendForTest(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
+  Result<std::shared_ptr<const Adapter>> make_adapter(const Route& route, const Limits&) override {
+    return engine_->make_adapter(route.adapter, route.mapping, socialdefault::Limits{});
+  }
+  RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
+                        UtcSeconds now) override {
+    return engine_->rewrite(adapter, response, request, now);
+  }
+  Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
+                                                    std::optional<std::string_view> response, UtcSeconds now) override {
+    return engine_->prepare_choices(adapter, request, response, now);
+  }
+  Result<void> reload_policy(const std::string& actor, UtcSeconds now) override { return engine_->reload(actor, now); }
+  Result<void> export_report(std::string_view, std::string_view, std::string_view, std::string_view, std::ostream&,
+                             UtcSeconds) override {
+    return make_error(ErrorCode::unsupported, "not in this test");
+  }
+  Result<VerifyReport> verify() override { return engine_->verify(); }
+  Ledger& ledger() override { return engine_->ledger(); }
+  GroupCommitStats offer_stats() const override { return engine_->offer_stats(); }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+};
+
+class RecordingUpstream final : public Upstream {
+ public:
+  UpstreamResult call(const Route&, const UpstreamRequest& request) override {
+    bodies.emplace_back(request.body);
+    UpstreamResult r;
+    r.status = 200;
+    r.headers = {{"Content-Type", content_type}};
+    r.body = answer;
+    return r;
+  }
+  std::string answer = "OK";
+  std::string content_type = "text/plain";
+  std::vector<std::string> bodies;
+};
+
+class StandardRouting : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kSource / "examples/config.xml") || !fs::exists(kSource / "examples/erp/mapping.xml")) {
+      GTEST_SKIP() << "the example configuration or mapping is absent";
+    }
+    EngineOptions options;
+    options.config = kSource / "examples/config.xml";
+    options.ledger = dir_.path() / "ledger.sqlite";
+    options.actor = "standard_routing_test";
+    auto engine = Engine::open(options);
+    ASSERT_TRUE(engine.ok()) << engine.error().describe();
+    backend_ = std::make_unique<EngineBackendForTest>(std::move(engine).value());
+    committer_ = std::make_unique<GroupCommitter>(backend_->ledger(), nullptr);
+    auto config = make_config("http://erp.example/purchasing", "/erp");
+    config->routes[0].adapter = "soap";
+    config->routes[0].mapping = kSource / "examples/erp/mapping.xml";
+    auto built = build_generation(config, *backend_);
+    ASSERT_TRUE(built.ok()) << built.error().describe();
+    generation_ = std::move(built).value();
+    handler_ = std::make_unique<RequestHandler>(*backend_, upstream_, *committer_, metrics_, log_);
+    handler_->now = [] { return UtcSeconds(std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}) + std::chrono::hours(10); };
+  }
+
+  Response post(const std::string& body, const std::string& content_type = "text/xml; charset=utf-8") {
+    Request request{http::verb::post, "/erp", 11};
+    request.set(http::field::content_type, content_type);
+    request.body() = body;
+    request.prepare_payload();
+    return handler_->handle(*generation_, request);
+  }
+
+  std::int64_t orders_in_export() {
+    std::int64_t orders = 0;
+    auto done = backend_->ledger().export_rows(
+        ExportQuery{std::chrono::year{2026} / 1 / 1, std::chrono::year{2026} / 12 / 31, {}},
+        [&](const ExportRow& row) -> Result<void> {
+          orders += row.orders;
+          return {};
+        });
+    EXPECT_TRUE(done.ok());
+    return orders;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EngineBackendForTest> backend_;
+  std::unique_ptr<GroupCommitter> committer_;
+  RecordingUpstream upstream_;
+  Metrics metrics_;
+  std::ostringstream log_text_;
+  JsonLog log_{log_text_, LogLevel::debug};
+  std::shared_ptr<const Generation> generation_;
+  std::unique_ptr<RequestHandler> handler_;
+};
+
+TEST_F(StandardRouting, ACxmlOrderOnASoapRouteIsRecordedByTheCxmlAdapter) {
+  const std::string order = read_text(kSource / "tests/adapters/cxml/fixtures/order-request-kvk.xml");
+  upstream_.answer = read_text(kSource / "tests/adapters/cxml/fixtures/response-200.xml");
+  upstream_.content_type = "text/xml";
+  const Response response = post(order);
+  EXPECT_EQ(response.result_int(), 200);
+  ASSERT_EQ(upstream_.bodies.size(), 1U);
+  EXPECT_EQ(upstream_.bodies[0], order);  // forwarded byte for byte, DOCTYPE and all
+  EXPECT_EQ(response.body(), upstream_.answer);
+  EXPECT_EQ(orders_in_export(), 1);
+  EXPECT_NE(log_text_.str().find("\"outcome\":\"recorded\""), std::string::npos) << log_text_.str();
+  EXPECT_EQ(log_text_.str().find("Geheim-Voorbeeld-7731"), std::string::npos);
+}
+
+TEST_F(StandardRouting, ACxmlDocumentDeclaringEntitiesIsRefusedAndNotForwarded) {
+  const Response response = post(read_text(kSource / "tests/adapters/cxml/fixtures/hostile-internal-entity.xml"));
+  EXPECT_EQ(response.result_int(), 400);
+  EXPECT_NE(response.body().find("the DOCTYPE's internal subset declares an entity"), std::string::npos)
+      << response.body();
+  EXPECT_TRUE(upstream_.bodies.empty());
+  EXPECT_EQ(orders_in_export(), 0);
+}
+
+TEST_F(StandardRouting, AUblOrderIsRecordedAndALaterRejectionTakesItOut) {
+  const Response response = post(read_text(kSource / "tests/adapters/ubl/fixtures/order-kvk-endpoint.xml"),
+                                 "application/xml");
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "OK");
+  EXPECT_EQ(orders_in_export(), 1);
+  const Response status = post(read_text(kSource / "tests/adapters/ubl/fixtures/response-rejected.xml"), "application/xml");
+  EXPECT_EQ(status.result_int(), 200);
+  EXPECT_EQ(upstream_.bodies.size(), 2U);
+  EXPECT_NE(log_text_.str().find("\"outcome\":\"status-recorded\""), std::string::npos) << log_text_.str();
+  EXPECT_EQ(orders_in_export(), 0);
+}
+
+TEST_F(StandardRouting, AUblDocumentWithADoctypeIsRefusedAndNotForwarded) {
+  const Response response = post(read_text(kSource / "tests/adapters/ubl/fixtures/hostile-external-entity.xml"),
+                                 "application/xml");
+  EXPECT_EQ(response.result_int(), 400);
+  EXPECT_EQ(response.body(),
+            "socialdefault gateway: a DOCTYPE is not allowed in a UBL document; the document was not forwarded\n");
+  EXPECT_TRUE(upstream_.bodies.empty());
+}
+
+TEST_F(StandardRouting, SoapStillGoesToTheRoutesAdapter) {
+  const Response response = post(read_text(kSource / "tests/adapters/cxml/fixtures/not-cxml.xml"), "application/soap+xml");
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(orders_in_export(), 0);
+  EXPECT_EQ(upstream_.bodies.size(), 1U);
+}
+
+}  // namespace
+}  // namespace socialdefault::gateway::testing

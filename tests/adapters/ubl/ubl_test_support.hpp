@@ -1,0 +1,66 @@
+// Helpers of the UBL adapter's tests: fixtures, the adapter from the
+// registry, and reading an order in one call.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "socialdefault/adapter.hpp"
+
+namespace socialdefault::ubl::testing {
+
+inline const std::filesystem::path kFixtures = std::filesystem::path(SD_SOURCE_DIR) / "tests/adapters/ubl/fixtures";
+
+// The shared corpus: SD_CORPUS_DIR, else the build's default.
+inline std::filesystem::path corpus_dir() {
+  const char* env = std::getenv("SD_CORPUS_DIR");
+  return env != nullptr && *env != '\0' ? std::filesystem::path(env) : std::filesystem::path(SD_DEFAULT_CORPUS_DIR);
+}
+
+inline std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline std::string fixture(const std::string& name) {
+  const auto file = kFixtures / name;
+  EXPECT_TRUE(std::filesystem::exists(file)) << file;
+  return read_file(file);
+}
+
+inline std::shared_ptr<const Adapter> ubl_adapter(Limits limits = {}) {
+  auto adapter = AdapterRegistry::builtin().create("ubl", AdapterSettings{{}, limits});
+  EXPECT_TRUE(adapter.ok()) << adapter.error().describe();
+  return adapter.ok() ? *adapter : nullptr;
+}
+
+// recognise + read_choice, with an optional response.
+inline Result<std::vector<OrderChoice>> read_order(const Adapter& adapter, std::string_view order,
+                                                   std::string_view response = {}) {
+  auto request = adapter.recognise(order);
+  if (!request) return std::move(request).error();
+  std::unique_ptr<Message> answer;
+  if (!response.empty()) {
+    auto parsed = adapter.recognise(response);
+    if (!parsed) return std::move(parsed).error();
+    answer = std::move(parsed).value();
+  }
+  return adapter.read_choice(**request, answer.get());
+}
+
+inline std::string identifiers(const OrderChoice& c) {
+  std::string out;
+  for (const SupplierIdentifier& id : c.supplier_identifiers) out += (out.empty() ? "" : ";") + id.scheme + ":" + id.value;
+  return out;
+}
+
+}  // namespace socialdefault::ubl::testing
