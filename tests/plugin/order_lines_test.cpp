@@ -259,10 +259,13 @@ TEST(LedgerMigration, AVersionOneLedgerGainsTheOrderStatusChain) {
   {
     auto ledger = SqliteLedger::open(file, keys);
     ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-    // Back to what version 1 wrote: no order_statuses table, no head for it.
+    // Back to what version 1 wrote: no order_statuses table, no head for it,
+    // and no arm column (version 3).
     ASSERT_TRUE((*ledger)
                     ->execute("DROP TABLE order_statuses; DROP INDEX choices_by_order; "
-                              "DELETE FROM chain_heads WHERE table_name = 'order_statuses'; PRAGMA user_version = 1;")
+                              "DELETE FROM chain_heads WHERE table_name = 'order_statuses'; "
+                              "DROP INDEX choices_by_group; ALTER TABLE choices DROP COLUMN arm; "
+                              "PRAGMA user_version = 1;")
                     .ok());
   }
   auto ledger = SqliteLedger::open(file, keys);
