@@ -22,12 +22,19 @@ if [ "${1:-}" != "--quick" ]; then
   cmake --build --preset sanitize -j "$jobs"
   ctest --preset sanitize -j "$jobs"
 
-  # Fuzz smoke run: the SOAP adapter's libFuzzer target (clang), a bounded
-  # minute from the example and golden messages. Long runs are separate.
+  # Fuzz smoke runs: each adapter's libFuzzer target (clang), bounded, from
+  # the adapter's own fixtures. Long runs are separate.
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$jobs"
-  corpus=$(mktemp -d)
-  cp examples/erp/*.xml tests/adapters/soap/golden/* "$corpus"/
-  build/fuzz/tests/fuzz/soap_fuzz -max_total_time=60 -dict=tests/fuzz/soap.dict "$corpus"
-  rm -rf "$corpus"
+  fuzz() {  # fuzz TARGET SECONDS FIXTURE...
+    local target=$1 seconds=$2 corpus
+    shift 2
+    corpus=$(mktemp -d)
+    cp "$@" "$corpus"/
+    "build/fuzz/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -dict="tests/fuzz/$target.dict" "$corpus"
+    rm -rf "$corpus"
+  }
+  fuzz soap 60 examples/erp/*.xml tests/adapters/soap/golden/*
+  fuzz ubl 30 tests/adapters/ubl/fixtures/*.xml
+  fuzz cxml 30 tests/adapters/cxml/fixtures/*.xml
 fi

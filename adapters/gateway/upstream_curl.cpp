@@ -53,9 +53,12 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-// One connection cache, DNS cache and TLS session cache shared by the easy
-// handles of all worker threads, so a connection to the ERP opened by one
-// worker is reused by the next, whichever it is.
+// The DNS cache and the TLS session cache, shared by the easy handles of all
+// worker threads, so a TLS connection one worker opens resumes the session
+// another negotiated. Connections are not shared: libcurl does not support
+// a connection cache used by concurrent threads (CURLSHOPT_SHARE; under load
+// it corrupted the heap), so each worker's handle keeps its own connections
+// to the ERP alive.
 struct SharedCaches {
   CURLSH* share = nullptr;
   std::mutex locks[CURL_LOCK_DATA_LAST];
@@ -65,7 +68,6 @@ struct SharedCaches {
     curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &SharedCaches::lock);
     curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &SharedCaches::unlock);
     curl_share_setopt(share, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }

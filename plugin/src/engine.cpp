@@ -292,7 +292,7 @@ Result<std::vector<ChoiceRecord>> Engine::prepare_choices(const Adapter& adapter
   auto message = adapter.recognise(request);
   if (!message) return std::move(message).error();
   if ((*message)->kind() != MessageKind::order_request) {
-    return make_error(ErrorCode::unsupported, std::string("not an order request: the mapping reads it as ") +
+    return make_error(ErrorCode::unsupported, std::string("not an order request: the ") + std::string(adapter.name()) + " adapter reads it as " +
                                                   to_string((*message)->kind()));
   }
   std::unique_ptr<Message> response_message;

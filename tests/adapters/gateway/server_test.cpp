@@ -44,8 +44,9 @@ TEST(GatewayServer, RoundTripRewritesAndKeepsHeaders) {
   EXPECT_EQ(received[1]["X-Request-Id"], "rid-1");
   EXPECT_EQ(received[0][http::field::authorization], "Basic ZXJwOnB3");  // end to end: the ERP's own login
   EXPECT_EQ(received[0].body(), shortlist_request("REQ-0"));
-  // The upstream connection was reused.
-  EXPECT_EQ(erp.connections_accepted(), 1);
+  // Each worker keeps its upstream connection alive (connections are not
+  // shared between threads), so two calls open at most two.
+  EXPECT_LE(erp.connections_accepted(), 2);
 
   // An order through the same gateway is recorded.
   const Response order = http_call(gateway.port(), soap_request("/erp", order_request("REQ-9")));

@@ -140,6 +140,12 @@ TEST_F(UblRecord, AnOrderIsNotAStatus) {
   EXPECT_EQ(status.error().message, "not an order response: the ubl adapter reads it as order-request");
 }
 
+TEST_F(UblRecord, AStatusIsNotAnOrder) {
+  auto records = record("response-accepted.xml");
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.error().message, "not an order request: the ubl adapter reads it as order-response");
+}
+
 TEST_F(UblRecord, HostileAndMalformedDocumentsRecordNothing) {
   for (const char* name : {"hostile-billion-laughs.xml", "hostile-external-entity.xml", "hostile-undeclared-entity.xml",
                            "malformed-unclosed.xml", "malformed-utf16-declaration.xml", "not-ubl.xml",
