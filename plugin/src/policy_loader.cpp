@@ -351,6 +351,18 @@ class Loader {
   // language attribute) into one LocalizedText; placeholders checked.
   void read_localized(pugi::xml_node node, const std::string& subject, const std::string& what,
                       std::span<const char* const> placeholders, LocalizedText& out, std::map<std::string, int>& seen);
+  // A pair of date attributes (e.g. valid-from/valid-until): each must be a
+  // date and the end not before the start. noun names the element in
+  // messages ("evidence"); example is a date for the expected form. False
+  // when either is missing or wrong (each wrong one is reported).
+  struct DateRange {
+    const char* noun;
+    const char* from;
+    const char* until;
+    const char* example;
+  };
+  bool read_date_range(pugi::xml_node node, const std::string& subject, const DateRange& names, LocalDate& from,
+                       LocalDate& until);
   void read_experiments(pugi::xml_node node);
   void read_experiment(pugi::xml_node node);
   Error to_error() const;
@@ -698,7 +710,6 @@ void Loader::read_supplier(pugi::xml_node node) {
     check(ev, subject, kEvidenceAttrs, {}, false);
     Evidence evidence;
     evidence.reference = attr(ev, "reference");
-    bool dates_ok = true;
     if (pugi::xml_attribute kind = ev.attribute("kind"); kind && !trim(kind.value()).empty()) {
       const std::string_view v = kind.value();
       const auto k = std::find_if(kEvidenceKinds.begin(), kEvidenceKinds.end(),
@@ -710,27 +721,8 @@ void Loader::read_supplier(pugi::xml_node node) {
         evidence.kind = *k;
       }
     }
-    for (const char* which : {"valid-from", "valid-until"}) {
-      pugi::xml_attribute a = ev.attribute(which);
-      if (!a || trim(a.value()).empty()) {
-        dates_ok = false;
-        continue;
-      }
-      auto day = parse_date(a.value());
-      if (!day.ok()) {
-        dates_ok = false;
-        report(line_of(a, ev), subject,
-               std::string("evidence ") + which + " " + quote(a.value()) +
-                   " is not a valid date; expected YYYY-MM-DD, such as 2026-01-31");
-        continue;
-      }
-      (std::strcmp(which, "valid-from") == 0 ? evidence.valid_from : evidence.valid_until) = *day;
-    }
-    if (dates_ok && evidence.valid_until < evidence.valid_from) {
-      report(line_of(ev.attribute("valid-until"), ev), subject,
-             "evidence valid-until " + format_date(evidence.valid_until) + " is before valid-from " +
-                 format_date(evidence.valid_from) + "; expected an end on or after the start");
-    }
+    read_date_range(ev, subject, {"evidence", "valid-from", "valid-until", "2026-01-31"}, evidence.valid_from,
+                    evidence.valid_until);
     supplier.evidence.push_back(std::move(evidence));
   }
   if (supplier.social && supplier.evidence.empty()) {
@@ -1116,29 +1108,8 @@ void Loader::read_category_nudges(pugi::xml_node node, const std::string& subjec
     const Children texts = check(c, subject, kCampaignAttrs, kCampaignChildren, false);
     Campaign campaign;
     campaign.line = line_of(c);
-    bool dates_ok = true;
-    for (const char* which : {"from", "until"}) {
-      pugi::xml_attribute a = c.attribute(which);
-      if (!a || trim(a.value()).empty()) {
-        dates_ok = false;
-        continue;
-      }
-      auto day = parse_date(a.value());
-      if (!day.ok()) {
-        dates_ok = false;
-        report(line_of(a, c), subject,
-               std::string("campaign ") + which + " " + quote(a.value()) +
-                   " is not a valid date; expected YYYY-MM-DD, such as 2026-05-15");
-        continue;
-      }
-      (std::strcmp(which, "from") == 0 ? campaign.from : campaign.until) = *day;
-    }
-    if (dates_ok && campaign.until < campaign.from) {
-      report(line_of(c.attribute("until"), c), subject,
-             "campaign until " + format_date(campaign.until) + " is before from " + format_date(campaign.from) +
-                 "; expected an end on or after the start");
-      dates_ok = false;
-    }
+    const bool dates_ok =
+        read_date_range(c, subject, {"campaign", "from", "until", "2026-05-15"}, campaign.from, campaign.until);
     std::map<std::string, int> seen;
     for (pugi::xml_node t : texts[0]) {
       check(t, subject, kLanguageAttr, {}, true);
@@ -1151,6 +1122,34 @@ void Loader::read_category_nudges(pugi::xml_node node, const std::string& subjec
     check(e, subject, kLanguageAttr, {}, true);
     read_localized(e, subject, "endorsement", kTipPlaceholders, nudges.endorsement, seen);
   }
+}
+
+bool Loader::read_date_range(pugi::xml_node node, const std::string& subject, const DateRange& names,
+                             LocalDate& from, LocalDate& until) {
+  bool dates_ok = true;
+  for (const char* which : {names.from, names.until}) {
+    pugi::xml_attribute a = node.attribute(which);
+    if (!a || trim(a.value()).empty()) {
+      dates_ok = false;
+      continue;
+    }
+    auto day = parse_date(a.value());
+    if (!day.ok()) {
+      dates_ok = false;
+      report(line_of(a, node), subject,
+             std::string(names.noun) + " " + which + " " + quote(a.value()) +
+                 " is not a valid date; expected YYYY-MM-DD, such as " + names.example);
+      continue;
+    }
+    (which == names.from ? from : until) = *day;
+  }
+  if (dates_ok && until < from) {
+    report(line_of(node.attribute(names.until), node), subject,
+           std::string(names.noun) + " " + names.until + " " + format_date(until) + " is before " + names.from + " " +
+               format_date(from) + "; expected an end on or after the start");
+    return false;
+  }
+  return dates_ok;
 }
 
 void Loader::read_experiments(pugi::xml_node node) {

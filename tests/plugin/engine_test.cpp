@@ -19,6 +19,7 @@
 #include "socialdefault/engine.hpp"
 #include "socialdefault/group_commit.hpp"
 #include "sqlite_ledger.hpp"
+#include "test_files.hpp"
 
 namespace socialdefault {
 namespace {
@@ -33,12 +34,7 @@ const UtcSeconds kNow = UtcSeconds{std::chrono::sys_days{2026y / 11 / 27}} + 10h
 
 using socialdefault::testing::TempDir;
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using socialdefault::testing::read_file;
 
 // An example message with its requisition id (and optionally the supplier) replaced.
 std::string example(const std::string& name, const std::string& id, const std::string& supplier = {}) {

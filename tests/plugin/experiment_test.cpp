@@ -14,6 +14,7 @@
 #include "socialdefault/engine.hpp"
 #include "sqlite_ledger.hpp"
 #include "temp_dir.hpp"
+#include "test_files.hpp"
 
 namespace socialdefault {
 namespace {
@@ -31,12 +32,7 @@ LocalDate day(int y, unsigned m, unsigned d) {
   return LocalDate{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
 }
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using socialdefault::testing::read_file;
 
 // ---- assignment ----
 

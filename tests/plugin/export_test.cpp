@@ -20,6 +20,7 @@
 
 #include "socialdefault/export.hpp"
 #include "socialdefault/ledger.hpp"
+#include "test_files.hpp"
 
 namespace socialdefault {
 namespace {
@@ -130,12 +131,7 @@ std::vector<ExportRow> rows_of(Ledger& ledger, const ExportQuery& query) {
   return rows;
 }
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using socialdefault::testing::read_file;
 
 // Compares with the golden file; SD_UPDATE_GOLDEN=1 rewrites it instead
 // (then review the diff by hand).

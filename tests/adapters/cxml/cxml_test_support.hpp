@@ -13,23 +13,14 @@
 #include <vector>
 
 #include "socialdefault/adapter.hpp"
+#include "test_files.hpp"
 
 namespace socialdefault::cxml::testing {
 
 inline const std::filesystem::path kFixtures = std::filesystem::path(SD_SOURCE_DIR) / "tests/adapters/cxml/fixtures";
 
-// The shared corpus: SD_CORPUS_DIR, else the build's default.
-inline std::filesystem::path corpus_dir() {
-  const char* env = std::getenv("SD_CORPUS_DIR");
-  return env != nullptr && *env != '\0' ? std::filesystem::path(env) : std::filesystem::path(SD_DEFAULT_CORPUS_DIR);
-}
-
-inline std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using socialdefault::testing::corpus_dir;
+using socialdefault::testing::read_file;
 
 inline std::string fixture(const std::string& name) {
   const auto file = kFixtures / name;

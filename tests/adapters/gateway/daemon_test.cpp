@@ -15,6 +15,7 @@
 #include "gateway_fakes.hpp"
 #include "socialdefault/keys.hpp"
 #include "socialdefault/ledger.hpp"
+#include "test_files.hpp"
 
 extern char** environ;
 
@@ -31,10 +32,7 @@ std::filesystem::path daemon_path() {
 
 std::filesystem::path example(const std::string& name) { return std::filesystem::path(SD_SOURCE_DIR) / "examples" / name; }
 
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using socialdefault::testing::read_file;
 
 // Runs the daemon with its stdout (and stderr) on a pipe read by a thread.
 class Daemon {

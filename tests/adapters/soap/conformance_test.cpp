@@ -10,11 +10,7 @@
 namespace socialdefault::soap::testing {
 namespace {
 
-std::filesystem::path corpus_messages() {
-  const char* env = std::getenv("SD_CORPUS_DIR");
-  const std::filesystem::path root = env != nullptr && *env != '\0' ? env : SD_DEFAULT_CORPUS_DIR;
-  return root / "soap" / "messages";
-}
+std::filesystem::path corpus_messages() { return socialdefault::testing::corpus_dir() / "soap" / "messages"; }
 
 TEST(SoapConformance, CorpusMessagesPassThroughUnchanged) {
   const std::filesystem::path dir = corpus_messages();

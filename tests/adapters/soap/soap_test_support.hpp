@@ -20,6 +20,7 @@
 #include "socialdefault/adapter.hpp"
 #include "socialdefault/decision.hpp"
 #include "socialdefault/policy.hpp"
+#include "test_files.hpp"
 
 namespace socialdefault::soap::testing {
 
@@ -27,11 +28,7 @@ inline std::filesystem::path source_dir() { return SD_SOURCE_DIR; }
 inline std::filesystem::path examples_dir() { return source_dir() / "examples" / "erp"; }
 inline std::filesystem::path golden_dir() { return source_dir() / "tests" / "adapters" / "soap" / "golden"; }
 
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using socialdefault::testing::read_file;
 
 inline std::string example(std::string_view name) { return read_file(examples_dir() / name); }
 inline std::string golden(std::string_view name) { return read_file(golden_dir() / name); }

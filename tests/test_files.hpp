@@ -1,0 +1,28 @@
+// Files the tests read: whole files as bytes, and the shared corpus of public
+// documents (SD_CORPUS_DIR, else the folder beside the project's root that
+// the build names). One place for every suite.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace socialdefault::testing {
+
+// The whole file; a file that cannot be opened fails the test and reads as "".
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot open " << path;
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+inline std::filesystem::path corpus_dir() {
+  const char* env = std::getenv("SD_CORPUS_DIR");
+  return env != nullptr && *env != '\0' ? std::filesystem::path(env) : std::filesystem::path(SD_DEFAULT_CORPUS_DIR);
+}
+
+}  // namespace socialdefault::testing
