@@ -211,12 +211,19 @@ std::unique_ptr<sd::Engine> open_engine(const Args& args, int& code) {
   // The standard-document adapters need no mapping; the engine then has no
   // default adapter and `record` creates the one asked for.
   const bool standard = args.command == "record" && args.get("adapter").value_or("soap") != "soap";
-  if (!config || (!mapping && !standard) || !ledger) {
-    code = usage("--config, --mapping and --ledger are required for " + args.command);
+  // Only the commands that read SOAP messages need the mapping; export,
+  // verify and experiments read the ledger alone.
+  const bool needs_mapping = (args.command == "rewrite" || args.command == "record") && !standard;
+  if (!config || !ledger) {
+    code = usage("--config and --ledger are required for " + args.command);
+    return nullptr;
+  }
+  if (needs_mapping && !mapping) {
+    code = usage("--mapping is required for " + args.command + " (the ERP's SOAP mapping)");
     return nullptr;
   }
   options.config = *config;
-  if (!standard) options.mapping = *mapping;
+  if (mapping && !standard) options.mapping = *mapping;
   options.ledger = *ledger;
   if (auto adapter = args.get("adapter"); adapter && !standard) options.adapter = *adapter;
   if (auto actor = args.get("actor")) options.actor = *actor;

@@ -83,6 +83,13 @@ check "the error names the file and line" grep -q "bad.xml:[0-9]" "$work/bad.err
 check "a missing option is a usage error" test $? -eq 1
 "$cli" verify --ledgr x > /dev/null 2>&1
 check "an unknown option is a usage error" test $? -eq 1
+SD_MAPPING= "$cli" verify > /dev/null 2>&1
+check "verify runs without a mapping (and still finds the tampered row)" test $? -eq 3
+SD_MAPPING= "$cli" rewrite < examples/erp/shortlist-response.xml > /dev/null 2> "$work/nomap.err"
+check "rewrite without a mapping is a usage error" test $? -eq 1
+check "it says the mapping is required" grep -q "^socialdefault: --mapping is required for rewrite (the ERP's SOAP mapping)" "$work/nomap.err"
+SD_LEDGER= "$cli" export --from 2026-11-01 --to 2026-11-30 > /dev/null 2> "$work/noledger.err"
+check "export without a ledger says what is required" grep -q "^socialdefault: --config and --ledger are required for export" "$work/noledger.err"
 
 echo "$passed passed, $failed failed"
 test "$failed" -eq 0
