@@ -43,7 +43,11 @@ Result<SimulationResult> run_simulation(const EngineOptions& options, const Simu
                       "experiment \"" + model.experiment + "\" is not in the configuration; expected the id of an "
                                                            "<experiment>");
   }
-  for (const auto& [arm, effect] : model.effect) {
+  for (const auto& entry : model.effect) {
+    // Named, not a structured binding: clang 14 (the fuzz preset) cannot
+    // capture a structured binding in a lambda.
+    const std::string& arm = entry.first;
+    const double effect = entry.second;
     const bool known = std::any_of(experiment->arms.begin(), experiment->arms.end(),
                                    [&](const ExperimentArm& a) { return a.name == arm && !a.control; });
     if (!known) {
