@@ -1,6 +1,7 @@
-// Files the tests read: whole files as bytes, and the shared corpus of public
+// Files the tests read: whole files as bytes, the shared corpus of public
 // documents (SD_CORPUS_DIR, else the folder beside the project's root that
-// the build names). One place for every suite.
+// the build names), and an order document read through an adapter. One
+// place for every suite.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,7 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "socialdefault/adapter.hpp"
 
 namespace socialdefault::testing {
 
@@ -23,6 +29,20 @@ inline std::string read_file(const std::filesystem::path& path) {
 inline std::filesystem::path corpus_dir() {
   const char* env = std::getenv("SD_CORPUS_DIR");
   return env != nullptr && *env != '\0' ? std::filesystem::path(env) : std::filesystem::path(SD_DEFAULT_CORPUS_DIR);
+}
+
+// recognise + read_choice, with an optional response.
+inline Result<std::vector<OrderChoice>> read_order(const Adapter& adapter, std::string_view order,
+                                                   std::string_view response = {}) {
+  auto request = adapter.recognise(order);
+  if (!request) return std::move(request).error();
+  std::unique_ptr<Message> answer;
+  if (!response.empty()) {
+    auto parsed = adapter.recognise(response);
+    if (!parsed) return std::move(parsed).error();
+    answer = std::move(parsed).value();
+  }
+  return adapter.read_choice(**request, answer.get());
 }
 
 }  // namespace socialdefault::testing

@@ -34,19 +34,7 @@ inline std::shared_ptr<const Adapter> ubl_adapter(Limits limits = {}) {
   return adapter.ok() ? *adapter : nullptr;
 }
 
-// recognise + read_choice, with an optional response.
-inline Result<std::vector<OrderChoice>> read_order(const Adapter& adapter, std::string_view order,
-                                                   std::string_view response = {}) {
-  auto request = adapter.recognise(order);
-  if (!request) return std::move(request).error();
-  std::unique_ptr<Message> answer;
-  if (!response.empty()) {
-    auto parsed = adapter.recognise(response);
-    if (!parsed) return std::move(parsed).error();
-    answer = std::move(parsed).value();
-  }
-  return adapter.read_choice(**request, answer.get());
-}
+using socialdefault::testing::read_order;
 
 inline std::string identifiers(const OrderChoice& c) {
   std::string out;
