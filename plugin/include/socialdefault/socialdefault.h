@@ -93,6 +93,45 @@ SD_API sd_status sd_export(sd_engine* engine, const char* from, const char* to, 
  * SD_TAMPERED when a row was altered, removed or inserted. */
 SD_API sd_status sd_verify(sd_engine* engine, char** report, size_t* report_size, sd_error** error);
 
+/* --- Hosts that read their own documents (an ERP module in-process) ---
+ * An ERP that calls the library from its own code has no SOAP message to
+ * rewrite: it knows the product's category and the candidate suppliers. These
+ * two calls are the protocol-neutral phases of sd_rewrite and sd_record, with
+ * JSON in and out; adapter_name (e.g. "tryton") is recorded with each row,
+ * NULL or "" for "host". An error names the JSON field in sd_error_where
+ * ("shortlist.candidates[1].supplier_id"). See docs/tryton.md. */
+
+/* Decides the default among candidates and queues the offer (written in the
+ * background, like sd_rewrite's). shortlist_json is an object:
+ *   {"correlation_id": "...", "category": {"code_system": "CPV", "code": "03121200-7"},
+ *    "requester": "...", "department": "...", "language": "nl",
+ *    "candidates": [{"supplier_id": "BLOEM-01", "name": "...", "price": "12.50",
+ *                    "currency": "EUR", "preselected": false,
+ *                    "identifiers": [{"scheme": "kvk", "value": "70000001"}]}]}
+ * Only category.code and each candidate's supplier_id are required; price
+ * needs currency. *decision_json receives the decision in sd_rewrite's JSON
+ * (outcome, reason, default_supplier, order, notes, ...); free it with
+ * sd_buffer_free. A configured social supplier missing from the candidates
+ * is in "order" with "injected": true. */
+SD_API sd_status sd_offer(sd_engine* engine, const char* shortlist_json, size_t shortlist_json_size,
+                          const char* adapter_name, int64_t at, char** decision_json, size_t* decision_json_size,
+                          sd_error** error);
+
+/* Records order lines durably in the ledger, each linked to the offer of its
+ * correlation_id. lines_json is an array of objects:
+ *   [{"correlation_id": "...", "order_ref": "...", "line": 1,
+ *     "category": {"code_system": "CPV", "code": "03121200-7"}, "requester": "...",
+ *     "department": "...", "supplier_id": "BLOEM-02", "identifiers": [...],
+ *     "amount": "25.00", "currency": "EUR", "description": "...", "accepted": true}]
+ * Only category.code and supplier_id are required; amount needs currency.
+ * *recorded (optional) receives the number of lines recorded (accepted ones);
+ * *records_json (optional) an array with, per recorded line, correlation_id,
+ * line, chosen_supplier, default_offered, social and outcome ("kept-default",
+ * "other-social", "regular", "not-offered"). */
+SD_API sd_status sd_record_choices(sd_engine* engine, const char* lines_json, size_t lines_json_size,
+                                   const char* adapter_name, int64_t at, size_t* recorded, char** records_json,
+                                   size_t* records_json_size, sd_error** error);
+
 #ifdef __cplusplus
 }
 #endif
