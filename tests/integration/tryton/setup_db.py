@@ -83,6 +83,11 @@ def main(conf, database):
         product_supplier = template.product_suppliers.new()
         product_supplier.party = suppliers[code]
     template.save()
+    # The module configuration wizard would greet the first login in sao.
+    WizardItem = Model.get('ir.module.config_wizard.item')
+    for item in WizardItem.find([('state', '!=', 'done')]):
+        item.state = 'done'
+        item.save()
     print('setup_db: company, employee, 6 suppliers, 1 flower product')
 
 
