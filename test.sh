@@ -17,6 +17,17 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"
 
+# --- Tryton (docs/tryton.md): the module inside a real ordering screen, on
+# build/release's libsocialdefault.so and CLI: trytond-admin builds one SQLite
+# database, a proteus scenario makes three requisitions and the ledger is
+# checked with verify/export, then headless chromium drives sao. Screenshots
+# and logs stay in build/tryton. Exit 77 (Tryton not installed) is a skip.
+tryton_rc=0
+tests/integration/tryton/run.sh build/release/plugin/src/capi/libsocialdefault.so \
+  build/release/adapters/cli/socialdefault build/tryton || tryton_rc=$?
+[ "$tryton_rc" -eq 0 ] || [ "$tryton_rc" -eq 77 ] || exit "$tryton_rc"
+# --- end Tryton
+
 if [ "${1:-}" != "--quick" ]; then
   cmake --preset sanitize >/dev/null
   cmake --build --preset sanitize -j "$jobs"

@@ -9,6 +9,14 @@ packages=(
   libcurl4-openssl-dev libpugixml-dev libssl-dev libsqlite3-dev tzdata
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev python3-zeep cppcheck libxslt1-dev openssl xsltproc libxml2-utils sqlite3
+  # Tryton 6.0 for tests/integration/tryton (docs/tryton.md): the server and
+  # the purchase modules the module extends, proteus for the scenario, sao
+  # (the web client trytond serves) and chromium for the browser check;
+  # --no-install-recommends below keeps the office suite and desktop out.
+  # Node.js (20 or newer, with its npm) is the machine's own: Debian 12's
+  # nodejs 18 is too old for playwright-core.
+  tryton-server tryton-modules-purchase tryton-modules-purchase-request
+  tryton-modules-purchase-requisition tryton-proteus tryton-sao chromium
 )
 
 missing=()
