@@ -177,6 +177,10 @@ class PurchaseRequisitionLine(metaclass=PoolMeta):
         # person: it stays, and no default is offered over it.
         if self.supplier and self.supplier != self.socialdefault_offered:
             return
+        # The default of the previous product is not a choice for this one.
+        if self.socialdefault_offered:
+            self.supplier = None
+            self.socialdefault_offered = None
         CategoryCode = Pool().get('socialdefault.category_code')
         category = CategoryCode.for_product(self.product)
         if category is None:
@@ -236,7 +240,7 @@ class PurchaseRequisition(metaclass=PoolMeta):
         # Lines without a supplier get one in find_best_product_supplier;
         # their choice is recorded when their purchase is confirmed.
         choices, done = [], []
-        for requisition in cls.browse(requisitions):
+        for requisition in cls.browse([r.id for r in requisitions]):
             if requisition.state not in {'approved', 'processing', 'done'}:
                 continue
             for number, line in enumerate(requisition.lines, 1):
@@ -297,7 +301,7 @@ class Purchase(metaclass=PoolMeta):
         CategoryCode = pool.get('socialdefault.category_code')
         super().confirm(purchases)
         choices, done = [], []
-        for purchase in cls.browse(purchases):
+        for purchase in cls.browse([p.id for p in purchases]):
             if purchase.state != 'confirmed':
                 continue
             for number, line in enumerate(purchase.lines, 1):

@@ -91,6 +91,10 @@ finish() {
   exit 0
 }
 
+# 0. The ctypes layer on its own: decisions, errors, failing open.
+step native env SD_LIBRARY="$lib" SD_SOURCE_DIR="$root" PYTHONPATH="$PYTHONPATH:$here" \
+  "$py" -m unittest -v native_test || finish
+
 # 1. One database per run: activate the module (and its dependencies), then
 #    the example suppliers, product and category code.
 conf "$work/admin.conf" "$work/scenario-ledger.db"

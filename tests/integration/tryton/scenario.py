@@ -117,6 +117,17 @@ def main(conf, database):
     l4.quantity = 1.0
     r4.save()
 
+    # The default of one product is taken back when the product changes to
+    # one socialdefault has no category for; a person's supplier is not.
+    r6 = requisition('Bloemen, toen pennen')
+    l6 = r6.lines.new()
+    l6.product = product
+    check(l6.supplier is not None, 'requisition 6: a default for the flowers')
+    pens, = Product.find([('name', '=', 'Pennen')])
+    l6.product = pens
+    check(l6.supplier is None and not l6.socialdefault_offered,
+        'requisition 6: the default is taken back for pens')
+
     # A line without a supplier: the purchase request gets the social
     # default among the product's suppliers, not Tryton's first (FLR-100).
     r5 = requisition('Bloemen, leverancier open gelaten')

@@ -83,12 +83,16 @@ def main(conf, database):
         product_supplier = template.product_suppliers.new()
         product_supplier.party = suppliers[code]
     template.save()
+    # A product outside every mapped category: socialdefault leaves it alone.
+    pens = Template(name='Pennen', default_uom=unit, purchase_uom=unit,
+        type='goods', purchasable=True, list_price=Decimal('2'))
+    pens.save()
     # The module configuration wizard would greet the first login in sao.
     WizardItem = Model.get('ir.module.config_wizard.item')
     for item in WizardItem.find([('state', '!=', 'done')]):
         item.state = 'done'
         item.save()
-    print('setup_db: company, employee, 6 suppliers, 1 flower product')
+    print('setup_db: company, employee, 6 suppliers, 1 flower product, 1 other product')
 
 
 if __name__ == '__main__':
