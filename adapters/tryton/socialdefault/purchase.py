@@ -4,6 +4,8 @@
 # confirming a purchase records the choice. A supplier a person chose is
 # never changed, and the supplier field keeps its domain: every party stays
 # selectable.
+import datetime
+import logging
 import uuid
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -13,6 +15,7 @@ from trytond.transaction import Transaction
 from . import native
 
 CONTEXT_KEY = 'socialdefault_correlation'
+logger = logging.getLogger(__name__)
 
 
 class CategoryCode(ModelSQL, ModelView):
@@ -177,30 +180,39 @@ class PurchaseRequisitionLine(metaclass=PoolMeta):
         # person: it stays, and no default is offered over it.
         if self.supplier and self.supplier != self.socialdefault_offered:
             return
-        # The default of the previous product is not a choice for this one.
-        if self.socialdefault_offered:
-            self.supplier = None
-            self.socialdefault_offered = None
+        try:
+            supplier, correlation = self._socialdefault_preselect()
+        except Exception:
+            # Fail open: whatever went wrong, the line stays as Tryton made it.
+            logger.exception("socialdefault: no supplier preselected for %s",
+                self.product.rec_name)
+            return
+        self.supplier = supplier
+        self.socialdefault_offered = supplier
+        self.socialdefault_correlation = correlation
+
+    def _socialdefault_preselect(self):
+        """The supplier to preselect for the line's product (None when
+        socialdefault has no default: the default of a previous product is
+        taken back), and the correlation id of its offer."""
+        correlation = self.socialdefault_correlation
         CategoryCode = Pool().get('socialdefault.category_code')
         category = CategoryCode.for_product(self.product)
         if category is None:
-            return
-        if not self.socialdefault_correlation:
-            self.socialdefault_correlation = str(uuid.uuid4())
+            return None, correlation
+        correlation = correlation or str(uuid.uuid4())
+        if self.socialdefault_offered:
+            self.supplier = None  # not a candidate of the new product
         employee = self.requisition.employee if self.requisition else None
         decision = native.offer({
-                'correlation_id': self.socialdefault_correlation,
+                'correlation_id': correlation,
                 'category': category,
                 'requester': requester_of(employee),
                 'candidates': self._socialdefault_candidates(),
                 })
         if not decision or not decision.get('default_supplier'):
-            return
-        party = party_for(decision['default_supplier'])
-        if party is None:
-            return
-        self.supplier = party
-        self.socialdefault_offered = party
+            return None, correlation
+        return party_for(decision['default_supplier']), correlation
 
     def compute_request(self):
         # find_best_product_supplier links its offer to this line.
@@ -235,8 +247,17 @@ class PurchaseRequisition(metaclass=PoolMeta):
 
     @classmethod
     def approve(cls, requisitions):
-        RequisitionLine = Pool().get('purchase.requisition.line')
         super().approve(requisitions)
+        try:
+            cls._socialdefault_record(requisitions)
+        except Exception:
+            # Fail open: the approval stands without its record.
+            logger.exception("socialdefault: requisitions %s not recorded",
+                [r.id for r in requisitions])
+
+    @classmethod
+    def _socialdefault_record(cls, requisitions):
+        RequisitionLine = Pool().get('purchase.requisition.line')
         # Lines without a supplier get one in find_best_product_supplier;
         # their choice is recorded when their purchase is confirmed.
         choices, done = [], []
@@ -261,12 +282,27 @@ class PurchaseRequest(metaclass=PoolMeta):
     @classmethod
     def find_best_product_supplier(cls, product, date, **pattern):
         best = super().find_best_product_supplier(product, date, **pattern)
+        try:
+            return cls._socialdefault_best(product, date, best, pattern)
+        except Exception:
+            # Fail open: Tryton's own choice stands.
+            logger.exception("socialdefault: no supplier decided for %s",
+                product.rec_name)
+            return best
+
+    @classmethod
+    def _socialdefault_best(cls, product, date, best, pattern):
         CategoryCode = Pool().get('socialdefault.category_code')
         category = CategoryCode.for_product(product)
         if category is None:
             return best
+        # Only suppliers that Tryton itself would accept for the date: the
+        # same rule as find_best_product_supplier (unknown lead time: none).
+        today = Pool().get('ir.date').today()
         used = [ps for ps in product.product_suppliers_used(**pattern)
-            if ps.party and ps.party.code]
+            if ps.party and ps.party.code and (date is None
+                or date - ps.compute_supply_date(date=today)
+                >= datetime.timedelta(0))]
         if not used:
             return best
         correlation = (Transaction().context.get(CONTEXT_KEY)
@@ -296,10 +332,19 @@ class Purchase(metaclass=PoolMeta):
 
     @classmethod
     def confirm(cls, purchases):
+        super().confirm(purchases)
+        try:
+            cls._socialdefault_record(purchases)
+        except Exception:
+            # Fail open: the confirmation stands without its record.
+            logger.exception("socialdefault: purchases %s not recorded",
+                [p.id for p in purchases])
+
+    @classmethod
+    def _socialdefault_record(cls, purchases):
         pool = Pool()
         RequisitionLine = pool.get('purchase.requisition.line')
         CategoryCode = pool.get('socialdefault.category_code')
-        super().confirm(purchases)
         choices, done = [], []
         for purchase in cls.browse([p.id for p in purchases]):
             if purchase.state != 'confirmed':

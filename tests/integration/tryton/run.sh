@@ -103,6 +103,7 @@ step trytond-admin /usr/bin/trytond-admin -c "$work/admin.conf" -d sd --all --ac
   -u socialdefault --email admin@example.org || finish
 step setup-db "$py" "$here/setup_db.py" "$work/admin.conf" sd || finish
 cp "$work/sd.sqlite" "$work/web.sqlite"
+cp "$work/sd.sqlite" "$work/failopen.sqlite"
 
 # 2. The three requisitions, then the ledger through the CLI.
 step scenario "$py" "$here/scenario.py" "$work/admin.conf" sd || finish
@@ -114,6 +115,12 @@ step export "$cli" export --config "$root/examples/config.xml" --ledger "$work/s
   --group-by supplier --format json --output "$artefacts/export.json" || finish
 step ledger "$py" "$here/check_ledger.py" "$artefacts/export.json" "$artefacts/scenario.log" || true
 grep -E '^(ok|FAIL)  ' "$artefacts/ledger.log" | sed 's/^/      /' || true
+
+# Without a loadable library Tryton works as without the module.
+conf "$work/failopen.conf" "$work/failopen-ledger.db"
+sed -i "s|^library = .*|library = $work/libabsent.so|" "$work/failopen.conf"
+step fail-open "$py" "$here/scenario.py" "$work/failopen.conf" failopen --fail-open || true
+grep -E '^(ok|FAIL)  ' "$artefacts/fail-open.log" | sed 's/^/      /' || true
 
 # 3. The browser check against sao, served by trytond on a free port.
 if [ ! -x "$chromium" ] || ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -12,7 +12,11 @@ when its purchase is confirmed, so not here).
 Prints the three approved choices as JSON lines for run.sh to compare with
 the ledger. Exits non-zero at the first failed check.
 
-usage: /usr/bin/python3 scenario.py TRYTOND_CONF DATABASE
+With --fail-open (a configuration whose library cannot be loaded) it checks
+instead that Tryton works as without the module: no supplier preselected,
+the requisition approved, the request given Tryton's own supplier.
+
+usage: /usr/bin/python3 scenario.py TRYTOND_CONF DATABASE [--fail-open]
 """
 import datetime
 import json
@@ -28,6 +32,38 @@ def check(condition, what):
     print(('ok    ' if condition else 'FAIL  ') + what)
     if not condition:
         FAILURES.append(what)
+
+
+def fail_open(conf, database):
+    pconfig.set_trytond(database=database, config_file=conf)
+    User = Model.get('res.user')
+    Product = Model.get('product.product')
+    Location = Model.get('stock.location')
+    Requisition = Model.get('purchase.requisition')
+    Request = Model.get('purchase.request')
+    admin, = User.find([('login', '=', 'admin')])
+    product, = Product.find([('name', '=', 'Boeket bloemen')])
+    r = Requisition(description='Bloemen zonder socialdefault',
+        employee=admin.employee, warehouse=Location.find([('code', '=', 'WH')])[0],
+        supply_date=datetime.date.today() + datetime.timedelta(days=7))
+    line = r.lines.new()
+    line.product = product
+    check(line.supplier is None, 'fail open: no supplier preselected')
+    line.quantity = 1.0
+    line.unit_price = Decimal('25.00')
+    r.save()
+    r.click('wait')
+    r.click('approve')
+    check(r.state in {'approved', 'processing'},
+        'fail open: the requisition is approved (%s)' % r.state)
+    request, = Request.find([('origin', '=', 'purchase.requisition.line,%d'
+                % r.lines[0].id)])
+    check(request.party is not None and request.party.code == 'FLR-100',
+        'fail open: the request has Tryton\'s own supplier (%s)'
+        % (request.party.code if request.party else None))
+    if FAILURES:
+        print('scenario: %d checks failed' % len(FAILURES))
+        sys.exit(1)
 
 
 def main(conf, database):
@@ -157,4 +193,7 @@ def main(conf, database):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[3:] == ['--fail-open']:
+        fail_open(sys.argv[1], sys.argv[2])
+    else:
+        main(sys.argv[1], sys.argv[2])

@@ -6,6 +6,7 @@ and the browser check use copies.
 
 usage: /usr/bin/python3 setup_db.py TRYTOND_CONF DATABASE
 """
+import datetime
 import sys
 from decimal import Decimal
 
@@ -82,6 +83,8 @@ def main(conf, database):
     for code in ['FLR-100', 'FLR-200', 'BLOEM-01', 'BLOEM-02', 'BLOEM-03']:
         product_supplier = template.product_suppliers.new()
         product_supplier.party = suppliers[code]
+        # Without a lead time Tryton trusts no supplier to deliver in time.
+        product_supplier.lead_time = datetime.timedelta(days=1)
     template.save()
     # A product outside every mapped category: socialdefault leaves it alone.
     pens = Template(name='Pennen', default_uom=unit, purchase_uom=unit,
