@@ -104,6 +104,7 @@ step trytond-admin /usr/bin/trytond-admin -c "$work/admin.conf" -d sd --all --ac
 step setup-db "$py" "$here/setup_db.py" "$work/admin.conf" sd || finish
 cp "$work/sd.sqlite" "$work/web.sqlite"
 cp "$work/sd.sqlite" "$work/failopen.sqlite"
+cp "$work/sd.sqlite" "$work/purchases.sqlite"
 
 # 2. The three requisitions, then the ledger through the CLI.
 step scenario "$py" "$here/scenario.py" "$work/admin.conf" sd || finish
@@ -113,8 +114,21 @@ today=$(date -u +%F)
 step export "$cli" export --config "$root/examples/config.xml" --ledger "$work/scenario-ledger.db" \
   --from "$(date -u -d "$today - 1 day" +%F)" --to "$(date -u -d "$today + 1 day" +%F)" \
   --group-by supplier --format json --output "$artefacts/export.json" || finish
-step ledger "$py" "$here/check_ledger.py" "$artefacts/export.json" "$artefacts/scenario.log" || true
+step ledger "$py" "$here/check_ledger.py" "$artefacts/export.json" "$artefacts/scenario.log" 3 || true
 grep -E '^(ok|FAIL)  ' "$artefacts/ledger.log" | sed 's/^/      /' || true
+
+# Recorded when a purchase is confirmed: a request's purchase, a direct one.
+conf "$work/purchases.conf" "$work/purchases-ledger.db"
+if step purchases "$py" "$here/scenario.py" "$work/purchases.conf" purchases --purchases; then
+  grep -E '^(ok|FAIL)  ' "$artefacts/purchases.log" | sed 's/^/      /' || true
+  step purchases-export "$cli" export --config "$root/examples/config.xml" \
+    --ledger "$work/purchases-ledger.db" --from "$(date -u -d "$today - 1 day" +%F)" \
+    --to "$(date -u -d "$today + 1 day" +%F)" --group-by supplier --format json \
+    --output "$artefacts/purchases-export.json" &&
+    step purchases-ledger "$py" "$here/check_ledger.py" "$artefacts/purchases-export.json" \
+      "$artefacts/purchases.log" 2 || true
+  grep -E '^(ok|FAIL)  ' "$artefacts/purchases-ledger.log" 2>/dev/null | sed 's/^/      /' || true
+fi
 
 # Without a loadable library Tryton works as without the module.
 conf "$work/failopen.conf" "$work/failopen-ledger.db"

@@ -23,7 +23,7 @@ import json
 import sys
 from decimal import Decimal
 
-from proteus import Model, config as pconfig
+from proteus import Model, Wizard, config as pconfig
 
 FAILURES = []
 
@@ -61,6 +61,96 @@ def fail_open(conf, database):
     check(request.party is not None and request.party.code == 'FLR-100',
         'fail open: the request has Tryton\'s own supplier (%s)'
         % (request.party.code if request.party else None))
+    if FAILURES:
+        print('scenario: %d checks failed' % len(FAILURES))
+        sys.exit(1)
+
+
+def purchases(conf, database):
+    """A requisition line left without a supplier, its request (the social
+    default) bought and confirmed: recorded at confirmation, as kept-default.
+    A purchase made directly, without a requisition: recorded, not offered."""
+    pconfig.set_trytond(database=database, config_file=conf)
+    User = Model.get('res.user')
+    Company = Model.get('company.company')
+    Account = Model.get('account.account')
+    AccountTemplate = Model.get('account.account.template')
+    ModelData = Model.get('ir.model.data')
+    ProductCategory = Model.get('product.category')
+    Product = Model.get('product.product')
+    Party = Model.get('party.party')
+    Location = Model.get('stock.location')
+    Requisition = Model.get('purchase.requisition')
+    Request = Model.get('purchase.request')
+    Purchase = Model.get('purchase.purchase')
+    company, = Company.find()
+
+    # Purchase lines need an expense account: Tryton's minimal chart.
+    data, = ModelData.find([('module', '=', 'account'),
+            ('fs_id', '=', 'account_template_root_en')], limit=1)
+    chart = Wizard('account.create_chart')
+    chart.execute('account')
+    chart.form.account_template = AccountTemplate(data.db_id)
+    chart.form.company = company
+    chart.execute('create_account')
+    receivable, = Account.find([('type.receivable', '=', True),
+            ('company', '=', company.id)], limit=1)
+    payable, = Account.find([('type.payable', '=', True),
+            ('company', '=', company.id)], limit=1)
+    expense, = Account.find([('type.expense', '=', True),
+            ('company', '=', company.id)], limit=1)
+    if receivable.party_required:
+        chart.form.account_receivable = receivable
+    if payable.party_required:
+        chart.form.account_payable = payable
+    chart.execute('create_properties')
+    accounting = ProductCategory(name='Inkoop', accounting=True,
+        account_expense=expense)
+    accounting.save()
+    product, = Product.find([('name', '=', 'Boeket bloemen')])
+    template = product.template
+    template.account_category = accounting
+    template.save()
+
+    admin, = User.find([('login', '=', 'admin')])
+    r = Requisition(description='Bloemen via een inkooporder',
+        employee=admin.employee,
+        warehouse=Location.find([('code', '=', 'WH')])[0],
+        supply_date=datetime.date.today() + datetime.timedelta(days=7))
+    line = r.lines.new()
+    line.product = product
+    line.supplier = None
+    line.quantity = 1.0
+    line.unit_price = Decimal('25.00')
+    r.save()
+    r.click('wait')
+    r.click('approve')
+    request, = Request.find([('origin', '=', 'purchase.requisition.line,%d'
+                % r.lines[0].id)])
+    social = request.party.code if request.party else None
+    check(social is not None and social.startswith('BLOEM-'),
+        'purchases: the request goes to a social supplier (%s)' % social)
+    Wizard('purchase.request.create_purchase', [request])
+    purchase, = Purchase.find([('party.code', '=', social)])
+    purchase.lines[0].unit_price = Decimal('25.00')
+    purchase.click('quote')
+    purchase.click('confirm')
+    check(purchase.state in {'confirmed', 'processing'},
+        'purchases: the purchase is confirmed (%s)' % purchase.state)
+
+    direct = Purchase(party=Party.find([('code', '=', 'FLR-100')])[0])
+    direct_line = direct.lines.new()
+    direct_line.product = product
+    direct_line.quantity = 2.0
+    direct_line.unit_price = Decimal('20.00')
+    direct.click('quote')
+    direct.click('confirm')
+    check(direct.state in {'confirmed', 'processing'},
+        'purchases: the direct purchase is confirmed (%s)' % direct.state)
+    print('choice ' + json.dumps({'supplier': social,
+                'outcome': 'kept-default'}, sort_keys=True))
+    print('choice ' + json.dumps({'supplier': 'FLR-100',
+                'outcome': 'not-offered'}, sort_keys=True))
     if FAILURES:
         print('scenario: %d checks failed' % len(FAILURES))
         sys.exit(1)
@@ -195,5 +285,7 @@ def main(conf, database):
 if __name__ == '__main__':
     if sys.argv[3:] == ['--fail-open']:
         fail_open(sys.argv[1], sys.argv[2])
+    elif sys.argv[3:] == ['--purchases']:
+        purchases(sys.argv[1], sys.argv[2])
     else:
         main(sys.argv[1], sys.argv[2])
