@@ -47,6 +47,17 @@ const Supplier* resolve_supplier(const Policy& policy, const OrderChoice& line) 
   return nullptr;
 }
 
+// The configured category of an export row's category key: "SYSTEM:code",
+// or the code alone when the ERP sent no code system (resolved as
+// Engine::resolve_choices does, for any system). A code system or code
+// may itself hold a ":", so every split is tried, the first one first.
+const Category* resolve_export_category(const Policy& policy, std::string_view key, std::string_view department) {
+  for (std::size_t colon = key.find(':'); colon != std::string_view::npos; colon = key.find(':', colon + 1)) {
+    if (const Category* c = policy.find_category(key.substr(0, colon), key.substr(colon + 1), department)) return c;
+  }
+  return policy.find_category("", key, department);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
@@ -128,24 +139,58 @@ void Engine::commit_rotation(const CategoryRef& category) {
 std::optional<NormFigures> Engine::norm_figures(const Shortlist& shortlist, const NormSettings& settings,
                                                 LocalDate today, UtcSeconds now) {
   constexpr auto kRefresh = std::chrono::seconds{60};
-  const std::string key = shortlist.department + '\x1f' + shortlist.category.code_system + '\x1f' +
-                          shortlist.category.code + '\x1f' + std::to_string(settings.window_days);
+  // The group is the department and the configured category the shortlist
+  // resolves to, so "CPV 03121200-7" and a code sent without its system
+  // are one group. The policy is the current snapshot: the one the rows
+  // below are resolved with.
+  const std::shared_ptr<const Policy> policy = this->policy();
+  const Category* category =
+      policy->find_category(shortlist.category.code_system, shortlist.category.code, shortlist.department);
+  if (category == nullptr) return std::nullopt;
+  // One count of the window's choices serves every group with this window:
+  // keys are "<days>\x1f<today>" (when it was counted) and
+  // "<days>\x1f<today>\x1f<department>\x1f<system>\x1f<code>" (a group's figures).
+  const std::string window = std::to_string(settings.window_days) + '\x1f';
+  const std::string counted_key = window + format_date(today);
+  const auto group_key = [&](std::string_view department, const Category& c) {
+    return counted_key + '\x1f' + std::string(department) + '\x1f' + c.code_system + '\x1f' + c.code;
+  };
   {
     std::lock_guard lock(norm_mutex_);
-    if (auto it = norm_cache_.find(key); it != norm_cache_.end() && now >= it->second.fetched &&
-                                         now - it->second.fetched < kRefresh) {
-      return it->second.figures;
+    if (auto it = norm_cache_.find(counted_key); it != norm_cache_.end() && now >= it->second.fetched &&
+                                                 now - it->second.fetched < kRefresh) {
+      // Counted, and no order of this group in the window: zero.
+      const auto group = norm_cache_.find(group_key(shortlist.department, *category));
+      return group == norm_cache_.end() ? NormFigures{} : group->second.figures;
     }
   }
   // Counted without holding the cache's lock, so other groups' hits do not
-  // wait for it; two threads may count the same group once, harmlessly.
+  // wait for it; two threads may count the same window once, harmlessly.
+  // The ledger's aggregation by department and category (the export's) gives
+  // each (department, code system, code) as the ERP sent it; each is
+  // resolved to its configured category as the order's line was, so orders
+  // sent with another code system, or none, count for the same category.
   const LocalDate first{std::chrono::sys_days{today} - std::chrono::days{settings.window_days - 1}};
-  auto counted = ledger_->count_orders(shortlist.department, shortlist.category.code_system, shortlist.category.code,
-                                       first, today);
-  if (!counted) return std::nullopt;
-  const NormFigures figures{counted->orders, counted->social_orders};
+  std::map<std::string, NormFigures> groups;
+  ExportQuery query{first, today, {GroupBy::department, GroupBy::category}};
+  auto aggregated = ledger_->export_rows(query, [&](const ExportRow& row) -> Result<void> {
+    if (const Category* resolved = resolve_export_category(*policy, row.keys[1], row.keys[0])) {
+      NormFigures& f = groups[group_key(row.keys[0], *resolved)];
+      f.orders += row.orders;
+      f.social_orders += row.social_orders;
+    }
+    return {};
+  });
+  if (!aggregated) return std::nullopt;
+  const auto found = groups.find(group_key(shortlist.department, *category));
+  const NormFigures figures = found == groups.end() ? NormFigures{} : found->second;
   std::lock_guard lock(norm_mutex_);
-  norm_cache_[key] = CachedNorm{figures, now};
+  // Replaces every earlier count of this window, yesterday's included.
+  for (auto it = norm_cache_.lower_bound(window); it != norm_cache_.end() && it->first.starts_with(window);) {
+    it = norm_cache_.erase(it);
+  }
+  for (auto& [key, f] : groups) norm_cache_[key] = CachedNorm{f, now};
+  norm_cache_[counted_key] = CachedNorm{NormFigures{}, now};
   return figures;
 }
 
