@@ -141,57 +141,84 @@ std::optional<NormFigures> Engine::norm_figures(const Shortlist& shortlist, cons
   constexpr auto kRefresh = std::chrono::seconds{60};
   // The group is the department and the configured category the shortlist
   // resolves to, so "CPV 03121200-7" and a code sent without its system
-  // are one group. The policy is the current snapshot: the one the rows
-  // below are resolved with.
+  // are one group. The policy is the current snapshot: the one the ledger's
+  // rows are resolved with below.
   const std::shared_ptr<const Policy> policy = this->policy();
   const Category* category =
       policy->find_category(shortlist.category.code_system, shortlist.category.code, shortlist.department);
   if (category == nullptr) return std::nullopt;
-  // One count of the window's choices serves every group with this window:
-  // keys are "<days>\x1f<today>" (when it was counted) and
-  // "<days>\x1f<today>\x1f<department>\x1f<system>\x1f<code>" (a group's figures).
-  const std::string window = std::to_string(settings.window_days) + '\x1f';
-  const std::string counted_key = window + format_date(today);
-  const auto group_key = [&](std::string_view department, const Category& c) {
-    return counted_key + '\x1f' + std::string(department) + '\x1f' + c.code_system + '\x1f' + c.code;
+  const auto group_of = [](std::string_view department, const Category& c) {
+    return '\x1f' + std::string(department) + '\x1f' + c.code_system + '\x1f' + c.code;
   };
+  const std::string group = group_of(shortlist.department, *category);
+  // Each count aggregates a span of days for every department and category
+  // at once, so the window is counted in two parts: the days before today,
+  // once a day per window length, and today, at most once a minute. A count
+  // is cached as "<part>" (when it was made) and "<part><group>" (a group's
+  // figures; a group without orders has none).
+  const std::string past_prefix = "past\x1f" + std::to_string(settings.window_days) + '\x1f';
+  const std::string past = past_prefix + format_date(today);
+  const std::string current = "today\x1f" + format_date(today);
+  std::optional<NormFigures> before;
+  std::optional<NormFigures> during;
   {
     std::lock_guard lock(norm_mutex_);
-    if (auto it = norm_cache_.find(counted_key); it != norm_cache_.end() && now >= it->second.fetched &&
-                                                 now - it->second.fetched < kRefresh) {
-      // Counted, and no order of this group in the window: zero.
-      const auto group = norm_cache_.find(group_key(shortlist.department, *category));
-      return group == norm_cache_.end() ? NormFigures{} : group->second.figures;
+    const auto figures_of = [&](const std::string& part) {
+      const auto it = norm_cache_.find(part + group);
+      return it == norm_cache_.end() ? NormFigures{} : it->second.figures;
+    };
+    if (settings.window_days <= 1) {
+      before = NormFigures{};
+    } else if (norm_cache_.contains(past)) {
+      before = figures_of(past);
+    }
+    if (auto it = norm_cache_.find(current); it != norm_cache_.end() && now >= it->second.fetched &&
+                                             now - it->second.fetched < kRefresh) {
+      during = figures_of(current);
     }
   }
   // Counted without holding the cache's lock, so other groups' hits do not
-  // wait for it; two threads may count the same window once, harmlessly.
-  // The ledger's aggregation by department and category (the export's) gives
-  // each (department, code system, code) as the ERP sent it; each is
-  // resolved to its configured category as the order's line was, so orders
+  // wait for it; two threads may count the same part once, harmlessly. The
+  // export's aggregation by department and category gives the code system
+  // and code as the ERP sent them, with rejected orders left out; each is
+  // resolved to its configured category as the order line was, so orders
   // sent with another code system, or none, count for the same category.
-  const LocalDate first{std::chrono::sys_days{today} - std::chrono::days{settings.window_days - 1}};
-  std::map<std::string, NormFigures> groups;
-  ExportQuery query{first, today, {GroupBy::department, GroupBy::category}};
-  auto aggregated = ledger_->export_rows(query, [&](const ExportRow& row) -> Result<void> {
-    if (const Category* resolved = resolve_export_category(*policy, row.keys[1], row.keys[0])) {
-      NormFigures& f = groups[group_key(row.keys[0], *resolved)];
-      f.orders += row.orders;
-      f.social_orders += row.social_orders;
+  const auto count = [&](LocalDate from, LocalDate to, const std::string& part,
+                         std::string_view replaces) -> std::optional<NormFigures> {
+    std::map<std::string, NormFigures> groups;
+    const ExportQuery query{from, to, {GroupBy::department, GroupBy::category}};
+    auto aggregated = ledger_->export_rows(query, [&](const ExportRow& row) -> Result<void> {
+      if (const Category* resolved = resolve_export_category(*policy, row.keys[1], row.keys[0])) {
+        NormFigures& f = groups[part + group_of(row.keys[0], *resolved)];
+        f.orders += row.orders;
+        f.social_orders += row.social_orders;
+      }
+      return {};
+    });
+    if (!aggregated) return std::nullopt;
+    const auto found = groups.find(part + group);
+    const NormFigures figures = found == groups.end() ? NormFigures{} : found->second;
+    std::lock_guard lock(norm_mutex_);
+    // Replaces the earlier counts of this part, yesterday's included.
+    for (auto it = norm_cache_.lower_bound(std::string(replaces));
+         it != norm_cache_.end() && it->first.starts_with(replaces);) {
+      it = norm_cache_.erase(it);
     }
-    return {};
-  });
-  if (!aggregated) return std::nullopt;
-  const auto found = groups.find(group_key(shortlist.department, *category));
-  const NormFigures figures = found == groups.end() ? NormFigures{} : found->second;
-  std::lock_guard lock(norm_mutex_);
-  // Replaces every earlier count of this window, yesterday's included.
-  for (auto it = norm_cache_.lower_bound(window); it != norm_cache_.end() && it->first.starts_with(window);) {
-    it = norm_cache_.erase(it);
+    for (auto& [key, f] : groups) norm_cache_[key] = CachedNorm{f, now};
+    norm_cache_[part] = CachedNorm{NormFigures{}, now};
+    return figures;
+  };
+  if (!before) {
+    const std::chrono::sys_days day{today};
+    before = count(LocalDate{day - std::chrono::days{settings.window_days - 1}}, LocalDate{day - std::chrono::days{1}},
+                   past, past_prefix);
+    if (!before) return std::nullopt;
   }
-  for (auto& [key, f] : groups) norm_cache_[key] = CachedNorm{f, now};
-  norm_cache_[counted_key] = CachedNorm{NormFigures{}, now};
-  return figures;
+  if (!during) {
+    during = count(today, today, current, "today\x1f");
+    if (!during) return std::nullopt;
+  }
+  return NormFigures{before->orders + during->orders, before->social_orders + during->social_orders};
 }
 
 Result<Decision> Engine::decide_for(const Policy& policy, const Shortlist& shortlist, const std::string& pseudonym,

@@ -124,13 +124,18 @@ TEST_F(NormByCategory, OrdersSentWithoutACodeSystemCountForTheConfiguredCategory
 TEST_F(NormByCategory, OnlyOrdersThatResolveToTheShortlistsCategoryCount) {
   std::vector<ChoiceRecord> rows;
   int n = 0;
-  for (int i = 0; i < 5; ++i) rows.push_back(choice(n++, "CPV", true));
-  rows.push_back(choice(n++, "", false));
+  // The window's days before today are counted apart from today: its
+  // first day and yesterday belong to it.
+  const std::chrono::sys_days today{kToday};
+  rows.push_back(choice(n++, "CPV", true, "Burgerzaken", LocalDate{today - std::chrono::days{90}}));
+  rows.push_back(choice(n++, "CPV", true, "Burgerzaken", LocalDate{today - std::chrono::days{1}}));
+  for (int i = 0; i < 3; ++i) rows.push_back(choice(n++, "CPV", true));
+  rows.push_back(choice(n++, "", false, "Burgerzaken", LocalDate{today - std::chrono::days{30}}));
   // The same code in a list the configuration does not have: no category.
   for (int i = 0; i < 4; ++i) rows.push_back(choice(n++, "UNSPSC", true));
   // Another department, and a day just outside the 91-day window.
   for (int i = 0; i < 3; ++i) rows.push_back(choice(n++, "CPV", false, "Facilitair"));
-  rows.push_back(choice(n++, "CPV", false, "Burgerzaken", LocalDate{std::chrono::sys_days{kToday} - std::chrono::days{91}}));
+  rows.push_back(choice(n++, "CPV", false, "Burgerzaken", LocalDate{today - std::chrono::days{91}}));
   // An order the supplier rejected: nothing was bought, as in the export.
   rows.push_back(choice(n++, "CPV", false));
   ASSERT_TRUE(engine_->ledger().append_choices(rows).ok());
@@ -146,6 +151,24 @@ TEST_F(NormByCategory, OnlyOrdersThatResolveToTheShortlistsCategoryCount) {
   // Bloemen, and so do the CPV orders and the one without a system.
   EXPECT_EQ(norm_shown(kNow, false),
             "5 van de 6 bestellingen voor Bloemen bij Burgerzaken gingen de afgelopen 91 dagen naar een sociale "
+            "onderneming");
+}
+
+TEST_F(NormByCategory, TheEarlierDaysAndTodayAddUpAndANewDayCountsAgain) {
+  const std::chrono::sys_days today{kToday};
+  std::vector<ChoiceRecord> rows;
+  for (int i = 0; i < 3; ++i) rows.push_back(choice(i, "", true, "Burgerzaken", LocalDate{today - std::chrono::days{2}}));
+  ASSERT_TRUE(engine_->ledger().append_choices(rows).ok());
+  EXPECT_EQ(norm_shown(kNow), "");  // 3 orders
+  record_without_system(0, 2, kNow);
+  EXPECT_EQ(norm_shown(kNow + 61s),
+            "5 van de 5 bestellingen voor Bloemen bij Burgerzaken gingen de afgelopen 91 dagen naar een sociale "
+            "onderneming");
+  // 89 days later the orders of two days before kToday have left the
+  // window; today's two remain, below k.
+  EXPECT_EQ(norm_shown(kNow + std::chrono::days{89}), "");
+  EXPECT_EQ(norm_shown(kNow + std::chrono::days{88}),
+            "5 van de 5 bestellingen voor Bloemen bij Burgerzaken gingen de afgelopen 91 dagen naar een sociale "
             "onderneming");
 }
 
