@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -50,7 +51,8 @@ class CapiExperiments : public ::testing::Test {
     const auto at = config.find(experiments);
     ASSERT_NE(at, std::string::npos);
     config.insert(at + experiments.size(),
-                  "    <experiment id=\"flowers-capi\" from=\"2026-11-01\" until=\"2026-12-31\" minimum-effect=\"10\">\n"
+                  "    <experiment id=\"flowers-capi\" from=\"2026-11-01\" until=\"2026-12-31\"\n"
+                  "                minimum-effect=\"10\">\n"
                   "      <category code=\"03121200-7\"/>\n"
                   "      <arm name=\"control\" control=\"true\"/>\n"
                   "      <arm name=\"impact\" nudges=\"impact\"/>\n"
@@ -113,9 +115,11 @@ class CapiExperiments : public ::testing::Test {
   sd_engine* engine_ = nullptr;
 };
 
+// x of n as a percentage with two decimals, halves rounded away from zero.
 std::string percent(long x, long n) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f", 100.0 * static_cast<double>(x) / static_cast<double>(n));
+  const double share = std::round(10000.0 * static_cast<double>(x) / static_cast<double>(n)) / 100;
+  std::snprintf(buffer, sizeof buffer, "%.2f", share);
   return buffer;
 }
 

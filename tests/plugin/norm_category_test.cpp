@@ -157,7 +157,8 @@ TEST_F(NormByCategory, OnlyOrdersThatResolveToTheShortlistsCategoryCount) {
 TEST_F(NormByCategory, TheEarlierDaysAndTodayAddUpAndANewDayCountsAgain) {
   const std::chrono::sys_days today{kToday};
   std::vector<ChoiceRecord> rows;
-  for (int i = 0; i < 3; ++i) rows.push_back(choice(i, "", true, "Burgerzaken", LocalDate{today - std::chrono::days{2}}));
+  const LocalDate two_days_ago{today - std::chrono::days{2}};
+  for (int i = 0; i < 3; ++i) rows.push_back(choice(i, "", true, "Burgerzaken", two_days_ago));
   ASSERT_TRUE(engine_->ledger().append_choices(rows).ok());
   EXPECT_EQ(norm_shown(kNow), "");  // 3 orders
   record_without_system(0, 2, kNow);
