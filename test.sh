@@ -17,6 +17,13 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"
 
+# The Debian packages (packaging/test-deb.sh): built from the release build,
+# installed with dpkg, run, purged. Needs root on a machine without
+# socialdefault installed; exits 77 with the reason otherwise.
+deb_status=0
+packaging/test-deb.sh build/release || deb_status=$?
+[ "$deb_status" = 0 ] || [ "$deb_status" = 77 ] || exit "$deb_status"
+
 if [ "${1:-}" != "--quick" ]; then
   cmake --preset sanitize >/dev/null
   cmake --build --preset sanitize -j "$jobs"

@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev python3-zeep cppcheck libxslt1-dev openssl xsltproc libxml2-utils sqlite3
 )
+# The package test (packaging/test-deb.sh): CPack's dpkg-shlibdeps step needs
+# file; the test talks to the installed gateway with curl.
+packages+=(file curl)
 
 missing=()
 for p in "${packages[@]}"; do
