@@ -29,8 +29,10 @@ grep -q '^SD_BUILD_TESTS:BOOL=ON' "$build/CMakeCache.txt" ||
   skip "$build has no tests (SD_BUILD_TESTS=OFF): the example ERP fixture is missing"
 
 # Several worktrees on one machine: one package test at a time.
-exec 9>/run/lock/socialdefault-deb-test.lock
-flock -w 600 9 || skip "another package test holds /run/lock/socialdefault-deb-test.lock"
+lock_dir=/run/lock
+[ -d "$lock_dir" ] || lock_dir=/tmp
+exec 9>"$lock_dir/socialdefault-deb-test.lock"
+flock -w 600 9 || skip "another package test holds $lock_dir/socialdefault-deb-test.lock"
 
 if dpkg-query -W -f='${Status}' socialdefault socialdefault-dev 2>/dev/null | grep -q installed; then
   skip "socialdefault is installed on this machine; this test would purge it"
@@ -229,6 +231,19 @@ for host in "$work/host-cmake/sd_example_host" "$work/host-pc/sd_example_host"; 
     "$work/$kind.xml" 2>/dev/null)
   check "$kind: it preselects a social flower supplier (got \"$preselected\")" grep -Eqx 'BLOEM-0[123]' <<<"$preselected"
 done
+
+# --- remove keeps the state, a reinstall carries on ------------------------------
+key_before=$(cat /etc/socialdefault/pseudonym.key)
+dpkg -r socialdefault-dev socialdefault >"$work/remove.log" 2>&1
+check "dpkg -r succeeds" test $? = 0 || cat "$work/remove.log"
+check "remove keeps the key, the ledger and the user" \
+  bash -c "[ -f /etc/socialdefault/pseudonym.key ] && [ -f /var/lib/socialdefault/ledger.db ] && getent passwd socialdefault >/dev/null"
+check "remove takes the programs" test ! -e /usr/bin/socialdefaultd
+dpkg -i "$deb" "$dev_deb" >"$work/dpkg-i2.log" 2>&1
+check "dpkg -i again succeeds" test $? = 0 || cat "$work/dpkg-i2.log"
+check "the reinstall keeps the key" test "$(cat /etc/socialdefault/pseudonym.key)" = "$key_before"
+as_service socialdefault verify "${cli_options[@]}" >"$work/verify2.json" 2>&1
+check "the ledger is intact after the reinstall" test $? = 0
 
 # --- purge: nothing left --------------------------------------------------------
 dpkg -L socialdefault socialdefault-dev >"$work/files" 2>/dev/null
