@@ -28,6 +28,13 @@ tests/integration/tryton/run.sh build/release/plugin/src/capi/libsocialdefault.s
 [ "$tryton_rc" -eq 0 ] || [ "$tryton_rc" -eq 77 ] || exit "$tryton_rc"
 # --- end Tryton
 
+# The Debian packages (packaging/test-deb.sh): built from the release build,
+# installed with dpkg, run, purged. Needs root on a machine without
+# socialdefault installed; exits 77 with the reason otherwise.
+deb_status=0
+packaging/test-deb.sh build/release || deb_status=$?
+[ "$deb_status" = 0 ] || [ "$deb_status" = 77 ] || exit "$deb_status"
+
 if [ "${1:-}" != "--quick" ]; then
   cmake --preset sanitize >/dev/null
   cmake --build --preset sanitize -j "$jobs"

@@ -18,6 +18,9 @@ packages=(
   tryton-server tryton-modules-purchase tryton-modules-purchase-request
   tryton-modules-purchase-requisition tryton-proteus tryton-sao chromium
 )
+# The package test (packaging/test-deb.sh): CPack's dpkg-shlibdeps step needs
+# file; the test talks to the installed gateway with curl.
+packages+=(file curl)
 
 missing=()
 for p in "${packages[@]}"; do
