@@ -8,7 +8,7 @@
 // other processes that open the same file, serialise on SQLite's write lock
 // and never fork a chain. verify() and export_rows() open their own
 // read-only connection per call and read one WAL snapshot, so a long export
-// never holds up an acknowledgement.
+// never holds up an acknowledgement; so does count_orders_by_system().
 #pragma once
 
 #include <filesystem>
@@ -87,7 +87,8 @@ class SqliteLedger final : public Ledger {
   Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
                                   std::string_view category, LocalDate from, LocalDate to) override;
   Result<std::vector<ArmCount>> count_arms(std::string_view experiment, LocalDate from, LocalDate to) override;
-  // In sqlite_ledger_export.cpp, beside the export's rule for rejected orders.
+  // In sqlite_ledger_export.cpp, beside the export's rule for rejected
+  // orders; like the export, on a read-only connection of its own.
   Result<std::vector<CodeSystemCount>> count_orders_by_system(std::string_view department, std::string_view category,
                                                               LocalDate from, LocalDate to) override;
   Result<void> export_rows(const ExportQuery& query, const ExportSink& sink) override;
