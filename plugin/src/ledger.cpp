@@ -56,6 +56,12 @@ Result<OrderCount> Ledger::count_orders(std::string_view, std::string_view, std:
   return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders for the colleague norm");
 }
 
+Result<std::vector<CodeSystemCount>> Ledger::count_orders_by_system(std::string_view, std::string_view, LocalDate,
+                                                                    LocalDate) {
+  return make_error(ErrorCode::unsupported,
+                    "this ledger backend cannot count orders per code system for the colleague norm");
+}
+
 Result<std::vector<ArmCount>> Ledger::count_arms(std::string_view, LocalDate, LocalDate) {
   return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders per experiment arm");
 }

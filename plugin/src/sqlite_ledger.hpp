@@ -8,7 +8,7 @@
 // other processes that open the same file, serialise on SQLite's write lock
 // and never fork a chain. verify() and export_rows() open their own
 // read-only connection per call and read one WAL snapshot, so a long export
-// never holds up an acknowledgement.
+// never holds up an acknowledgement; so does count_orders_by_system().
 #pragma once
 
 #include <filesystem>
@@ -52,6 +52,9 @@ Error database_error(sqlite3* db, const std::filesystem::path& file, std::string
 // Opens a connection with the ledger's pragmas; read_only connections are
 // for verify and export.
 Result<SqliteDb> open_sqlite_connection(const std::filesystem::path& file, bool read_only);
+// The query of SqliteLedger::count_orders_by_system (?1 department,
+// ?2 category code, ?3 and ?4 the first and last date), for its plan's test.
+std::string count_orders_by_system_sql();
 Result<SqliteStatement> prepare_statement(sqlite3* db, const std::filesystem::path& file, std::string_view sql,
                                           bool persistent);
 
@@ -84,6 +87,10 @@ class SqliteLedger final : public Ledger {
   Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
                                   std::string_view category, LocalDate from, LocalDate to) override;
   Result<std::vector<ArmCount>> count_arms(std::string_view experiment, LocalDate from, LocalDate to) override;
+  // In sqlite_ledger_export.cpp, beside the export's rule for rejected
+  // orders; like the export, on a read-only connection of its own.
+  Result<std::vector<CodeSystemCount>> count_orders_by_system(std::string_view department, std::string_view category,
+                                                              LocalDate from, LocalDate to) override;
   Result<void> export_rows(const ExportQuery& query, const ExportSink& sink) override;
   Result<VerifyReport> verify() override;
 

@@ -138,6 +138,28 @@ int main(void) {
   sd_error_free(error);
   error = NULL;
 
+  /* The experiment report: the example's catering experiment with its four
+   * arms, none with orders yet; an id the configuration lacks is not found. */
+  out = NULL;
+  s = sd_experiments_report(engine, "catering-2027", "json", &out, &out_size, &error);
+  if (s != SD_OK) fprintf(stderr, "experiments: %s\n", sd_error_message(error));
+  CHECK(s == SD_OK);
+  CHECK(out != NULL && out_size == strlen(out));
+  CHECK(out != NULL && strstr(out, "catering-2027") != NULL);
+  CHECK(out != NULL && strstr(out, "\"control\"") != NULL && strstr(out, "\"norm\"") != NULL);
+  sd_buffer_free(out);
+
+  out = NULL;
+  s = sd_experiments_report(engine, "no-such-experiment", "csv", &out, &out_size, &error);
+  CHECK(s == SD_NOT_FOUND);
+  CHECK(out == NULL);
+  CHECK(error != NULL && sd_error_status(error) == SD_NOT_FOUND);
+  CHECK(error != NULL && strstr(sd_error_message(error), "experiment \"no-such-experiment\" is not in the "
+                                                         "configuration") != NULL);
+  sd_error_free(error);
+  error = NULL;
+  CHECK(sd_experiments_report(engine, NULL, NULL, &out, &out_size, NULL) == SD_INVALID_ARGUMENT);
+
   char* report = NULL;
   size_t report_size = 0;
   s = sd_verify(engine, &report, &report_size, &error);

@@ -135,9 +135,11 @@ class Engine {
   // time, then counted here, so the hot path does not query the ledger.
   Result<std::uint64_t> next_rotation(const CategoryRef& category);
   void commit_rotation(const CategoryRef& category);
-  // The colleague norm's figures for a department and category over the
-  // trailing window ending on `today`, from a cache refreshed at most once
-  // a minute per group, so the hot path rarely queries the ledger. Empty
+  // The colleague norm's figures for a department and the configured
+  // category the shortlist resolves to, over the trailing window ending on
+  // `today`: one indexed ledger count of the group's orders per code system
+  // (Ledger::count_orders_by_system), resolved as order lines are, cached
+  // per group for a minute, so the hot path rarely queries the ledger. Empty
   // when the ledger cannot say (the norm is then not shown).
   std::optional<NormFigures> norm_figures(const Shortlist& shortlist, const NormSettings& settings, LocalDate today,
                                           UtcSeconds now);
@@ -152,9 +154,13 @@ class Engine {
   std::unique_ptr<GroupCommitter> offer_writer_;
   std::mutex rotation_mutex_;
   std::map<std::string, std::uint64_t> rotation_;
+  // One entry per group ("<department>\x1f<code system>\x1f<code>" of the
+  // configured category); a hit needs the same day and window length.
   struct CachedNorm {
     NormFigures figures;
     UtcSeconds fetched{};
+    LocalDate today;
+    std::uint32_t window_days = 0;
   };
   std::mutex norm_mutex_;
   std::map<std::string, CachedNorm> norm_cache_;

@@ -71,6 +71,13 @@ struct OrderCount {
   std::int64_t social_orders = 0;
 };
 
+// Orders of a group under one code system, as the ERP sent it (empty when
+// it sent none).
+struct CodeSystemCount {
+  std::string category_code_system;
+  OrderCount count;
+};
+
 // One arm's orders in an experiment.
 struct ArmCount {
   std::string arm;                 // the arm's name, without the experiment
@@ -180,6 +187,15 @@ class Ledger {
   // refuses (unsupported), for backends that do not have it yet.
   virtual Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
                                           std::string_view category, LocalDate from, LocalDate to);
+  // Orders of a department with category code `category` and local_date in
+  // [from, to], per code system the orders were recorded with (empty
+  // included), in code system order; the lines the export leaves out (an
+  // order whose latest status is a rejection) are left out. The colleague
+  // norm resolves each code system to its configured category. The default
+  // refuses (unsupported), for backends that do not have it yet.
+  virtual Result<std::vector<CodeSystemCount>> count_orders_by_system(std::string_view department,
+                                                                      std::string_view category, LocalDate from,
+                                                                      LocalDate to);
   // Orders per arm of an experiment with local_date in [from, to], in arm
   // name order. The default refuses (unsupported).
   virtual Result<std::vector<ArmCount>> count_arms(std::string_view experiment, LocalDate from, LocalDate to);
