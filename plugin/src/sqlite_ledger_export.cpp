@@ -55,11 +55,11 @@ Result<void> SqliteLedger::export_rows(const ExportQuery& query, const ExportSin
   std::string keys_sql;
   for (const std::string& expression : raw_keys) keys_sql += (keys_sql.empty() ? "" : ", ") + expression;
 
-  // The lines of an order whose latest status event is a rejection are left
-  // out: the supplier refused them, so nothing was bought (docs/ledger.md).
+  // The lines of an order whose latest status event is a rejection or a
+  // cancellation are left out: nothing was bought (docs/ledger.md).
   const std::string where =
       " FROM choices WHERE local_date BETWEEN ?1 AND ?2 AND (order_ref = '' OR coalesce((SELECT status FROM "
-      "order_statuses s WHERE s.order_ref = choices.order_ref ORDER BY s.id DESC LIMIT 1), '') <> 'rejected')";
+      "order_statuses s WHERE s.order_ref = choices.order_ref ORDER BY s.id DESC LIMIT 1), '') NOT IN ('rejected', 'cancelled'))";
   const std::string totals_sql =
       "SELECT " + keys_sql +
       ", count(*), sum(amount_minor), sum(social), sum(CASE WHEN social = 1 THEN amount_minor ELSE 0 END)"
