@@ -1,5 +1,6 @@
 #include "cxml_adapter.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -254,6 +255,151 @@ Result<std::vector<OrderChoice>> CxmlAdapter::read_choice(const Message& request
   return lines;
 }
 
+namespace {
+
+bool equals_lower(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != lower[i]) return false;
+  }
+  return true;
+}
+
+// ConfirmationHeader/@type: what the supplier says about the whole order.
+// requestToPay asks for payment and says nothing new about acceptance.
+Result<OrderStatus> confirmation_status(const std::string& type) {
+  if (type == "accept" || type == "backordered") return OrderStatus::accepted;
+  if (type == "reject") return OrderStatus::rejected;
+  if (type == "except" || type == "detail" || type == "allDetail" || type == "replace") {
+    return OrderStatus::conditionally_accepted;
+  }
+  return make_error(ErrorCode::unsupported,
+                    "ConfirmationHeader type " + soap::in_quotes(type) +
+                        " does not say whether the order was accepted; expected accept, backordered, except, detail, "
+                        "allDetail, replace or reject",
+                    "ConfirmationHeader/@type");
+}
+
+Result<OrderStatusUpdate> confirmation_update(const CxmlMessage& m) {
+  const pugi::xml_node payload = m.payload_element();
+  const pugi::xml_node header = element(payload, "ConfirmationHeader");
+  if (!header) {
+    return make_error(ErrorCode::mapping, "the ConfirmationRequest has no <ConfirmationHeader>; expected one with a type",
+                      "ConfirmationHeader");
+  }
+  OrderStatusUpdate update;
+  update.order_ref = XmlDocument::attribute(element(payload, "OrderReference"), "orderID");
+  if (update.order_ref.empty()) {
+    return make_error(ErrorCode::mapping,
+                      "the ConfirmationRequest's <OrderReference> has no orderID; expected the number of the order it "
+                      "confirms",
+                      "OrderReference/@orderID");
+  }
+  update.response_ref = XmlDocument::attribute(header, "confirmID");
+  if (update.response_ref.empty()) update.response_ref = XmlDocument::attribute(m.root(), "payloadID");
+  update.code = XmlDocument::attribute(header, "type");
+  auto status = confirmation_status(update.code);
+  if (!status) return std::move(status).error();
+  update.status = *status;
+  return update;
+}
+
+// A StatusUpdateRequest names its document by payloadID; orders are kept
+// by order number, so the order must be named in DocumentStatus/DocumentInfo.
+Result<OrderStatusUpdate> status_update(const CxmlMessage& m) {
+  const pugi::xml_node payload = m.payload_element();
+  for (std::string_view other : {"PaymentStatus", "SourcingStatus", "InvoiceStatus", "IntegrationStatus"}) {
+    if (element(payload, other)) {
+      return make_error(ErrorCode::unsupported,
+                        "the StatusUpdateRequest carries a <" + std::string(other) +
+                            ">, not the status of an order; nothing to record",
+                        std::string(other));
+    }
+  }
+  const pugi::xml_node status = element(payload, "Status");
+  const std::string code = XmlDocument::attribute(status, "code");
+  if (!status || code.size() != 3 || code.find_first_not_of("0123456789") != std::string::npos) {
+    return make_error(ErrorCode::mapping,
+                      "the StatusUpdateRequest has no <Status code> of three digits (found " + soap::in_quotes(code) +
+                          "); expected e.g. 200",
+                      "StatusUpdateRequest/Status");
+  }
+  const pugi::xml_node document_status = element(payload, "DocumentStatus");
+  const pugi::xml_node info = element(document_status, "DocumentInfo");
+  OrderStatusUpdate update;
+  update.order_ref = XmlDocument::attribute(info, "documentID");
+  const std::string type = XmlDocument::attribute(info, "documentType");
+  std::string lower_type = type;
+  for (char& c : lower_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (update.order_ref.empty() || lower_type.find("order") == std::string::npos) {
+    const std::string payload_id = XmlDocument::attribute(element(payload, "DocumentReference"), "payloadID");
+    return make_error(ErrorCode::mapping,
+                      "the StatusUpdateRequest does not name an order (DocumentReference payloadID " +
+                          soap::in_quotes(payload_id) + ", DocumentInfo documentType " + soap::in_quotes(type) +
+                          "); expected <DocumentStatus><DocumentInfo documentType=\"OrderRequest\" documentID=\"the "
+                          "order number\"/>, since order statuses are kept by order number",
+                      "DocumentStatus/DocumentInfo");
+  }
+  update.response_ref = XmlDocument::attribute(m.root(), "payloadID");
+  // The hub's own word for the document's state wins over the transport code.
+  const std::string state = XmlDocument::attribute(document_status, "type");
+  update.code = state.empty() ? code : code + " " + state;
+  if (equals_lower(state, "accepted") || equals_lower(state, "accept")) {
+    update.status = OrderStatus::accepted;
+  } else if (equals_lower(state, "rejected") || equals_lower(state, "reject")) {
+    update.status = OrderStatus::rejected;
+  } else if (equals_lower(state, "cancelled") || equals_lower(state, "canceled")) {
+    update.status = OrderStatus::cancelled;
+  } else if (code[0] == '2') {
+    update.status = OrderStatus::accepted;
+  } else if (code[0] == '4') {
+    update.status = OrderStatus::rejected;
+  } else {
+    return make_error(ErrorCode::unsupported,
+                      "the StatusUpdateRequest's Status code " + code +
+                          " does not settle the order (not 2xx accepted, not 4xx rejected); nothing to record",
+                      "StatusUpdateRequest/Status");
+  }
+  return update;
+}
+
+}  // namespace
+
+Result<OrderStatusUpdate> CxmlAdapter::read_order_status(const Message& response) const {
+  const CxmlMessage* m = as_cxml(response);
+  if (m == nullptr) return not_cxml("status document");
+  Result<OrderStatusUpdate> update = make_error(ErrorCode::internal, "unset");
+  switch (m->payload()) {
+    case Payload::confirmation_request: update = confirmation_update(*m); break;
+    case Payload::status_update_request: update = status_update(*m); break;
+    case Payload::order_cancellation: {
+      OrderStatusUpdate cancel;
+      cancel.order_ref = XmlDocument::attribute(element(m->payload_element(), "OrderRequestHeader"), "orderID");
+      if (cancel.order_ref.empty()) {
+        return make_error(ErrorCode::mapping,
+                          "the OrderRequest of type delete has no orderID; expected the number of the order it cancels",
+                          "OrderRequestHeader/@orderID");
+      }
+      cancel.response_ref = XmlDocument::attribute(m->root(), "payloadID");
+      cancel.status = OrderStatus::cancelled;
+      cancel.code = "delete";
+      update = std::move(cancel);
+      break;
+    }
+    case Payload::response:
+      return make_error(ErrorCode::unsupported,
+                        "a cXML Response answers the request of its exchange and names no order; it is read together "
+                        "with its OrderRequest");
+    default:
+      return make_error(ErrorCode::unsupported,
+                        "the cXML document holds no ConfirmationRequest, StatusUpdateRequest or OrderRequest of type "
+                        "delete; it changes no order's status");
+  }
+  if (!update) return m->redact(std::move(update).error());
+  for (std::string* s : {&update->order_ref, &update->response_ref, &update->code}) *s = m->redact(std::move(*s));
+  return update;
+}
+
 Result<std::vector<OrderChoice>> CxmlAdapter::read_lines(const CxmlMessage& m) const {
   const bool order = m.payload() == Payload::order_request;
   const pugi::xml_node payload = m.payload_element();
@@ -273,6 +419,14 @@ Result<std::vector<OrderChoice>> CxmlAdapter::read_lines(const CxmlMessage& m) c
     if (base.order_ref.empty()) {
       return make_error(ErrorCode::mapping, "the OrderRequestHeader has no orderID; expected the order number",
                         "OrderRequestHeader/@orderID");
+    }
+    // A change order repeats the whole order; recording it as well would
+    // count the order twice (docs/standard-documents.md, "Not (yet) done").
+    if (XmlDocument::attribute(header, "type") == "update") {
+      return make_error(ErrorCode::unsupported,
+                        "the OrderRequest of type update changes order " + soap::in_quotes(base.order_ref) +
+                            ", recorded earlier; change orders are not recorded, so the first version's figures stand",
+                        "OrderRequestHeader/@type");
     }
     base.correlation_id = XmlDocument::attribute(header, "requisitionID");
   } else {

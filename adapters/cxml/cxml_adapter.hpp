@@ -27,6 +27,10 @@ class CxmlAdapter final : public Adapter {
                                      const Policy& policy) const override;
   // One OrderChoice per ItemOut (OrderRequest) or ItemIn (PunchOutOrderMessage).
   Result<std::vector<OrderChoice>> read_choice(const Message& request, const Message* response) const override;
+  // The status a ConfirmationRequest, a StatusUpdateRequest or an
+  // OrderRequest of type delete gives an earlier order
+  // (docs/standard-documents.md has the mapping of types and codes).
+  Result<OrderStatusUpdate> read_order_status(const Message& response) const override;
 
  private:
   Result<std::vector<OrderChoice>> read_lines(const class CxmlMessage& m) const;

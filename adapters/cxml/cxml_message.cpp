@@ -59,8 +59,16 @@ Result<std::unique_ptr<CxmlMessage>> CxmlMessage::parse(std::string_view bytes, 
 
   if (const pugi::xml_node request = element(root, "Request")) {
     if (const pugi::xml_node order = element(request, "OrderRequest")) {
-      message->payload_ = Payload::order_request;
+      // type="delete" withdraws an order sent earlier (cXML's cancellation).
+      const bool cancels = XmlDocument::attribute(element(order, "OrderRequestHeader"), "type") == "delete";
+      message->payload_ = cancels ? Payload::order_cancellation : Payload::order_request;
       message->payload_element_ = order;
+    } else if (const pugi::xml_node confirmation = element(request, "ConfirmationRequest")) {
+      message->payload_ = Payload::confirmation_request;
+      message->payload_element_ = confirmation;
+    } else if (const pugi::xml_node update = element(request, "StatusUpdateRequest")) {
+      message->payload_ = Payload::status_update_request;
+      message->payload_element_ = update;
     }
   } else if (const pugi::xml_node m = element(root, "Message")) {
     if (const pugi::xml_node poom = element(m, "PunchOutOrderMessage")) {
@@ -78,7 +86,10 @@ MessageKind CxmlMessage::kind() const noexcept {
   switch (payload_) {
     case Payload::order_request:
     case Payload::punch_out_order_message: return MessageKind::order_request;
-    case Payload::response: return MessageKind::order_response;
+    case Payload::response:
+    case Payload::confirmation_request:
+    case Payload::status_update_request:
+    case Payload::order_cancellation: return MessageKind::order_response;
     case Payload::other: return MessageKind::unknown;
   }
   return MessageKind::unknown;

@@ -14,7 +14,17 @@
 
 namespace socialdefault::cxml {
 
-enum class Payload { other, order_request, punch_out_order_message, response };
+// What a cXML document carries. The last three change the status of an
+// order recorded earlier: they are order responses to the engine.
+enum class Payload {
+  other,
+  order_request,
+  punch_out_order_message,
+  response,
+  confirmation_request,   // Request/ConfirmationRequest
+  status_update_request,  // Request/StatusUpdateRequest
+  order_cancellation,     // Request/OrderRequest whose OrderRequestHeader has type="delete"
+};
 
 class CxmlMessage final : public Message {
  public:
@@ -27,7 +37,8 @@ class CxmlMessage final : public Message {
   std::string_view bytes() const noexcept override { return document_->bytes(); }
 
   Payload payload() const noexcept { return payload_; }
-  // The OrderRequest, PunchOutOrderMessage or Response element.
+  // The OrderRequest, PunchOutOrderMessage, Response, ConfirmationRequest or
+  // StatusUpdateRequest element.
   pugi::xml_node payload_element() const noexcept { return payload_element_; }
   pugi::xml_node root() const noexcept { return document_->root(); }
   const xmldoc::XmlDocument& document() const noexcept { return *document_; }

@@ -131,15 +131,20 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   const Route& route = runtime->route;
   route_name = route.path;
   const std::string_view body = request.body();
-  // UBL and cXML documents go to their own adapter, whatever the route's.
-  const StandardDocument standard = detect_standard_document(request[http::field::content_type], body);
+  // UBL and cXML documents go to their own adapter, whatever the route's. A
+  // PunchOut cart posted as a form is read from its field; the form itself
+  // is what goes upstream.
+  const StandardBody standard_body = read_standard_body(request[http::field::content_type], body,
+                                                        generation.config->limits.max_body_bytes);
+  const StandardDocument standard = standard_body.document;
   const Adapter* chosen = runtime->adapter.get();
   if (standard == StandardDocument::ubl && runtime->ubl) chosen = runtime->ubl.get();
   if (standard == StandardDocument::cxml && runtime->cxml) chosen = runtime->cxml.get();
   const Adapter& adapter = *chosen;
   const bool standard_route = chosen != runtime->adapter.get();
+  const std::string_view xml = standard_route ? standard_body.xml(body) : body;
 
-  const EnvelopeScan scan = scan_envelope(body, generation.config->limits.max_xml_depth);
+  const EnvelopeScan scan = scan_envelope(xml, generation.config->limits.max_xml_depth);
   const SoapVersion version = soap_version(request[http::field::content_type], scan);
   if (scan.has_doctype && standard_route && standard == StandardDocument::ubl) {
     outcome = "refused-doctype";
@@ -168,8 +173,13 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   bool readable = false;
   bool request_failed_open = false;
   std::unique_ptr<Message> request_message;
-  if (!body.empty() && scan.looks_like_xml) {
-    auto message = adapter.recognise(body);
+  if (standard_body.form_error) {
+    request_failed_open = true;
+    metrics_.fail_open.add({"form"});
+    log_.write(LogLevel::warning, "fail-open",
+               {{"route", route_name}, {"stage", "form"}, {"reason", standard_body.form_error->describe()}});
+  } else if (!xml.empty() && scan.looks_like_xml) {
+    auto message = adapter.recognise(xml);
     if (message) {
       kind = (*message)->kind();
       readable = true;
@@ -221,8 +231,12 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
     // A UBL order's answer is the access point's receipt, not an
     // OrderResponse; a cXML order's is a cXML Response with a Status.
     std::optional<std::string_view> erp_answer = std::string_view(answer.body);
-    if (standard_route && standard == StandardDocument::ubl) erp_answer.reset();
-    auto records = backend_.prepare_choices(adapter, body, erp_answer, now());
+    // A PunchOut cart's answer is the buyer system's page, not a cXML Response.
+    if (standard_route && (standard == StandardDocument::ubl ||
+                           detect_standard_document({}, answer.body) != StandardDocument::cxml)) {
+      erp_answer.reset();
+    }
+    auto records = backend_.prepare_choices(adapter, xml, erp_answer, now());
     if (!records) {
       outcome = "fail-open";
       metrics_.fail_open.add({"record"});
@@ -258,8 +272,10 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
       }
     }
     response.body() = std::move(answer.body);
-  } else if (readable && standard_route && standard == StandardDocument::ubl && kind == MessageKind::order_response) {
-    // A UBL OrderResponse passing through: the status of a recorded order.
+  } else if (readable && standard_route && kind == MessageKind::order_response) {
+    // A UBL OrderResponse or OrderCancellation, a cXML ConfirmationRequest,
+    // StatusUpdateRequest or cancelling OrderRequest passing through: the
+    // status of a recorded order.
     auto update = adapter.read_order_status(*request_message);
     Result<std::int64_t> stored = update ? backend_.ledger().append_order_status(OrderStatusRecord{
                                                now(), update->order_ref, update->status, update->response_ref,

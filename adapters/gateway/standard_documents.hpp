@@ -1,10 +1,17 @@
 // Which standard order document a request body is, so the gateway hands it
 // to the ubl or cxml adapter instead of the route's own (docs/gateway.md,
 // docs/standard-documents.md). Decided by the content type and the root
-// element, without parsing: the adapter checks the document itself.
+// element, without parsing: the adapter checks the document itself. A
+// PunchOut cart posted as an HTML form is decoded here; the gateway still
+// forwards the form's own bytes.
 #pragma once
 
+#include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
+
+#include "socialdefault/result.hpp"
 
 namespace socialdefault::gateway {
 
@@ -16,5 +23,31 @@ const char* to_string(StandardDocument document) noexcept;  // "none", "ubl", "c
 // namespace, or an element in a UBL 2 document namespace
 // (urn:oasis:names:specification:ubl:schema:xsd:...-2).
 StandardDocument detect_standard_document(std::string_view content_type, std::string_view body) noexcept;
+
+// application/x-www-form-urlencoded, with or without parameters.
+bool form_content_type(std::string_view content_type) noexcept;
+
+// The cXML document of a PunchOut cart posted as an HTML form: the first
+// field named cxml-urlencoded (percent-decoded, '+' a space) or cxml-base64
+// (percent-decoded, then base64), wherever it stands in the form. Errors:
+// not_found when the form has neither field (it is not a cart); xml when the
+// field is empty, malformed (a bad percent escape, a character outside
+// base64) or decodes to more than max_bytes. Messages name the field and the
+// byte of the form where the problem is.
+Result<std::string> decode_punchout_form(std::string_view form, std::size_t max_bytes);
+
+// A request body as the standard-document adapters see it.
+struct StandardBody {
+  StandardDocument document = StandardDocument::none;
+  bool from_form = false;           // the cXML came out of a PunchOut form
+  std::string decoded;              // that cXML; empty otherwise
+  std::optional<Error> form_error;  // a PunchOut form whose cXML could not be read
+  // What the adapter reads: the decoded cXML of a form, else the body itself.
+  std::string_view xml(std::string_view body) const noexcept { return from_form ? std::string_view(decoded) : body; }
+};
+
+// detect_standard_document, and for a form content type the PunchOut cart
+// in it (a form without a cxml field is `none`, without an error).
+StandardBody read_standard_body(std::string_view content_type, std::string_view body, std::size_t max_bytes);
 
 }  // namespace socialdefault::gateway

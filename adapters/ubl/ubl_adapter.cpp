@@ -116,11 +116,27 @@ Result<OrderStatusUpdate> status_of(const UblMessage& m) {
   OrderStatusUpdate update;
   update.response_ref = XmlDocument::text(m.cbc(root, "ID"));
   update.order_ref = XmlDocument::text(m.cbc(m.cac(root, "OrderReference"), "ID"));
+  if (m.document_type() == "OrderCancellation") {
+    // UBL allows one cancellation for several orders; statuses are kept per
+    // order and one document gives one status, so that is refused.
+    const std::size_t orders = m.document().children(root, kCacNamespace, "OrderReference").size();
+    if (orders > 1) {
+      return make_error(ErrorCode::unsupported,
+                        "the OrderCancellation names " + std::to_string(orders) +
+                            " orders; expected one <cac:OrderReference> (send one cancellation per order)",
+                        "OrderReference");
+    }
+  }
   if (update.order_ref.empty()) {
     return make_error(ErrorCode::mapping,
                       "the " + m.document_type() +
                           " has no <cac:OrderReference>/<cbc:ID>; expected the number of the order it answers",
                       "OrderReference/ID");
+  }
+  if (m.document_type() == "OrderCancellation") {
+    update.status = OrderStatus::cancelled;
+    update.code = "OrderCancellation";
+    return update;
   }
   if (m.document_type() == "OrderResponseSimple") {
     const pugi::xml_node indicator = m.cbc(root, "AcceptedIndicator");
@@ -250,7 +266,7 @@ Result<std::vector<OrderChoice>> UblAdapter::read_choice(const Message& request,
                             ", not this Order " + soap::in_quotes(header.order_ref),
                         "OrderReference/ID");
     }
-    header.accepted = status->status != OrderStatus::rejected;
+    header.accepted = status->status != OrderStatus::rejected && status->status != OrderStatus::cancelled;
   }
 
   const std::string currency = XmlDocument::text(m->cbc(root, "DocumentCurrencyCode"));

@@ -26,7 +26,9 @@ Result<std::unique_ptr<UblMessage>> UblMessage::parse(std::string_view bytes, co
   message->document_type_ = std::string(local);
   if (local == "Order") {
     message->kind_ = MessageKind::order_request;
-  } else if (local == "OrderResponse" || local == "OrderResponseSimple") {
+  } else if (local == "OrderResponse" || local == "OrderResponseSimple" || local == "OrderCancellation") {
+    // A cancellation comes from the buyer, but like a response it changes
+    // the status of an order recorded earlier.
     message->kind_ = MessageKind::order_response;
   }
   if (auto told = message->tell_version(); !told) return std::move(told).error();

@@ -1,4 +1,5 @@
-// A UBL document (Order, OrderResponse, OrderResponseSimple, or any other
+// A UBL document (Order, OrderResponse, OrderResponseSimple,
+// OrderCancellation, or any other
 // UBL 2.x document, recognised but not read): checked, parsed, classified,
 // with the UBL version told from its content.
 #pragma once

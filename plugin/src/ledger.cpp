@@ -71,16 +71,19 @@ const char* to_string(OrderStatus status) noexcept {
     case OrderStatus::accepted: return "accepted";
     case OrderStatus::rejected: return "rejected";
     case OrderStatus::conditionally_accepted: return "conditionally-accepted";
+    case OrderStatus::cancelled: return "cancelled";
   }
   return "accepted";
 }
 
 Result<OrderStatus> parse_order_status(std::string_view text) {
-  for (OrderStatus status : {OrderStatus::accepted, OrderStatus::rejected, OrderStatus::conditionally_accepted}) {
+  for (OrderStatus status : {OrderStatus::accepted, OrderStatus::rejected, OrderStatus::conditionally_accepted,
+                             OrderStatus::cancelled}) {
     if (text == to_string(status)) return status;
   }
-  return make_error(ErrorCode::invalid_argument, "order status \"" + std::string(text) +
-                                                     "\" is not one of accepted, rejected, conditionally-accepted");
+  return make_error(ErrorCode::invalid_argument,
+                    "order status \"" + std::string(text) +
+                        "\" is not one of accepted, rejected, conditionally-accepted, cancelled");
 }
 
 Result<std::int64_t> Ledger::append_order_status(const OrderStatusRecord&) {

@@ -173,10 +173,38 @@ Result<void> migrate_to_v3(sqlite3* db, const std::filesystem::path& file, const
               "cannot add the arm column to the ledger");
 }
 
+// Version 4: the status `cancelled` (UBL OrderCancellation, a cXML
+// OrderRequest of type delete). SQLite cannot change a CHECK constraint, so
+// the table is rebuilt with its rows, ids and MACs as they were; the chain
+// covers the columns, not the table's definition.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE order_statuses_v4 (
+  id INTEGER PRIMARY KEY,
+  at_utc TEXT NOT NULL,
+  at_unix INTEGER NOT NULL,
+  order_ref TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'conditionally-accepted', 'cancelled')),
+  response_ref TEXT NOT NULL,
+  code TEXT NOT NULL,
+  adapter TEXT NOT NULL,
+  prev_mac TEXT NOT NULL,
+  mac TEXT NOT NULL
+) STRICT;
+INSERT INTO order_statuses_v4 SELECT id, at_utc, at_unix, order_ref, status, response_ref, code, adapter, prev_mac, mac
+  FROM order_statuses;
+DROP TABLE order_statuses;
+ALTER TABLE order_statuses_v4 RENAME TO order_statuses;
+CREATE INDEX order_statuses_by_order ON order_statuses (order_ref, id);
+)sql";
+
+Result<void> migrate_to_v4(sqlite3* db, const std::filesystem::path& file, const Key&) {
+  return exec(db, file, kSchemaV4, "cannot add the status cancelled to the ledger");
+}
+
 using Migration = Result<void> (*)(sqlite3*, const std::filesystem::path&, const Key&);
 // kMigrations[v] takes a ledger from version v to v + 1.
 constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1, migrate_to_v2,
-                                                                               migrate_to_v3};
+                                                                               migrate_to_v3, migrate_to_v4};
 
 std::string insert_sql(const ChainTable& table) {
   std::string columns = "id";

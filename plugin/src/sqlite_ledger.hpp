@@ -65,7 +65,7 @@ class SqliteLedger final : public Ledger {
 
  public:
   // The schema version this program writes; older files are migrated on open.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   // PRAGMA application_id of a socialdefault ledger ("SDLG").
   static constexpr int kApplicationId = 0x53444C47;
 

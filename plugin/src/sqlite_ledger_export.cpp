@@ -15,11 +15,11 @@ namespace socialdefault {
 namespace {
 
 // The choices the export and the norm count: the lines of an order whose
-// latest status event is a rejection are left out, because the supplier
-// refused them and nothing was bought (docs/ledger.md).
+// latest status event is a rejection or a cancellation are left out,
+// because nothing was bought (docs/ledger.md).
 constexpr std::string_view kBought =
     "(order_ref = '' OR coalesce((SELECT status FROM order_statuses s WHERE s.order_ref = choices.order_ref "
-    "ORDER BY s.id DESC LIMIT 1), '') <> 'rejected')";
+    "ORDER BY s.id DESC LIMIT 1), '') NOT IN ('rejected', 'cancelled'))";
 
 // The SQL expressions of a grouping key. Every expression is TEXT, so
 // ORDER BY (BINARY collation) and std::string comparison agree.

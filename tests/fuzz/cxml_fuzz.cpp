@@ -1,6 +1,7 @@
 // libFuzzer target for the cXML adapter: recognise, then read the order of
 // whatever parses, with the response taken from the same bytes when they are
-// a Response. Traps when a promise breaks: a message keeps its bytes, every
+// a Response, and the status of whatever changes an order's status. Traps
+// when a promise breaks: a message keeps its bytes, every
 // line has a positive number, every amount has an ISO 4217 currency, and no
 // SharedSecret of the input appears in an error or a value.
 //
@@ -54,6 +55,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!message) return 0;
   if ((*message)->bytes() != bytes) __builtin_trap();
   const std::vector<std::string> secret = secrets_of(bytes);
+  if ((*message)->kind() == MessageKind::order_response) {
+    auto status = adapter().read_order_status(**message);
+    if (!status) {
+      check_no_secret(secret, status.error().message);
+      check_no_secret(secret, status.error().where);
+    } else {
+      if (status->order_ref.empty()) __builtin_trap();
+      for (const std::string* value : {&status->order_ref, &status->response_ref, &status->code}) {
+        check_no_secret(secret, *value);
+      }
+    }
+  }
   auto lines = adapter().read_choice(**message, (*message)->kind() == MessageKind::order_response ? message->get() : nullptr);
   if (!lines) {
     check_no_secret(secret, lines.error().message);

@@ -125,7 +125,7 @@ TEST(LedgerArm, ALedgerWithoutTheArmColumnIsMigratedAndStillVerifies) {
   ASSERT_EQ(user_version(file), 2);
   auto ledger = SqliteLedger::open(file, keys);
   ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-  EXPECT_EQ(user_version(file), 3);
+  EXPECT_EQ(user_version(file), SqliteLedger::kSchemaVersion);
   auto verified = (*ledger)->verify();
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->intact) << verified->detail;

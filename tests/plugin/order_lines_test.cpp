@@ -241,15 +241,16 @@ TEST_F(OrderLinesTest, AnAlteredStatusRowBreaksTheChain) {
 }
 
 TEST(OrderStatusNames, RoundTripAndRefuseOthers) {
-  for (OrderStatus s : {OrderStatus::accepted, OrderStatus::rejected, OrderStatus::conditionally_accepted}) {
+  for (OrderStatus s : {OrderStatus::accepted, OrderStatus::rejected, OrderStatus::conditionally_accepted,
+                        OrderStatus::cancelled}) {
     auto parsed = parse_order_status(to_string(s));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, s);
   }
-  auto bad = parse_order_status("cancelled");
+  auto bad = parse_order_status("shipped");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message,
-            "order status \"cancelled\" is not one of accepted, rejected, conditionally-accepted");
+            "order status \"shipped\" is not one of accepted, rejected, conditionally-accepted, cancelled");
 }
 
 TEST(LedgerMigration, AVersionOneLedgerGainsTheOrderStatusChain) {
@@ -278,6 +279,39 @@ TEST(LedgerMigration, AVersionOneLedgerGainsTheOrderStatusChain) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->intact) << report->detail;
   EXPECT_EQ(report->rows_checked, 1U);
+}
+
+TEST(LedgerMigration, AVersionThreeLedgerKeepsItsStatusesAndGainsCancelled) {
+  TempDir dir;
+  const fs::path file = dir / "ledger.sqlite";
+  const Keys keys = Keys::from_secret(std::string(64, 'm')).value();
+  {
+    auto ledger = SqliteLedger::open(file, keys);
+    ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
+    ASSERT_TRUE((*ledger)->append_order_status(status("PO-3", OrderStatus::rejected)).ok());
+    // Back to version 3's table, whose CHECK knows no cancelled.
+    ASSERT_TRUE((*ledger)
+                    ->execute("CREATE TABLE v3 (id INTEGER PRIMARY KEY, at_utc TEXT NOT NULL, at_unix INTEGER NOT NULL, "
+                              "order_ref TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', "
+                              "'conditionally-accepted')), response_ref TEXT NOT NULL, code TEXT NOT NULL, adapter TEXT "
+                              "NOT NULL, prev_mac TEXT NOT NULL, mac TEXT NOT NULL) STRICT; "
+                              "INSERT INTO v3 SELECT * FROM order_statuses; DROP TABLE order_statuses; "
+                              "ALTER TABLE v3 RENAME TO order_statuses; "
+                              "CREATE INDEX order_statuses_by_order ON order_statuses (order_ref, id); "
+                              "PRAGMA user_version = 3;")
+                    .ok());
+    auto refused = (*ledger)->append_order_status(status("PO-3", OrderStatus::cancelled));
+    ASSERT_FALSE(refused.ok());
+  }
+  auto ledger = SqliteLedger::open(file, keys);
+  ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
+  auto id = (*ledger)->append_order_status(status("PO-3", OrderStatus::cancelled));
+  ASSERT_TRUE(id.ok()) << id.error().describe();
+  EXPECT_EQ(*id, 2);
+  auto report = (*ledger)->verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact) << report->detail;
+  EXPECT_EQ(report->rows_checked, 2U);
 }
 
 }  // namespace

@@ -84,17 +84,19 @@ struct ArmCount {
   OrderCount count;
 };
 
-// What the supplier answered to an order (UBL OrderResponse and the like).
+// What the supplier answered to an order (UBL OrderResponse and the like),
+// or that the buyer cancelled it (UBL OrderCancellation, schema version 4).
 enum class OrderStatus {
   accepted,
   rejected,
   conditionally_accepted,
+  cancelled,
 };
-const char* to_string(OrderStatus status) noexcept;  // "accepted", "rejected", "conditionally-accepted"
+const char* to_string(OrderStatus status) noexcept;  // "accepted", "rejected", "conditionally-accepted", "cancelled"
 Result<OrderStatus> parse_order_status(std::string_view text);
 
 // A status event of a recorded order. The export leaves out the lines of an
-// order whose latest event is `rejected` (docs/ledger.md).
+// order whose latest event is `rejected` or `cancelled` (docs/ledger.md).
 struct OrderStatusRecord {
   UtcSeconds at{};
   std::string order_ref;      // the buyer's order number, as in ChoiceRecord::order_ref

@@ -3,6 +3,7 @@
 // route's, recorded through a real engine, and refused when hostile.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "gateway_fakes.hpp"
 #include "request_handler.hpp"
 #include "standard_documents.hpp"
+#include "standard_test_backend.hpp"
 
 namespace socialdefault::gateway::testing {
 namespace {
@@ -47,34 +49,6 @@ TEST(StandardDocuments, DetectedByContentTypeAndRootElement) {
   EXPECT_EQ(detect_standard_document("text/xml", "not xml"), StandardDocument::none);
   EXPECT_STREQ(to_string(StandardDocument::cxml), "cxml");
 }
-
-// The daemon's backend, on the example configuration and a temporary ledger.
-class EngineBackendForTest final : public Backend {
- public:
-  explicit EngineBackendForTest(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
-  Result<std::shared_ptr<const Adapter>> make_adapter(const Route& route, const Limits&) override {
-    return engine_->make_adapter(route.adapter, route.mapping, socialdefault::Limits{});
-  }
-  RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
-                        UtcSeconds now) override {
-    return engine_->rewrite(adapter, response, request, now);
-  }
-  Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
-                                                    std::optional<std::string_view> response, UtcSeconds now) override {
-    return engine_->prepare_choices(adapter, request, response, now);
-  }
-  Result<void> reload_policy(const std::string& actor, UtcSeconds now) override { return engine_->reload(actor, now); }
-  Result<void> export_report(std::string_view, std::string_view, std::string_view, std::string_view, std::ostream&,
-                             UtcSeconds) override {
-    return make_error(ErrorCode::unsupported, "not in this test");
-  }
-  Result<VerifyReport> verify() override { return engine_->verify(); }
-  Ledger& ledger() override { return engine_->ledger(); }
-  GroupCommitStats offer_stats() const override { return engine_->offer_stats(); }
-
- private:
-  std::unique_ptr<Engine> engine_;
-};
 
 class RecordingUpstream final : public Upstream {
  public:
@@ -196,6 +170,84 @@ TEST_F(StandardRouting, SoapStillGoesToTheRoutesAdapter) {
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(orders_in_export(), 0);
   EXPECT_EQ(upstream_.bodies.size(), 1U);
+}
+
+TEST_F(StandardRouting, ACxmlRejectionAndAUblCancellationTakeRecordedOrdersOut) {
+  upstream_.answer = read_text(kSource / "tests/adapters/cxml/fixtures/response-200.xml");
+  upstream_.content_type = "text/xml";
+  ASSERT_EQ(post(read_text(kSource / "tests/adapters/cxml/fixtures/order-request-kvk.xml")).result_int(), 200);
+  upstream_.answer = "OK";
+  ASSERT_EQ(post(read_text(kSource / "tests/adapters/ubl/fixtures/order-kvk-endpoint.xml"), "application/xml")
+                .result_int(),
+            200);
+  EXPECT_EQ(orders_in_export(), 2);
+
+  const std::string confirmation = read_text(kSource / "tests/adapters/cxml/fixtures/confirmation-reject.xml");
+  EXPECT_EQ(post(confirmation).result_int(), 200);
+  EXPECT_EQ(upstream_.bodies.back(), confirmation);
+  EXPECT_EQ(orders_in_export(), 1);
+  EXPECT_EQ(post(read_text(kSource / "tests/adapters/ubl/fixtures/cancellation.xml"), "application/xml").result_int(),
+            200);
+  EXPECT_EQ(orders_in_export(), 0);
+  const std::string log = log_text_.str();
+  std::size_t recorded = 0;
+  for (std::size_t at = log.find("\"outcome\":\"status-recorded\""); at != std::string::npos;
+       at = log.find("\"outcome\":\"status-recorded\"", at + 1)) {
+    ++recorded;
+  }
+  EXPECT_EQ(recorded, 2U) << log;
+  EXPECT_EQ(log.find("Geheim-Leverancier-5520"), std::string::npos);
+}
+
+TEST_F(StandardRouting, AStatusThatSettlesNothingFailsOpenAndIsForwarded) {
+  const std::string update = read_text(kSource / "tests/adapters/cxml/fixtures/status-update-500.xml");
+  const Response response = post(update);
+  EXPECT_EQ(response.result_int(), 200);
+  ASSERT_EQ(upstream_.bodies.size(), 1U);
+  EXPECT_EQ(upstream_.bodies[0], update);
+  EXPECT_NE(log_text_.str().find("\"stage\":\"status\""), std::string::npos) << log_text_.str();
+  EXPECT_NE(metrics_.render().find("socialdefault_fail_open_total{stage=\"record\"} 1"), std::string::npos);
+}
+
+TEST_F(StandardRouting, APunchOutFormIsRecordedAndForwardedAsItCame) {
+  const std::string cart = read_text(kSource / "tests/adapters/cxml/fixtures/punchout-order-message.xml");
+  std::string encoded;
+  for (unsigned char c : cart) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_') {
+      encoded.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      encoded.push_back('+');
+    } else {
+      static const char* hex = "0123456789ABCDEF";
+      encoded += {'%', hex[c >> 4], hex[c & 15]};
+    }
+  }
+  const std::string form = "return=ok&cxml-urlencoded=" + encoded;
+  upstream_.answer = "<html><body>Winkelwagen ontvangen</body></html>";
+  upstream_.content_type = "text/html";
+  const Response response = post(form, "application/x-www-form-urlencoded");
+  EXPECT_EQ(response.result_int(), 200);
+  ASSERT_EQ(upstream_.bodies.size(), 1U);
+  EXPECT_EQ(upstream_.bodies[0], form);
+  EXPECT_EQ(response.body(), upstream_.answer);
+  EXPECT_EQ(orders_in_export(), 1);
+  EXPECT_NE(log_text_.str().find("\"outcome\":\"recorded\""), std::string::npos) << log_text_.str();
+
+  const std::string broken = "cxml-urlencoded=%3CcXML%ZZ";
+  const Response passed = post(broken, "application/x-www-form-urlencoded");
+  EXPECT_EQ(passed.result_int(), 200);
+  ASSERT_EQ(upstream_.bodies.size(), 2U);
+  EXPECT_EQ(upstream_.bodies[1], broken);
+  EXPECT_NE(log_text_.str().find("\"stage\":\"form\""), std::string::npos) << log_text_.str();
+  EXPECT_NE(log_text_.str().find("malformed percent escape"), std::string::npos) << log_text_.str();
+  EXPECT_NE(metrics_.render().find("socialdefault_fail_open_total{stage=\"form\"} 1"), std::string::npos)
+      << metrics_.render();
+  EXPECT_EQ(orders_in_export(), 1);
+
+  // A form that is not a cart passes without a word.
+  EXPECT_EQ(post("name=Jansen&afdeling=Burgerzaken", "application/x-www-form-urlencoded").result_int(), 200);
+  EXPECT_NE(metrics_.render().find("socialdefault_fail_open_total{stage=\"form\"} 1"), std::string::npos);
+  EXPECT_NE(log_text_.str().rfind("\"outcome\":\"passed\""), std::string::npos);
 }
 
 }  // namespace
