@@ -1,5 +1,6 @@
 #include "fast_scan.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "namespaces.hpp"
@@ -24,9 +25,17 @@ struct NameTable {
 };
 constexpr NameTable kName;
 
+// Equality of short names: the first byte rejects most mismatches without a
+// call to memcmp, which the per-element matching would otherwise pay often.
+inline bool same(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
 struct Spec {
   const ExpandedName* step = nullptr;       // null: the base itself
   const ExpandedName* attribute = nullptr;
+  std::string_view local, uri;              // the step's, as views
+  int uri_id = -1;                          // see Scanner::uri_id
   bool used = false;
 };
 
@@ -43,7 +52,11 @@ Spec spec_of(const Field& field) {
   Spec s;
   if (!field.path) return s;
   s.used = true;
-  if (!field.path->steps().empty()) s.step = &field.path->steps().front();
+  if (!field.path->steps().empty()) {
+    s.step = &field.path->steps().front();
+    s.local = s.step->local;
+    s.uri = s.step->uri;
+  }
   if (field.path->attribute()) s.attribute = &*field.path->attribute();
   return s;
 }
@@ -53,6 +66,7 @@ struct Binding {
   std::string_view uri;
   Span whole;          // the declaration as written, for the template's wrappers
   std::size_t level;   // depth of the declaring element
+  int uri_id;          // see Scanner::uri_id
 };
 
 struct Attribute {
@@ -91,11 +105,44 @@ class Scanner {
     payload_specs_[kDepartment] = spec_of(m_.department);
     payload_specs_[kLanguage] = spec_of(m_.language);
     payload_specs_[kMessageNote] = spec_of(m_.message_note);
+    // The URIs the mapping matches, numbered: a declaration is compared with
+    // them once, and each element then compares a number.
+    for (Spec* spec : all_specs()) {
+      if (spec->step != nullptr) spec->uri_id = intern(spec->uri);
+    }
+    for (const ExpandedName& step : m_.candidates.elements.steps()) candidate_step_ids_.push_back(intern(step.uri));
+    no_namespace_id_ = uri_id(std::string_view{});
     out_ = std::make_unique<FastShortlist>();
     out_->fields_per_candidate = candidate_specs_.size();
+    // Rough sizes from the length (a candidate takes a few hundred bytes),
+    // so the vectors do not grow step by step.
+    const std::size_t guess = bytes.size() / 256 + 4;
+    out_->elements.reserve(guess * 4);
+    out_->candidates.reserve(guess);
+    out_->candidate_hits.reserve(guess * out_->fields_per_candidate);
+    stack_.reserve(16);
   }
 
   bool run(std::size_t from);
+
+  std::vector<Spec*> all_specs() {
+    std::vector<Spec*> out;
+    for (Spec& spec : candidate_specs_) out.push_back(&spec);
+    for (Spec& spec : payload_specs_) out.push_back(&spec);
+    return out;
+  }
+  int intern(std::string_view uri) {
+    const int id = uri_id(uri);
+    if (id >= 0) return id;
+    known_uris_.push_back(uri);
+    return static_cast<int>(known_uris_.size() - 1);
+  }
+  int uri_id(std::string_view uri) const noexcept {
+    for (std::size_t k = 0; k < known_uris_.size(); ++k) {
+      if (known_uris_[k] == uri) return static_cast<int>(k);
+    }
+    return -1;
+  }
   std::unique_ptr<FastShortlist> take() { return std::move(out_); }
   bool soap12() const noexcept { return soap_uri_ == kSoap12Namespace; }
 
@@ -113,11 +160,12 @@ class Scanner {
   bool misc(std::size_t& i, bool before_root) const;
   bool start_tag(std::size_t& i);
   bool end_tag(std::size_t& i);
-  bool text(std::size_t from, std::size_t to) const;
+  bool text(std::size_t from, std::size_t to);
   std::optional<std::string_view> lookup(std::string_view prefix) const noexcept;
+  const Binding* binding(std::string_view prefix) const noexcept;
   const Attribute* find(const ExpandedName& name) const;
   std::int32_t record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing);
-  void hits(const std::vector<Spec>& specs, FastHit* out, Open& o, std::string_view uri, std::string_view local,
+  void hits(const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id, std::string_view local,
             std::size_t name_end, std::size_t tag_end, bool self_closing);
   void finish(const Open& o, std::size_t content_end, std::size_t end);
   std::size_t scope_of_candidate(std::size_t depth);
@@ -133,6 +181,10 @@ class Scanner {
   std::vector<Binding> bindings_;
   std::vector<Attribute> attributes_;
   std::vector<Span> scope_spans_;
+  std::vector<std::string_view> known_uris_;
+  std::vector<int> candidate_step_ids_;
+  int no_namespace_id_ = -1;
+  std::size_t next_amp_ = 0;  // the next '&' at or after the last text checked (size: none)
   std::string_view soap_uri_;
   bool body_found_ = false;
   bool payload_found_ = false;
@@ -219,15 +271,28 @@ bool Scanner::misc(std::size_t& i, bool before_root) const {
   return !before_root;
 }
 
-// Text between markup: '&' must start a reference decode_text accepts.
-bool Scanner::text(std::size_t from, std::size_t to) const {
-  if (from == to || std::memchr(s_.data() + from, '&', to - from) == nullptr) return true;
+// Text between markup: '&' must start a reference decode_text accepts. The
+// next '&' of the document is kept at hand, so text without one costs a
+// comparison (most documents have a handful, many have none).
+bool Scanner::text(std::size_t from, std::size_t to) {
+  if (next_amp_ < from) {
+    const void* amp = std::memchr(s_.data() + from, '&', s_.size() - from);
+    next_amp_ = amp == nullptr ? s_.size() : static_cast<std::size_t>(static_cast<const char*>(amp) - s_.data());
+  }
+  if (next_amp_ >= to) return true;
   return decode_text(s_.substr(from, to - from), enc_, EscapeContext::text, from).ok();
+}
+
+const Binding* Scanner::binding(std::string_view prefix) const noexcept {
+  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+    if (same(it->prefix, prefix)) return &*it;
+  }
+  return nullptr;
 }
 
 std::optional<std::string_view> Scanner::lookup(std::string_view prefix) const noexcept {
   for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
-    if (it->prefix == prefix) return it->uri;
+    if (same(it->prefix, prefix)) return it->uri;
   }
   if (prefix.empty()) return std::string_view{};
   return std::nullopt;
@@ -260,11 +325,11 @@ std::int32_t Scanner::record(Open& o, std::size_t name_end, std::size_t tag_end,
   return o.element;
 }
 
-void Scanner::hits(const std::vector<Spec>& specs, FastHit* out, Open& o, std::string_view uri, std::string_view local,
+void Scanner::hits(const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id, std::string_view local,
                    std::size_t name_end, std::size_t tag_end, bool self_closing) {
   for (std::size_t k = 0; k < specs.size(); ++k) {
     const Spec& spec = specs[k];
-    if (!spec.used || spec.step == nullptr || spec.step->local != local || spec.step->uri != uri) continue;
+    if (spec.uri_id != uri_id || spec.step == nullptr || !same(spec.local, local)) continue;
     FastHit& h = out[k];
     if (h.first < 0) h.first = record(o, name_end, tag_end, self_closing);
     if (spec.attribute != nullptr && h.with_attribute < 0) {
@@ -382,7 +447,7 @@ bool Scanner::start_tag(std::size_t& i) {
       // The DOM path compares pugixml's value, which decodes references and
       // turns tabs and line ends into spaces: only plain URIs are the same raw.
       if (value.find_first_of("&\t\n\r") != std::string_view::npos) return false;
-      bindings_.push_back({prefix, value, {a_begin, value_end + 1}, stack_.size()});
+      bindings_.push_back({prefix, value, {a_begin, value_end + 1}, stack_.size(), uri_id(value)});
     }
     attributes_.push_back(a);
     j = value_end + 1;
@@ -401,9 +466,10 @@ bool Scanner::start_tag(std::size_t& i) {
     local = s_.substr(colon + 1, name_end - colon - 1);
     if (prefix == "xml" || prefix == "xmlns") return false;
   }
-  const auto uri_or = lookup(prefix);
-  if (!uri_or) return false;
-  const std::string_view uri = *uri_or;
+  const Binding* bound = binding(prefix);
+  if (bound == nullptr && !prefix.empty()) return false;
+  const std::string_view uri = bound != nullptr ? bound->uri : std::string_view{};
+  const int id = bound != nullptr ? bound->uri_id : no_namespace_id_;
   // Prefixes of attributes must be bound; expanded names must be unique.
   for (const Attribute& a : attributes_) {
     if (!a.prefix.empty() && a.prefix != "xml" && a.prefix != "xmlns" && !lookup(a.prefix)) return false;
@@ -457,8 +523,8 @@ bool Scanner::start_tag(std::size_t& i) {
     } else {
       const std::vector<ExpandedName>& steps = m_.candidates.elements.steps();
       if (parent.candidate_step >= 0 && static_cast<std::size_t>(parent.candidate_step) < steps.size()) {
-        const ExpandedName& step = steps[static_cast<std::size_t>(parent.candidate_step)];
-        if (step.local == local && step.uri == uri) {
+        const std::size_t k = static_cast<std::size_t>(parent.candidate_step);
+        if (candidate_step_ids_[k] == id && same(steps[k].local, local)) {
           o.candidate_step = parent.candidate_step + 1;
           if (static_cast<std::size_t>(o.candidate_step) == steps.size()) {
             o.candidate = static_cast<std::int32_t>(out_->candidates.size());
@@ -475,11 +541,11 @@ bool Scanner::start_tag(std::size_t& i) {
         }
       }
       if (parent.is_payload) {
-        hits(payload_specs_, out_->payload_hits, o, uri, local, name_end, tag_end, self_closing);
+        hits(payload_specs_, out_->payload_hits, o, id, local, name_end, tag_end, self_closing);
       }
       if (parent.candidate >= 0) {
         FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-        hits(candidate_specs_, h, o, uri, local, name_end, tag_end, self_closing);
+        hits(candidate_specs_, h, o, id, local, name_end, tag_end, self_closing);
       }
     }
   }
@@ -586,7 +652,10 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
 std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding) {
   if (!element.simple()) return std::nullopt;
   const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
-  if (raw.find_first_of("&\r") == std::string_view::npos) return std::string(trim_xml_space(raw));
+  // (find_first_of would call memchr once per byte.)
+  if (std::none_of(raw.begin(), raw.end(), [](char c) { return c == '&' || c == '\r'; })) {
+    return std::string(trim_xml_space(raw));
+  }
   auto decoded = decode_text(raw, encoding, EscapeContext::text, element.start_tag_end);
   if (!decoded) return std::nullopt;
   return std::string(trim_xml_space(*decoded));
