@@ -251,9 +251,22 @@ TEST(SoapFastPath, ExampleMessagesAndGoldenInputsGiveTheSameResultOnBothPaths) {
   EXPECT_GE(stats.fast, 3) << "the fast path should take the example responses (" << stats.compared << " compared)";
 }
 
+TEST(SoapFastPath, SharedCorpusGivesTheSameResultOnBothPaths) {
+  const std::filesystem::path dir = socialdefault::testing::corpus_dir() / "soap" / "messages";
+  if (!std::filesystem::is_directory(dir)) {
+    GTEST_SKIP() << "no SOAP corpus at " << dir << " (set SD_CORPUS_DIR to the shared corpus)";
+  }
+  const SoapAdapter adapter = example_adapter();
+  Comparison stats;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) compare(adapter, read_file(entry.path()), entry.path().filename().string(), &stats);
+  }
+  EXPECT_GT(stats.compared, 0) << dir;
+}
+
 TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
   const SoapAdapter adapter = example_adapter();
-  for (int n : {1, 2, 10, 50}) {
+  for (int n : {1, 2, 10, 50, 500}) {
     EXPECT_TRUE(compare(adapter, bench::shortlist_response(n), "bench " + std::to_string(n))) << n;
   }
 }
