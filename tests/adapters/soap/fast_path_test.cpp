@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -287,16 +288,13 @@ TEST(SoapFastPath, ContextFromTheRequestIsReadTheSameWay) {
 // Random byte edits of a small response with markup-heavy characters: both
 // paths must agree on every one (most are refused, which is the point: the
 // fast path must never accept what the DOM path refuses).
-TEST(SoapFastPath, SeededRandomMutationsGiveTheSameResultOnBothPaths) {
-  const SoapAdapter adapter = example_adapter();
-  std::vector<std::string> seeds = {example("shortlist-response.xml"), bench::shortlist_response(3)};
-  for (const Variant& v : variants()) {
-    if (v.fast) seeds.push_back(apply(seeds.front(), v));
-  }
+// SD_FAST_PATH_MUTATIONS and SD_FAST_PATH_SEED run more of them locally.
+Comparison mutate_and_compare(const SoapAdapter& adapter, const std::vector<std::string>& seeds, int rounds) {
   static constexpr std::string_view kAlphabet = "<>&;#x\"'/:=!-[]? \r\n\tCDATAxmlns0aZ\xC3\xA9";
-  std::mt19937 random(20261127);
+  const char* seed = std::getenv("SD_FAST_PATH_SEED");
+  std::mt19937 random(seed != nullptr ? static_cast<unsigned>(std::atoi(seed)) : 20261127u);
   Comparison stats;
-  for (int round = 0; round < 3000; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     std::string doc = seeds[random() % seeds.size()];
     const int edits = 1 + static_cast<int>(random() % 3);
     for (int e = 0; e < edits && !doc.empty(); ++e) {
@@ -314,7 +312,30 @@ TEST(SoapFastPath, SeededRandomMutationsGiveTheSameResultOnBothPaths) {
     compare(adapter, doc, "mutation " + std::to_string(round), &stats);
     if (::testing::Test::HasFailure()) break;
   }
+  return stats;
+}
+
+int mutation_rounds(int otherwise) {
+  const char* count = std::getenv("SD_FAST_PATH_MUTATIONS");
+  return count != nullptr ? std::atoi(count) : otherwise;
+}
+
+TEST(SoapFastPath, SeededRandomMutationsGiveTheSameResultOnBothPaths) {
+  const SoapAdapter adapter = example_adapter();
+  std::vector<std::string> seeds = {example("shortlist-response.xml"), bench::shortlist_response(3)};
+  for (const Variant& v : variants()) {
+    if (v.fast) seeds.push_back(apply(seeds.front(), v));
+  }
+  const Comparison stats = mutate_and_compare(adapter, seeds, mutation_rounds(3000));
   EXPECT_GT(stats.fast, 100) << "the fast path took too few of the mutations to mean anything";
+}
+
+TEST(SoapFastPath, SeededRandomMutationsOfAttributeFieldsGiveTheSameResultOnBothPaths) {
+  const auto mapping = parse_mapping(golden("attributes.mapping.xml"), "attributes.mapping.xml");
+  ASSERT_TRUE(mapping.ok()) << mapping.error().describe();
+  const SoapAdapter adapter(*mapping, {});
+  const Comparison stats = mutate_and_compare(adapter, {golden("attributes.in.xml")}, mutation_rounds(1000));
+  EXPECT_GT(stats.fast, 30) << "the fast path took too few of the mutations to mean anything";
 }
 
 TEST(SoapFastPath, SwitchingItOffIsPerThreadAndScoped) {
