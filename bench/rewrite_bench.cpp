@@ -15,6 +15,7 @@
 #include <pugixml.hpp>
 #include <string>
 
+#include "fast_scan.hpp"
 #include "shortlist_generator.hpp"
 #include "socialdefault/adapter.hpp"
 #include "socialdefault/decision.hpp"
@@ -85,7 +86,17 @@ void BM_SerialiseOnly(benchmark::State& state) {
 
 // recognise + read_shortlist + decide + apply_decision: everything the
 // gateway does to a shortlist except the ledger write.
-void BM_Rewrite(benchmark::State& state) {
+void rewrite_loop(benchmark::State& state);
+void BM_Rewrite(benchmark::State& state) { rewrite_loop(state); }
+
+// The same on the DOM path only (the fast path of adapters/soap/fast_scan.hpp
+// switched off): the rewrite as it was before the fast path, in the same run.
+void BM_RewriteDom(benchmark::State& state) {
+  const socialdefault::soap::FastPathOff off;
+  rewrite_loop(state);
+}
+
+void rewrite_loop(benchmark::State& state) {
   const Fixture& f = fixture();
   const std::string doc = sd::bench::shortlist_response(static_cast<int>(state.range(0)));
   const sd::DecisionContext context{sd::LocalDate{std::chrono::year{2026}, std::chrono::November, std::chrono::day{27}}, 0};
@@ -193,6 +204,7 @@ void BM_Xslt(benchmark::State& state) {
 BENCHMARK(BM_ParseOnly)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_SerialiseOnly)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_Rewrite)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_RewriteDom)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_Xslt)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_PhaseRecognise)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_PhaseReadShortlist)->Arg(10)->Arg(50)->Arg(500);

@@ -84,7 +84,98 @@ Result<std::optional<Money>> money(const std::optional<std::string>& amount, con
   return std::optional<Money>(std::move(*parsed));
 }
 
+
+// The fast path's reads: the same values from the byte ranges the scan
+// recorded. false means "ask the DOM path" (a value it would refuse, or one
+// whose element is not simple text); the DOM path then answers, with its
+// own error texts.
+bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& field, std::optional<std::string>& out) {
+  out.reset();
+  if (!field.fixed.empty()) {
+    out = field.fixed;
+    return true;
+  }
+  if (!field.path) return true;
+  const FastShortlist& fast = *message.fast();
+  if (field.path->attribute()) {
+    if (hit.with_attribute < 0) return true;
+    out = fast_attribute(message.bytes(), hit.attribute_value, message.encoding());
+    return out.has_value();
+  }
+  if (hit.first < 0) return true;
+  out = fast_text(message.bytes(), fast.elements[static_cast<std::size_t>(hit.first)], message.encoding());
+  return out.has_value();
+}
+
+bool fast_context(const Field& field, FastPayloadField which, const SoapMessage* request, const SoapMessage& response,
+                  std::string& out) {
+  if (field.from == Side::request) {
+    auto value = context(field, request, &response);
+    if (!value) return false;
+    out = std::move(*value);
+    return true;
+  }
+  std::optional<std::string> value;
+  if (!fast_read(response, response.fast()->payload_hits[which], field, value)) return false;
+  out = value.value_or(std::string());
+  return true;
+}
+
+std::optional<Shortlist> fast_shortlist(const SoapMessage& response, const SoapMessage* request) {
+  const ShortlistMapping& m = *response.mapping().shortlist;
+  const FastShortlist& fast = *response.fast();
+  Shortlist shortlist;
+  if (!fast_context(m.correlation_id, kCorrelation, request, response, shortlist.correlation_id) ||
+      !fast_context(m.category.code, kCategoryCode, request, response, shortlist.category.code) ||
+      !fast_context(m.category.system, kCategorySystem, request, response, shortlist.category.code_system) ||
+      !fast_context(m.requester, kRequester, request, response, shortlist.requester) ||
+      !fast_context(m.department, kDepartment, request, response, shortlist.department) ||
+      !fast_context(m.language, kLanguage, request, response, shortlist.language)) {
+    return std::nullopt;
+  }
+  const CandidateMapping& c = m.candidates;
+  shortlist.candidates.reserve(fast.candidates.size());
+  std::optional<std::string> value, amount, currency;
+  for (std::size_t i = 0; i < fast.candidates.size(); ++i) {
+    Candidate candidate;
+    if (!fast_read(response, fast.hit(i, kId), c.id, value) || !value || value->empty()) return std::nullopt;
+    candidate.supplier_id = std::move(*value);
+    if (!fast_read(response, fast.hit(i, kName), c.name, value)) return std::nullopt;
+    candidate.name = value.value_or(std::string());
+    if (!fast_read(response, fast.hit(i, kPrice), c.price, amount) ||
+        !fast_read(response, fast.hit(i, kCurrency), c.currency, currency)) {
+      return std::nullopt;
+    }
+    auto price = money(amount, c.price, currency, c.currency, [] { return std::string(); });
+    if (!price) return std::nullopt;
+    candidate.price = std::move(*price);
+    if (!fast_read(response, fast.hit(i, kPreselected), c.preselected, value)) return std::nullopt;
+    if (value && !value->empty()) {
+      if (std::find(c.true_literals.begin(), c.true_literals.end(), *value) != c.true_literals.end()) {
+        candidate.preselected = true;
+      } else if (std::find(c.false_literals.begin(), c.false_literals.end(), *value) == c.false_literals.end()) {
+        return std::nullopt;
+      }
+    }
+    for (std::size_t k = 0; k < c.identifiers.size(); ++k) {
+      if (!fast_read(response, fast.hit(i, kFirstIdentifier + k), c.identifiers[k].field, value)) return std::nullopt;
+      if (value && !value->empty()) candidate.identifiers.push_back({c.identifiers[k].scheme, std::move(*value)});
+    }
+    shortlist.candidates.push_back(std::move(candidate));
+  }
+  return shortlist;
+}
+
 }  // namespace
+
+std::optional<std::string> fast_candidate_id(const SoapMessage& response, std::size_t position) {
+  std::optional<std::string> id;
+  if (!fast_read(response, response.fast()->hit(position, kId), response.mapping().shortlist->candidates.id, id) ||
+      !id || id->empty()) {
+    return std::nullopt;
+  }
+  return id;
+}
 
 Result<std::string> candidate_id(const SoapMessage& response, const CandidateElement& candidate, std::size_t position) {
   const CandidateMapping& m = response.mapping().shortlist->candidates;
@@ -111,6 +202,9 @@ Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage*
   if (request != nullptr && request->kind() != MessageKind::shortlist_request) {
     return wrong_kind(*request, MessageKind::shortlist_request,
                       m.request ? to_string(*m.request) : std::string("no request element is mapped"));
+  }
+  if (response.fast() != nullptr) {
+    if (auto fast = fast_shortlist(response, request)) return std::move(*fast);
   }
   Shortlist shortlist;
   auto correlation = context(m.correlation_id, request, &response);

@@ -2,6 +2,8 @@
 // messages, following the mapping.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "soap_message.hpp"
@@ -13,6 +15,9 @@ namespace socialdefault::soap {
 // counts from 0.
 Result<std::string> candidate_id(const SoapMessage& response, const CandidateElement& candidate, std::size_t position);
 
+// The same on the fast path (response.fast() is set): nullopt when the DOM
+// path must answer (the id is missing, empty or not simple text).
+std::optional<std::string> fast_candidate_id(const SoapMessage& response, std::size_t position);
 // A shortlist response, with context from the request when it is given.
 Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request);
 

@@ -2,6 +2,8 @@
 #include "encoding.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "field_writer.hpp"
@@ -205,6 +207,258 @@ Result<std::string> injected_copy(const SoapMessage& response, pugi::xml_node te
   return out;
 }
 
+
+// The fast path's edits: what FieldWriter does, for the cases the scan's
+// byte ranges cover (an element with simple text, an attribute that
+// exists). false means the DOM path must do it: something to create, an
+// element with comments or CDATA, a value it refuses.
+class FastWriter {
+ public:
+  FastWriter(const SoapMessage& message, Splice& splice) noexcept
+      : message_(message), fast_(*message.fast()), bytes_(message.bytes()), splice_(splice) {}
+
+  bool write(const FastHit& hit, const Path& path, std::string_view value, FieldWriter::Mode mode,
+             std::string_view separator) {
+    if (hit.first < 0) return false;
+    if (path.attribute()) {
+      if (hit.with_attribute != hit.first) return false;  // the first element lacks it: to be created
+      auto current = fast_attribute(bytes_, hit.attribute_value, message_.encoding());
+      if (!current) return false;
+      std::string wanted(value);
+      if (mode == FieldWriter::Mode::append && !trim_xml_space(*current).empty()) {
+        wanted = *current + std::string(separator) + std::string(value);
+      }
+      if (*current == wanted) return true;
+      std::string text;
+      if (!append_escaped(text, wanted, message_.encoding(), EscapeContext::attribute, hit.quote)) return false;
+      splice_.replace(hit.attribute_value, std::move(text));
+      return true;
+    }
+    const FastElement& e = fast_.elements[static_cast<std::size_t>(hit.first)];
+    if (!e.simple()) return false;
+    if (mode == FieldWriter::Mode::append) {
+      const Span t = trimmed_content(e);
+      if (t.begin != t.end) {
+        std::string text;
+        if (!append_escaped(text, std::string(separator) + std::string(value), message_.encoding(), EscapeContext::text)) {
+          return false;
+        }
+        splice_.insert(t.end, std::move(text));
+        return true;
+      }
+    }
+    return set_text(hit.first, e, value);
+  }
+
+ private:
+  Span trimmed_content(const FastElement& e) const {
+    const std::string_view raw = bytes_.substr(e.start_tag_end, e.content_end - e.start_tag_end);
+    const std::string_view core = trim_xml_space(raw);
+    if (core.empty()) return {e.content_end, e.content_end};
+    const std::size_t lead = static_cast<std::size_t>(core.data() - raw.data());
+    return {e.start_tag_end + lead, e.start_tag_end + lead + core.size()};
+  }
+
+  bool set_text(std::int32_t index, const FastElement& e, std::string_view value) {
+    auto current = fast_text(bytes_, e, message_.encoding());
+    if (!current) return false;
+    if (*current == value) return true;
+    std::string text;
+    if (!append_escaped(text, value, message_.encoding(), EscapeContext::text)) return false;
+    const Span t = trimmed_content(e);
+    if (t.begin == t.end) {
+      if (e.self_closing) {
+        if (std::find(opened_.begin(), opened_.end(), index) == opened_.end()) {
+          opened_.push_back(index);
+          splice_.replace({e.start_tag_end - 2, e.start_tag_end - 1}, ">");
+          splice_.replace({e.start_tag_end - 1, e.start_tag_end},
+                          "</" + std::string(bytes_.substr(e.begin + 1, e.name_end - e.begin - 1)) + ">");
+        }
+        splice_.insert(e.start_tag_end - 1, std::move(text));
+      } else {
+        splice_.insert(e.start_tag_end, std::move(text));
+      }
+      return true;
+    }
+    splice_.replace(t, std::move(text));
+    return true;
+  }
+
+  const SoapMessage& message_;
+  const FastShortlist& fast_;
+  std::string_view bytes_;
+  Splice& splice_;
+  std::vector<std::int32_t> opened_;
+};
+
+// flag_literal on the scan's ranges; nullopt: ask the DOM path.
+std::optional<std::string> fast_flag_literal(const SoapMessage& response, const FastHit& hit, const CandidateMapping& m,
+                                             bool preselected) {
+  const std::vector<std::string>& wanted = preselected ? m.true_literals : m.false_literals;
+  const std::vector<std::string>& other = preselected ? m.false_literals : m.true_literals;
+  std::optional<std::string> current;
+  if (m.preselected.path->attribute()) {
+    if (hit.with_attribute < 0) return wanted.front();
+    current = fast_attribute(response.bytes(), hit.attribute_value, response.encoding());
+  } else {
+    if (hit.first < 0) return wanted.front();
+    current = fast_text(response.bytes(), response.fast()->elements[static_cast<std::size_t>(hit.first)],
+                        response.encoding());
+  }
+  if (!current) return std::nullopt;
+  if (std::find(wanted.begin(), wanted.end(), *current) != wanted.end()) return current;
+  const auto it = std::find(other.begin(), other.end(), *current);
+  const std::size_t k = it == other.end() ? 0 : static_cast<std::size_t>(it - other.begin());
+  return k < wanted.size() ? wanted[k] : wanted.front();
+}
+
+// A copy of candidate i parsed on its own (see FastScope): where the DOM
+// path's code does what the byte ranges cannot, for one candidate only.
+std::unique_ptr<SoapMessage> copy_of_candidate(const SoapMessage& response, std::size_t i) {
+  const FastShortlist& fast = *response.fast();
+  const FastScope& scope = fast.scopes[fast.candidates[i].scope];
+  const FastElement& e = fast.elements[static_cast<std::size_t>(fast.candidates[i].element)];
+  const std::string_view original = response.bytes();
+  std::size_t space = e.begin;
+  while (space > 0 && is_xml_space(original[space - 1])) --space;
+  std::string bytes = scope.open;
+  bytes += original.substr(space, e.end - space);
+  for (std::size_t k = 0; k < scope.wrappers; ++k) bytes += "</w>";
+  auto parsed = SoapMessage::parse_fragment(bytes, scope.wrappers, response.encoding(), response.mapping_ptr());
+  if (!parsed || !(*parsed)->payload()) return nullptr;
+  return std::move(*parsed);
+}
+
+// The flag and the note of one candidate written by the DOM path's code on
+// its copy: the candidate's new bytes.
+std::optional<std::string> edited_copy(const SoapMessage& response, std::size_t i, const Placement& p,
+                                       const std::string& note) {
+  const auto copy = copy_of_candidate(response, i);
+  if (!copy) return std::nullopt;
+  const CandidateMapping& m = response.mapping().shortlist->candidates;
+  const pugi::xml_node e = copy->payload();
+  Splice splice(copy->bytes());
+  FieldWriter writer(*copy, splice);
+  auto literal = flag_literal(*copy, e, m, p.preselected);
+  if (!literal) return std::nullopt;
+  const Path* before_note = m.note.path ? &*m.note.path : nullptr;
+  if (!writer.write(e, *m.preselected.path, *literal, m.preselected.name, FieldWriter::Mode::replace, {}, before_note)) {
+    return std::nullopt;
+  }
+  if (!note.empty() && m.note.path &&
+      !writer.write(e, *m.note.path, note, m.note.name, FieldWriter::Mode::append, m.note_separator)) {
+    return std::nullopt;
+  }
+  if (!splice.prepare()) return std::nullopt;
+  const ElementSpan span = copy->source().element(e);
+  std::string out;
+  splice.render(span.begin, span.end, out);
+  return out;
+}
+
+// apply_decision without a DOM of the message: the same edits from the
+// scan's byte ranges; a candidate they cannot edit, and an injected
+// supplier, are done by the DOM path's code on a copy of that one candidate.
+// nullopt: the DOM path must do it (and gives the same answer or error).
+std::optional<std::string> fast_apply(const SoapMessage& response, const Shortlist& shortlist, const Decision& decision,
+                                      const Policy& policy) {
+  const FastShortlist& fast = *response.fast();
+  const ShortlistMapping& m = *response.mapping().shortlist;
+  const std::size_t n = fast.candidates.size();
+  if (n != shortlist.candidates.size()) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto id = fast_candidate_id(response, i);
+    if (!id || *id != shortlist.candidates[i].supplier_id) return std::nullopt;
+  }
+  const std::string_view original = response.bytes();
+  const auto span_of = [&](std::size_t i) {
+    const FastElement& e = fast.elements[static_cast<std::size_t>(fast.candidates[i].element)];
+    return Span{e.begin, e.end};
+  };
+
+  Splice splice(original);
+  FastWriter writer(response, splice);
+  std::unique_ptr<SoapMessage> templ;  // the first candidate, for injected suppliers
+  std::vector<std::string> injected;
+  bool moved = false;
+  for (std::size_t k = 0; k < decision.order.size(); ++k) {
+    const Placement& p = decision.order[k];
+    const std::string note = notes_for(decision, NoteTarget::candidate, p.supplier_id, m.candidates.note_separator);
+    if (!p.source) {
+      if (n == 0) return std::nullopt;
+      if (!templ) templ = copy_of_candidate(response, 0);
+      if (!templ) return std::nullopt;
+      auto copy = injected_copy(*templ, templ->payload(), p, m.candidates.note.path ? note : std::string(), policy);
+      if (!copy) return std::nullopt;
+      injected.push_back(std::move(*copy));
+      moved = true;
+      continue;
+    }
+    moved = moved || *p.source != k;
+    const std::size_t mark = splice.size();
+    const auto literal = fast_flag_literal(response, fast.hit(*p.source, kPreselected), m.candidates, p.preselected);
+    const bool done = literal &&
+                      writer.write(fast.hit(*p.source, kPreselected), *m.candidates.preselected.path, *literal,
+                                   FieldWriter::Mode::replace, {}) &&
+                      (note.empty() || !m.candidates.note.path ||
+                       writer.write(fast.hit(*p.source, kNote), *m.candidates.note.path, note,
+                                    FieldWriter::Mode::append, m.candidates.note_separator));
+    if (!done) {
+      splice.truncate(mark);
+      auto edited = edited_copy(response, *p.source, p, note);
+      if (!edited) return std::nullopt;
+      const Span span = span_of(*p.source);
+      if (original.substr(span.begin, span.size()) != *edited) splice.replace(span, std::move(*edited));
+    }
+  }
+  const std::string message_note = notes_for(decision, NoteTarget::message, {}, m.message_note_separator);
+  if (!message_note.empty() && m.message_note.path &&
+      !writer.write(fast.payload_hits[kMessageNote], *m.message_note.path, message_note, FieldWriter::Mode::append,
+                    m.message_note_separator)) {
+    return std::nullopt;
+  }
+  if (!splice.prepare()) return std::nullopt;
+
+  std::string out;
+  if (!moved) {
+    out.reserve(original.size() + 256);
+    splice.render(0, original.size(), out);
+    return out;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const Span span = span_of(i);
+    if (fast.candidates[i].parent_begin != fast.candidates[0].parent_begin || splice.crosses(span.begin) ||
+        splice.crosses(span.end)) {
+      return std::nullopt;
+    }
+  }
+  const std::size_t last_begin = span_of(n - 1).begin;
+  std::size_t repeat_begin = last_begin;
+  while (repeat_begin > 0 && is_xml_space(original[repeat_begin - 1])) --repeat_begin;
+  const std::string_view repeat = original.substr(repeat_begin, last_begin - repeat_begin);
+  std::size_t extra = 0;
+  for (const std::string& s : injected) extra += s.size() + repeat.size();
+  out.reserve(original.size() + extra + 256);
+
+  splice.render(0, span_of(0).begin, out);
+  std::size_t next_injected = 0;
+  for (std::size_t k = 0; k < decision.order.size(); ++k) {
+    if (k > 0) {
+      if (k < n) splice.render(span_of(k - 1).end, span_of(k).begin, out);
+      else out += repeat;
+    }
+    const Placement& p = decision.order[k];
+    if (p.source) {
+      const Span span = span_of(*p.source);
+      splice.render(span.begin, span.end, out);
+    } else {
+      out += injected[next_injected++];
+    }
+  }
+  splice.render(span_of(n - 1).end, original.size(), out);
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> apply_decision(const SoapMessage& response, const Shortlist& shortlist, const Decision& decision,
@@ -216,8 +470,14 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
                       std::string("only a shortlist response can be rewritten; this message is of kind ") +
                           to_string(response.kind()));
   }
-  if (auto covered = signature_covering(response, response.payload())) return std::move(*covered);
+  // The fast path takes no message that mentions a signature.
+  if (response.fast() == nullptr) {
+    if (auto covered = signature_covering(response, response.payload())) return std::move(*covered);
+  }
   if (auto checked = check_decision(decision, shortlist); !checked) return std::move(checked).error();
+  if (response.fast() != nullptr) {
+    if (auto out = fast_apply(response, shortlist, decision, policy)) return std::move(*out);
+  }
 
   const ShortlistMapping& m = *mapping.shortlist;
   const std::vector<CandidateElement>& candidates = response.candidates();

@@ -75,7 +75,7 @@ std::string line_and_column(std::string_view text, std::size_t offset) {
 }
 
 // One allocation holds both copies: the original, kept as it came, and the
-// parse buffer pugixml rewrites in place.
+// parse buffer pugixml rewrites in place (filled only when a DOM is parsed).
 SoapMessage::SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping)
     : storage_(std::make_unique_for_overwrite<char[]>(2 * bytes.size() + 1)),
       original_(storage_.get(), bytes.size()),
@@ -83,8 +83,55 @@ SoapMessage::SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> 
       source_(original_, buffer_),
       mapping_(std::move(mapping)) {
   std::memcpy(storage_.get(), bytes.data(), bytes.size());
-  std::memcpy(buffer_, bytes.data(), bytes.size());
-  buffer_[bytes.size()] = '\0';
+}
+
+Result<void> SoapMessage::parse_dom(const Limits& limits) {
+  dom_ready_ = true;
+  std::memcpy(buffer_, original_.data(), original_.size());
+  buffer_[original_.size()] = '\0';
+  // parse_full (pugixml never expands entities; a DOCTYPE has already been
+  // refused). Whitespace-only text gets no node: nothing reads it, edits
+  // find it from the raw bytes (SourceMap), and it would double the nodes
+  // of an indented message.
+  const unsigned options = pugi::parse_full;
+  const pugi::xml_parse_result parsed =
+      document_.load_buffer_inplace(buffer_, original_.size(), options, pugi::encoding_utf8);
+  if (!parsed) {
+    const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0));
+    return make_error(ErrorCode::xml,
+                      std::string("not well-formed XML: ") + parsed.description() + " (" +
+                          line_and_column(original_, offset) + ")",
+                      byte_at(offset));
+  }
+  return check_tree(limits);
+}
+
+void SoapMessage::ensure_dom() const {
+  if (dom_ready_) return;
+  // Messages are made only by parse(), never const, so this is allowed; a
+  // message belongs to one request at a time (as candidates() says).
+  auto& self = const_cast<SoapMessage&>(*this);
+  if (self.parse_dom(limits_).ok()) {
+    const MessageKind kind = kind_;
+    if (!self.classify().ok()) self.envelope_ = self.body_ = self.payload_ = {};
+    self.kind_ = kind;
+  }
+}
+
+Result<std::unique_ptr<SoapMessage>> SoapMessage::parse_fragment(std::string_view bytes, std::size_t wrappers,
+                                                                 Encoding encoding,
+                                                                 std::shared_ptr<const Mapping> mapping) {
+  std::unique_ptr<SoapMessage> message(new SoapMessage(bytes, std::move(mapping)));
+  message->encoding_ = encoding;
+  if (auto dom = message->parse_dom(message->limits_); !dom) return std::move(dom).error();
+  pugi::xml_node n = message->document_.document_element();
+  for (std::size_t k = 0; k < wrappers && n; ++k) {
+    n = n.first_child();
+    while (n && n.type() != pugi::node_element) n = n.next_sibling();
+  }
+  message->payload_ = n;
+  if (!message->payload_) return make_error(ErrorCode::internal, "the copy of the first candidate has no element");
+  return message;
 }
 
 Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, const Limits& limits,
@@ -101,23 +148,19 @@ Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, 
 
   std::unique_ptr<SoapMessage> message(new SoapMessage(bytes, std::move(mapping)));
   message->encoding_ = encoding->encoding;
+  message->limits_ = limits;
   if (auto prolog = message->check_prolog(encoding->bom_size); !prolog) return std::move(prolog).error();
 
-  // parse_full (pugixml never expands entities; a DOCTYPE has already been
-  // refused). Whitespace-only text gets no node: nothing reads it, edits
-  // find it from the raw bytes (SourceMap), and it would double the nodes
-  // of an indented message.
-  const unsigned options = pugi::parse_full;
-  const pugi::xml_parse_result parsed =
-      message->document_.load_buffer_inplace(message->buffer_, bytes.size(), options, pugi::encoding_utf8);
-  if (!parsed) {
-    const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0));
-    return make_error(ErrorCode::xml,
-                      std::string("not well-formed XML: ") + parsed.description() + " (" +
-                          line_and_column(bytes, offset) + ")",
-                      byte_at(offset));
+  if (!fast_path_disabled()) {
+    FastScanResult fast = fast_scan(message->original_, encoding->bom_size, message->encoding_, *message->mapping_, limits);
+    if (fast.shortlist) {
+      message->fast_ = std::move(fast.shortlist);
+      message->kind_ = MessageKind::shortlist_response;
+      message->version_ = fast.soap12 ? SoapVersion::soap12 : SoapVersion::soap11;
+      return message;
+    }
   }
-  if (auto tree = message->check_tree(limits); !tree) return std::move(tree).error();
+  if (auto dom = message->parse_dom(limits); !dom) return std::move(dom).error();
   if (auto classified = message->classify(); !classified) return std::move(classified).error();
   return message;
 }
@@ -421,6 +464,7 @@ Result<std::string> SoapMessage::value(pugi::xml_attribute attribute) const {
 }
 
 const std::vector<CandidateElement>& SoapMessage::candidates() const {
+  ensure_dom();
   if (!candidates_) {
     std::vector<pugi::xml_node> elements;
     if (mapping_->shortlist && payload_) mapping_->shortlist->candidates.elements.collect(payload_, elements);

@@ -14,6 +14,7 @@
 #include <pugixml.hpp>
 
 #include "encoding.hpp"
+#include "fast_scan.hpp"
 #include "mapping.hpp"
 #include "socialdefault/adapter.hpp"
 #include "source_map.hpp"
@@ -55,10 +56,26 @@ class SoapMessage final : public Message {
   const std::shared_ptr<const Mapping>& mapping_ptr() const noexcept { return mapping_; }
   const SourceMap& source() const noexcept { return source_; }
 
-  pugi::xml_node envelope() const noexcept { return envelope_; }
-  pugi::xml_node body() const noexcept { return body_; }
-  pugi::xml_node payload() const noexcept { return payload_; }  // empty when the Body is empty
-  pugi::xml_node root() const noexcept { return document_.document_element(); }
+  // The DOM. A shortlist response the fast scan took has none until one of
+  // these asks for it (then it is parsed once, as every other message is at
+  // recognise); the scan accepted the bytes, so that parse succeeds.
+  pugi::xml_node envelope() const { return ensure_dom(), envelope_; }
+  pugi::xml_node body() const { return ensure_dom(), body_; }
+  pugi::xml_node payload() const { return ensure_dom(), payload_; }  // empty when the Body is empty
+  pugi::xml_node root() const { return ensure_dom(), document_.document_element(); }
+
+  // The byte ranges the fast scan recorded; null when the message took the
+  // DOM path (see fast_scan.hpp).
+  const FastShortlist* fast() const noexcept { return fast_.get(); }
+
+  // A copy of the first candidate, parsed on its own inside wrappers that
+  // carry the namespace declarations in scope at it: what an injected
+  // supplier is made from without a DOM of the whole message. The candidate
+  // is the first element child of the innermost wrapper;
+  // wrappers: how many (FastShortlist::template_wrappers); the candidate is
+  // then payload().
+  static Result<std::unique_ptr<SoapMessage>> parse_fragment(std::string_view bytes, std::size_t wrappers,
+                                                             Encoding encoding, std::shared_ptr<const Mapping> mapping);
 
   // The character content of an element (its text and CDATA children, not
   // those of its child elements), decoded to UTF-8 and trimmed.
@@ -77,6 +94,8 @@ class SoapMessage final : public Message {
 
  private:
   SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping);
+  Result<void> parse_dom(const Limits& limits);
+  void ensure_dom() const;
   Result<void> check_prolog(std::size_t from) const;
   Result<void> check_tree(const Limits& limits);
   Result<void> check_attributes(pugi::xml_node element, pugi::xml_attribute first, NamespaceScope& scope,
@@ -94,6 +113,9 @@ class SoapMessage final : public Message {
   MessageKind kind_ = MessageKind::unknown;
   pugi::xml_node envelope_, body_, payload_;
   mutable std::optional<std::vector<CandidateElement>> candidates_;
+  std::unique_ptr<FastShortlist> fast_;
+  bool dom_ready_ = false;
+  Limits limits_;
 };
 
 // "line L, column C" of an offset, for error messages.

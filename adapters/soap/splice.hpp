@@ -4,6 +4,7 @@
 // declaration, BOM, CRLF, comments, CDATA and prefixes byte for byte.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ class Splice {
   void insert(std::size_t at, std::string text);  // insertions at one offset keep their order
 
   bool empty() const noexcept { return edits_.empty(); }
+  // How many edits there are, and dropping those made after that point
+  // (before prepare): a caller that tried edits it cannot finish takes them back.
+  std::size_t size() const noexcept { return edits_.size(); }
+  void truncate(std::size_t size) { edits_.erase(edits_.begin() + static_cast<std::ptrdiff_t>(std::min(size, edits_.size())), edits_.end()); }
 
   // Sorts the edits and checks that no two overlap (two mapped fields that
   // point at the same bytes); must be called before render.

@@ -3,7 +3,9 @@
 // sanitizer report" it checks the adapter's promises and traps when one
 // breaks: a message keeps its bytes, a decision that is not applied changes
 // nothing, and a rewrite is a message the adapter recognises again with every
-// candidate still there.
+// candidate still there. Every input also goes through the DOM path with
+// the fast path switched off (fast_scan.hpp), and the two must agree on
+// everything: the error text, the kind, the shortlist and the rewritten bytes.
 //
 //   soap_fuzz -dict=tests/fuzz/soap.dict CORPUS_DIR examples/erp tests/adapters/soap/golden
 #include <cstddef>
@@ -11,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "fast_scan.hpp"
 #include "soap_adapter.hpp"
 #include "soap_message.hpp"
 
@@ -105,6 +108,26 @@ Decision reversed(const Shortlist& shortlist) {
   return d;
 }
 
+// Everything a path produces for an input, as one text to compare.
+std::string outcome(const soap::SoapAdapter& adapter, std::string_view bytes, const Policy& policy) {
+  auto message = adapter.recognise(bytes);
+  if (!message.ok()) return "recognise: " + message.error().describe();
+  std::string out = std::string("kind ") + to_string((*message)->kind()) + "\n";
+  if ((*message)->kind() != MessageKind::shortlist_response) return out;
+  auto shortlist = adapter.read_shortlist(**message, nullptr);
+  if (!shortlist.ok()) return out + "read: " + shortlist.error().describe();
+  out += shortlist->correlation_id + "|" + shortlist->category.code_system + ":" + shortlist->category.code + "\n";
+  for (const Candidate& c : shortlist->candidates) {
+    out += c.supplier_id + "|" + c.name + "|" + (c.price ? std::to_string(c.price->minor) + c.price->currency : "") +
+           "|" + (c.preselected ? "1" : "0");
+    for (const SupplierIdentifier& i : c.identifiers) out += "|" + i.scheme + "=" + i.value;
+    out += "\n";
+  }
+  const Decision decision = reversed(*shortlist);
+  auto rewritten = adapter.apply_decision(**message, *shortlist, decision, policy);
+  return out + (rewritten.ok() ? "out:\n" + *rewritten : "apply: " + rewritten.error().describe());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -113,6 +136,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_bytes = 1u << 20;
   const soap::SoapAdapter adapter(f.mapping, limits);
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+
+  {
+    const std::string fast = outcome(adapter, bytes, f.policy);
+    std::string dom;
+    {
+      const soap::FastPathOff off;
+      dom = outcome(adapter, bytes, f.policy);
+    }
+    check(fast == dom);
+  }
 
   auto message = adapter.recognise(bytes);
   if (!message.ok()) {

@@ -1,0 +1,670 @@
+#include "fast_scan.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "namespaces.hpp"
+#include "soap_message.hpp"
+
+namespace socialdefault::soap {
+
+namespace {
+
+// ASCII names only: 1 = may start a name, 2 = may continue one. Anything
+// else (a non-ASCII name) goes to the DOM path.
+struct NameTable {
+  unsigned char v[256] = {};
+  constexpr NameTable() {
+    for (int c = 'a'; c <= 'z'; ++c) v[c] = 3;
+    for (int c = 'A'; c <= 'Z'; ++c) v[c] = 3;
+    v[static_cast<unsigned char>('_')] = 3;
+    for (int c = '0'; c <= '9'; ++c) v[c] = 2;
+    v[static_cast<unsigned char>('-')] = 2;
+    v[static_cast<unsigned char>('.')] = 2;
+  }
+};
+constexpr NameTable kName;
+
+// Equality of short names: the first byte rejects most mismatches without a
+// call to memcmp, which the per-element matching would otherwise pay often.
+inline bool same(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
+struct Spec {
+  const ExpandedName* step = nullptr;       // null: the base itself
+  const ExpandedName* attribute = nullptr;
+  std::string_view local, uri;              // the step's, as views
+  int uri_id = -1;                          // see Scanner::uri_id
+  bool used = false;
+};
+
+// A field the scan can resolve: unmapped, fixed, one element step, or an
+// attribute of the base.
+bool supported(const Field& field) {
+  if (!field.path) return true;
+  const Path& p = *field.path;
+  if (p.steps().size() > 1) return false;
+  return !p.steps().empty() || p.attribute().has_value();
+}
+
+Spec spec_of(const Field& field) {
+  Spec s;
+  if (!field.path) return s;
+  s.used = true;
+  if (!field.path->steps().empty()) {
+    s.step = &field.path->steps().front();
+    s.local = s.step->local;
+    s.uri = s.step->uri;
+  }
+  if (field.path->attribute()) s.attribute = &*field.path->attribute();
+  return s;
+}
+
+struct Binding {
+  std::string_view prefix;
+  std::string_view uri;
+  Span whole;          // the declaration as written, for the template's wrappers
+  std::size_t level;   // depth of the declaring element
+  int uri_id;          // see Scanner::uri_id
+};
+
+struct Attribute {
+  std::string_view prefix;  // empty when unprefixed
+  std::string_view local;
+  Span value;
+  char quote;
+};
+
+struct Open {
+  std::size_t begin = 0;
+  std::string_view qname;
+  std::size_t scope_mark = 0;
+  std::int32_t element = -1;    // recorded in FastShortlist::elements
+  std::int32_t candidate = -1;  // this element is that candidate
+  int candidate_step = -1;      // steps of the candidate path matched; 0 for the payload
+  bool is_body = false;
+  bool body_had_child = false;
+  bool is_payload = false;
+  bool has_child_element = false;
+  bool has_other_markup = false;
+};
+
+class Scanner {
+ public:
+  Scanner(std::string_view bytes, Encoding encoding, const Mapping& mapping, const Limits& limits)
+      : s_(bytes), enc_(encoding), m_(*mapping.shortlist), limits_(limits) {
+    const CandidateMapping& c = m_.candidates;
+    candidate_specs_ = {spec_of(c.id), spec_of(c.name), spec_of(c.price), spec_of(c.currency),
+                        spec_of(c.preselected), spec_of(c.note)};
+    for (const IdentifierField& idf : c.identifiers) candidate_specs_.push_back(spec_of(idf.field));
+    payload_specs_[kCorrelation] = spec_of(m_.correlation_id);
+    payload_specs_[kCategoryCode] = spec_of(m_.category.code);
+    payload_specs_[kCategorySystem] = spec_of(m_.category.system);
+    payload_specs_[kRequester] = spec_of(m_.requester);
+    payload_specs_[kDepartment] = spec_of(m_.department);
+    payload_specs_[kLanguage] = spec_of(m_.language);
+    payload_specs_[kMessageNote] = spec_of(m_.message_note);
+    // The URIs the mapping matches, numbered: a declaration is compared with
+    // them once, and each element then compares a number.
+    for (Spec* spec : all_specs()) {
+      if (spec->step != nullptr) spec->uri_id = intern(spec->uri);
+    }
+    for (const ExpandedName& step : m_.candidates.elements.steps()) candidate_step_ids_.push_back(intern(step.uri));
+    no_namespace_id_ = uri_id(std::string_view{});
+    out_ = std::make_unique<FastShortlist>();
+    out_->fields_per_candidate = candidate_specs_.size();
+    // Rough sizes from the length (a candidate takes a few hundred bytes),
+    // so the vectors do not grow step by step.
+    const std::size_t guess = bytes.size() / 256 + 4;
+    out_->elements.reserve(guess * 4);
+    out_->candidates.reserve(guess);
+    out_->candidate_hits.reserve(guess * out_->fields_per_candidate);
+    stack_.reserve(16);
+  }
+
+  bool run(std::size_t from);
+
+  std::vector<Spec*> all_specs() {
+    std::vector<Spec*> out;
+    for (Spec& spec : candidate_specs_) out.push_back(&spec);
+    for (Spec& spec : payload_specs_) out.push_back(&spec);
+    return out;
+  }
+  int intern(std::string_view uri) {
+    const int id = uri_id(uri);
+    if (id >= 0) return id;
+    known_uris_.push_back(uri);
+    return static_cast<int>(known_uris_.size() - 1);
+  }
+  int uri_id(std::string_view uri) const noexcept {
+    for (std::size_t k = 0; k < known_uris_.size(); ++k) {
+      if (known_uris_[k] == uri) return static_cast<int>(k);
+    }
+    return -1;
+  }
+  std::unique_ptr<FastShortlist> take() { return std::move(out_); }
+  bool soap12() const noexcept { return soap_uri_ == kSoap12Namespace; }
+
+ private:
+  bool space(std::size_t i) const noexcept { return i < s_.size() && is_xml_space(s_[i]); }
+  std::size_t skip_space(std::size_t i) const noexcept {
+    while (i < s_.size() && is_xml_space(s_[i])) ++i;
+    return i;
+  }
+  bool starts(std::size_t i, std::string_view what) const noexcept { return s_.compare(i, what.size(), what) == 0; }
+  // A name from i: its end, and where its one colon is (npos without).
+  bool name(std::size_t i, std::size_t& end, std::size_t& colon) const noexcept;
+  bool comment(std::size_t& i) const;       // at "<!--"; i moves past "-->"
+  bool declaration(std::size_t& i) const;   // at "<?xml "
+  bool misc(std::size_t& i, bool before_root) const;
+  bool start_tag(std::size_t& i);
+  bool end_tag(std::size_t& i);
+  bool text(std::size_t from, std::size_t to);
+  std::optional<std::string_view> lookup(std::string_view prefix) const noexcept;
+  const Binding* binding(std::string_view prefix) const noexcept;
+  const Attribute* find(const ExpandedName& name) const;
+  std::int32_t record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing);
+  void hits(const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id, std::string_view local,
+            std::size_t name_end, std::size_t tag_end, bool self_closing);
+  void finish(const Open& o, std::size_t content_end, std::size_t end);
+  std::size_t scope_of_candidate(std::size_t depth);
+
+  std::string_view s_;
+  Encoding enc_;
+  const ShortlistMapping& m_;
+  const Limits& limits_;
+  std::vector<Spec> candidate_specs_;
+  std::vector<Spec> payload_specs_ = std::vector<Spec>(kPayloadFields);
+  std::unique_ptr<FastShortlist> out_;
+  std::vector<Open> stack_;
+  std::vector<Binding> bindings_;
+  std::vector<Attribute> attributes_;
+  std::vector<Span> scope_spans_;
+  std::vector<std::string_view> known_uris_;
+  std::vector<int> candidate_step_ids_;
+  int no_namespace_id_ = -1;
+  std::size_t next_amp_ = 0;  // the next '&' at or after the last text checked (size: none)
+  std::string_view soap_uri_;
+  bool body_found_ = false;
+  bool payload_found_ = false;
+};
+
+bool Scanner::name(std::size_t i, std::size_t& end, std::size_t& colon) const noexcept {
+  const std::size_t n = s_.size();
+  if (i >= n || (kName.v[static_cast<unsigned char>(s_[i])] & 1) == 0) return false;
+  colon = std::string_view::npos;
+  ++i;
+  while (i < n) {
+    const unsigned char c = static_cast<unsigned char>(s_[i]);
+    if (kName.v[c] != 0) {
+      ++i;
+    } else if (c == ':' && colon == std::string_view::npos && i + 1 < n &&
+               (kName.v[static_cast<unsigned char>(s_[i + 1])] & 1) != 0) {
+      colon = i;
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  end = i;
+  return true;
+}
+
+// A comment whose text holds no "--" (pugixml would take it; XML does not).
+bool Scanner::comment(std::size_t& i) const {
+  const std::size_t dashes = s_.find("--", i + 4);
+  if (dashes == std::string_view::npos || dashes + 2 >= s_.size() || s_[dashes + 2] != '>') return false;
+  i = dashes + 3;
+  return true;
+}
+
+// <?xml version="1.0" encoding="..." standalone="..."?> and nothing else.
+bool Scanner::declaration(std::size_t& i) const {
+  std::size_t j = i + 5;
+  static constexpr std::string_view kNames[] = {"version", "encoding", "standalone"};
+  std::size_t next = 0;
+  while (true) {
+    const std::size_t after_space = skip_space(j);
+    if (starts(after_space, "?>")) {
+      i = after_space + 2;
+      return next > 0;
+    }
+    if (after_space == j) return false;
+    j = after_space;
+    std::size_t k = next;
+    while (k < 3 && !starts(j, kNames[k])) ++k;
+    if (k == 3 || (next == 0 && k != 0)) return false;
+    j += kNames[k].size();
+    next = k + 1;
+    j = skip_space(j);
+    if (j >= s_.size() || s_[j] != '=') return false;
+    j = skip_space(j + 1);
+    if (j >= s_.size() || (s_[j] != '"' && s_[j] != '\'')) return false;
+    const char quote = s_[j];
+    const std::size_t close = s_.find(quote, j + 1);
+    if (close == std::string_view::npos || close == j + 1) return false;
+    for (std::size_t v = j + 1; v < close; ++v) {
+      if (kName.v[static_cast<unsigned char>(s_[v])] == 0) return false;
+    }
+    j = close + 1;
+  }
+}
+
+// Whitespace and comments (before the root also the declaration, which
+// SoapMessage's prolog check has placed). Stops at the root's '<' or the end.
+bool Scanner::misc(std::size_t& i, bool before_root) const {
+  while (i < s_.size()) {
+    if (is_xml_space(s_[i])) {
+      ++i;
+    } else if (starts(i, "<!--")) {
+      if (!comment(i)) return false;
+    } else if (before_root && starts(i, "<?xml ")) {
+      if (!declaration(i)) return false;
+    } else if (before_root && s_[i] == '<' && i + 1 < s_.size() &&
+               (kName.v[static_cast<unsigned char>(s_[i + 1])] & 1) != 0) {
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return !before_root;
+}
+
+// Text between markup: '&' must start a reference decode_text accepts. The
+// next '&' of the document is kept at hand, so text without one costs a
+// comparison (most documents have a handful, many have none).
+bool Scanner::text(std::size_t from, std::size_t to) {
+  if (next_amp_ < from) {
+    const void* amp = std::memchr(s_.data() + from, '&', s_.size() - from);
+    next_amp_ = amp == nullptr ? s_.size() : static_cast<std::size_t>(static_cast<const char*>(amp) - s_.data());
+  }
+  if (next_amp_ >= to) return true;
+  return decode_text(s_.substr(from, to - from), enc_, EscapeContext::text, from).ok();
+}
+
+const Binding* Scanner::binding(std::string_view prefix) const noexcept {
+  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+    if (same(it->prefix, prefix)) return &*it;
+  }
+  return nullptr;
+}
+
+std::optional<std::string_view> Scanner::lookup(std::string_view prefix) const noexcept {
+  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+    if (same(it->prefix, prefix)) return it->uri;
+  }
+  if (prefix.empty()) return std::string_view{};
+  return std::nullopt;
+}
+
+const Attribute* Scanner::find(const ExpandedName& wanted) const {
+  for (const Attribute& a : attributes_) {
+    if (a.local != wanted.local) continue;
+    if (a.prefix == "xmlns" || (a.prefix.empty() && a.local == "xmlns")) continue;  // declarations are not attributes
+    std::string_view uri;
+    if (a.prefix == "xml") uri = kXmlNamespace;
+    else if (!a.prefix.empty()) uri = lookup(a.prefix).value_or(std::string_view{});
+    if (uri == wanted.uri) return &a;
+  }
+  return nullptr;
+}
+
+std::int32_t Scanner::record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing) {
+  if (o.element < 0) {
+    FastElement e;
+    e.begin = o.begin;
+    e.name_end = name_end;
+    e.start_tag_end = tag_end;
+    e.content_end = tag_end;
+    e.end = tag_end;
+    e.self_closing = self_closing;
+    o.element = static_cast<std::int32_t>(out_->elements.size());
+    out_->elements.push_back(e);
+  }
+  return o.element;
+}
+
+void Scanner::hits(const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id, std::string_view local,
+                   std::size_t name_end, std::size_t tag_end, bool self_closing) {
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    const Spec& spec = specs[k];
+    if (spec.uri_id != uri_id || spec.step == nullptr || !same(spec.local, local)) continue;
+    FastHit& h = out[k];
+    if (h.first < 0) h.first = record(o, name_end, tag_end, self_closing);
+    if (spec.attribute != nullptr && h.with_attribute < 0) {
+      if (const Attribute* a = find(*spec.attribute)) {
+        h.with_attribute = record(o, name_end, tag_end, self_closing);
+        h.attribute_value = a->value;
+        h.quote = a->quote;
+      }
+    }
+  }
+}
+
+void Scanner::finish(const Open& o, std::size_t content_end, std::size_t end) {
+  if (o.element < 0) return;
+  FastElement& e = out_->elements[static_cast<std::size_t>(o.element)];
+  e.content_end = content_end;
+  e.end = end;
+  e.has_child_element = o.has_child_element;
+  e.has_other_markup = o.has_other_markup;
+}
+
+std::size_t Scanner::scope_of_candidate(std::size_t depth) {
+  std::vector<Span>& spans = scope_spans_;
+  spans.clear();
+  for (const Binding& b : bindings_) {
+    if (b.level >= depth) break;  // the candidate's own declarations are in its bytes
+    spans.push_back(b.whole);
+  }
+  std::vector<FastScope>& scopes = out_->scopes;
+  const auto same = [&](const FastScope& scope) {
+    return scope.declarations.size() == spans.size() &&
+           std::equal(spans.begin(), spans.end(), scope.declarations.begin(),
+                      [](const Span& a, const Span& b) { return a.begin == b.begin && a.end == b.end; });
+  };
+  if (!scopes.empty() && same(scopes.back())) return scopes.size() - 1;
+  FastScope scope;
+  scope.declarations = spans;
+  std::size_t level = std::string_view::npos;
+  for (const Binding& b : bindings_) {
+    if (b.level >= depth) break;
+    if (b.level != level) {
+      if (scope.wrappers > 0) scope.open += '>';
+      scope.open += "<w";
+      ++scope.wrappers;
+      level = b.level;
+    }
+    scope.open += ' ';
+    scope.open += s_.substr(b.whole.begin, b.whole.size());
+  }
+  if (scope.wrappers == 0) {
+    scope.open += "<w";
+    scope.wrappers = 1;
+  }
+  scope.open += '>';
+  scopes.push_back(std::move(scope));
+  return scopes.size() - 1;
+}
+
+bool Scanner::start_tag(std::size_t& i) {
+  const std::size_t begin = i;
+  std::size_t name_end = 0;
+  std::size_t colon = 0;
+  if (!name(i + 1, name_end, colon)) return false;
+  attributes_.clear();
+  const std::size_t scope_mark = bindings_.size();
+  std::size_t j = name_end;
+  std::size_t tag_end = 0;
+  bool self_closing = false;
+  while (true) {
+    const std::size_t before = j;
+    j = skip_space(j);
+    if (j >= s_.size()) return false;
+    if (s_[j] == '>') {
+      tag_end = j + 1;
+      break;
+    }
+    if (s_[j] == '/') {
+      if (j + 1 >= s_.size() || s_[j + 1] != '>') return false;
+      self_closing = true;
+      tag_end = j + 2;
+      break;
+    }
+    if (j == before) return false;  // attributes are separated by whitespace
+    std::size_t a_end = 0;
+    std::size_t a_colon = 0;
+    if (!name(j, a_end, a_colon)) return false;
+    Attribute a;
+    if (a_colon != std::string_view::npos) {
+      a.prefix = s_.substr(j, a_colon - j);
+      a.local = s_.substr(a_colon + 1, a_end - a_colon - 1);
+    } else {
+      a.local = s_.substr(j, a_end - j);
+    }
+    const std::size_t a_begin = j;
+    j = skip_space(a_end);
+    if (j >= s_.size() || s_[j] != '=') return false;
+    j = skip_space(j + 1);
+    if (j >= s_.size() || (s_[j] != '"' && s_[j] != '\'')) return false;
+    a.quote = s_[j];
+    const void* close = std::memchr(s_.data() + j + 1, a.quote, s_.size() - j - 1);
+    if (close == nullptr) return false;
+    const std::size_t value_end = static_cast<std::size_t>(static_cast<const char*>(close) - s_.data());
+    a.value = {j + 1, value_end};
+    const std::string_view value = s_.substr(a.value.begin, a.value.size());
+    if (value.find('<') != std::string_view::npos) return false;
+    if (value.find('&') != std::string_view::npos &&
+        !decode_text(value, enc_, EscapeContext::attribute, a.value.begin).ok()) {
+      return false;
+    }
+    const bool declaration = a.prefix == "xmlns" || (a.prefix.empty() && a.local == "xmlns");
+    if (declaration) {
+      const std::string_view prefix = a.prefix.empty() ? std::string_view{} : a.local;
+      if (prefix == "xml" || prefix == "xmlns") return false;
+      if (!a.prefix.empty() && value.empty()) return false;
+      // The DOM path compares pugixml's value, which decodes references and
+      // turns tabs and line ends into spaces: only plain URIs are the same raw.
+      if (value.find_first_of("&\t\n\r") != std::string_view::npos) return false;
+      bindings_.push_back({prefix, value, {a_begin, value_end + 1}, stack_.size(), uri_id(value)});
+    }
+    attributes_.push_back(a);
+    j = value_end + 1;
+  }
+  if (stack_.size() + 1 > limits_.max_depth) return false;
+
+  Open o;
+  o.begin = begin;
+  o.qname = s_.substr(begin + 1, name_end - begin - 1);
+  o.scope_mark = scope_mark;  // before its own declarations: they end with it
+
+  std::string_view prefix;
+  std::string_view local = o.qname;
+  if (colon != std::string_view::npos) {
+    prefix = s_.substr(begin + 1, colon - begin - 1);
+    local = s_.substr(colon + 1, name_end - colon - 1);
+    if (prefix == "xml" || prefix == "xmlns") return false;
+  }
+  const Binding* bound = binding(prefix);
+  if (bound == nullptr && !prefix.empty()) return false;
+  const std::string_view uri = bound != nullptr ? bound->uri : std::string_view{};
+  const int id = bound != nullptr ? bound->uri_id : no_namespace_id_;
+  // Prefixes of attributes must be bound; expanded names must be unique.
+  for (const Attribute& a : attributes_) {
+    if (!a.prefix.empty() && a.prefix != "xml" && a.prefix != "xmlns" && !lookup(a.prefix)) return false;
+  }
+  if (attributes_.size() > 1) {
+    if (attributes_.size() > 32) return false;
+    const auto expanded = [&](const Attribute& a) {
+      if (a.prefix.empty()) return std::string_view{};
+      if (a.prefix == "xmlns") return kXmlnsNamespace;
+      if (a.prefix == "xml") return kXmlNamespace;
+      return *lookup(a.prefix);
+    };
+    for (std::size_t x = 0; x < attributes_.size(); ++x) {
+      for (std::size_t y = x + 1; y < attributes_.size(); ++y) {
+        if (attributes_[x].local == attributes_[y].local && expanded(attributes_[x]) == expanded(attributes_[y])) {
+          return false;
+        }
+      }
+    }
+  }
+
+  const std::size_t depth = stack_.size();
+  if (depth == 0) {
+    if (local != "Envelope" || (uri != kSoap11Namespace && uri != kSoap12Namespace)) return false;
+    soap_uri_ = uri;
+  } else {
+    Open& parent = stack_.back();
+    parent.has_child_element = true;
+    if (depth == 1) {
+      if (!body_found_ && local == "Body" && uri == soap_uri_) {
+        body_found_ = true;
+        o.is_body = true;
+      }
+    } else if (parent.is_body) {
+      if (!parent.body_had_child) {
+        parent.body_had_child = true;
+        payload_found_ = true;
+        if (local != m_.response.local || uri != m_.response.uri) return false;  // another kind: the DOM path
+        o.is_payload = true;
+        o.candidate_step = 0;
+        out_->payload = record(o, name_end, tag_end, self_closing);
+        for (std::size_t k = 0; k < kPayloadFields; ++k) {
+          const Spec& spec = payload_specs_[k];
+          if (!spec.used || spec.step != nullptr || spec.attribute == nullptr) continue;
+          out_->payload_hits[k].first = o.element;
+          if (const Attribute* a = find(*spec.attribute)) {
+            out_->payload_hits[k] = {o.element, o.element, a->value, a->quote};
+          }
+        }
+      }
+    } else {
+      const std::vector<ExpandedName>& steps = m_.candidates.elements.steps();
+      if (parent.candidate_step >= 0 && static_cast<std::size_t>(parent.candidate_step) < steps.size()) {
+        const std::size_t k = static_cast<std::size_t>(parent.candidate_step);
+        if (candidate_step_ids_[k] == id && same(steps[k].local, local)) {
+          o.candidate_step = parent.candidate_step + 1;
+          if (static_cast<std::size_t>(o.candidate_step) == steps.size()) {
+            o.candidate = static_cast<std::int32_t>(out_->candidates.size());
+            out_->candidates.push_back({record(o, name_end, tag_end, self_closing), parent.begin, scope_of_candidate(depth)});
+            out_->candidate_hits.resize(out_->candidate_hits.size() + out_->fields_per_candidate);
+            FastHit* h = &out_->candidate_hits[out_->candidate_hits.size() - out_->fields_per_candidate];
+            for (std::size_t k = 0; k < candidate_specs_.size(); ++k) {
+              const Spec& spec = candidate_specs_[k];
+              if (!spec.used || spec.step != nullptr || spec.attribute == nullptr) continue;
+              h[k].first = o.element;
+              if (const Attribute* a = find(*spec.attribute)) h[k] = {o.element, o.element, a->value, a->quote};
+            }
+          }
+        }
+      }
+      if (parent.is_payload) {
+        hits(payload_specs_, out_->payload_hits, o, id, local, name_end, tag_end, self_closing);
+      }
+      if (parent.candidate >= 0) {
+        FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
+        hits(candidate_specs_, h, o, id, local, name_end, tag_end, self_closing);
+      }
+    }
+  }
+  i = tag_end;
+  if (self_closing) {
+    finish(o, tag_end, tag_end);
+    bindings_.resize(o.scope_mark);
+    if (depth == 0) stack_.clear();
+    return true;
+  }
+  stack_.push_back(o);
+  return true;
+}
+
+bool Scanner::end_tag(std::size_t& i) {
+  if (stack_.empty()) return false;
+  const Open& o = stack_.back();
+  const std::size_t name_at = i + 2;
+  if (!starts(name_at, o.qname)) return false;
+  std::size_t j = name_at + o.qname.size();
+  j = skip_space(j);
+  if (j >= s_.size() || s_[j] != '>') return false;
+  if (o.is_body && !o.body_had_child) return false;  // an empty Body: nothing to rewrite
+  finish(o, i, j + 1);
+  bindings_.resize(o.scope_mark);
+  stack_.pop_back();
+  i = j + 1;
+  return true;
+}
+
+bool Scanner::run(std::size_t from) {
+  std::size_t i = from;
+  if (!misc(i, true)) return false;
+  if (!start_tag(i)) return false;
+  const std::size_t n = s_.size();
+  while (!stack_.empty()) {
+    const void* lt = std::memchr(s_.data() + i, '<', n - i);
+    if (lt == nullptr) return false;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(lt) - s_.data());
+    if (!text(i, at)) return false;
+    i = at;
+    if (i + 1 >= n) return false;
+    const char c = s_[i + 1];
+    if (c == '/') {
+      if (!end_tag(i)) return false;
+    } else if (c == '!') {
+      if (starts(i, "<!--")) {
+        if (!comment(i)) return false;
+      } else if (starts(i, "<![CDATA[")) {
+        const std::size_t close = s_.find("]]>", i + 9);
+        if (close == std::string_view::npos) return false;
+        i = close + 3;
+      } else {
+        return false;
+      }
+      stack_.back().has_other_markup = true;
+    } else if (c == '?') {
+      return false;
+    } else {
+      if (!start_tag(i)) return false;
+    }
+  }
+  if (!body_found_ || !payload_found_) return false;
+  return misc(i, false);
+}
+
+thread_local bool fast_path_off = false;
+
+}  // namespace
+
+FastPathOff::FastPathOff() noexcept : was_(fast_path_off) { fast_path_off = true; }
+FastPathOff::~FastPathOff() { fast_path_off = was_; }
+bool fast_path_disabled() noexcept { return fast_path_off; }
+
+bool fast_scan_supports(const Mapping& mapping) {
+  if (!mapping.shortlist) return false;
+  const ShortlistMapping& m = *mapping.shortlist;
+  const CandidateMapping& c = m.candidates;
+  if (c.elements.steps().empty() || c.elements.attribute() || !c.preselected.path) return false;
+  for (const Field* f : {&c.id, &c.name, &c.price, &c.currency, &c.preselected, &c.note, &m.message_note,
+                         &m.correlation_id, &m.category.code, &m.category.system, &m.requester, &m.department,
+                         &m.language}) {
+    if (!supported(*f)) return false;
+  }
+  for (const IdentifierField& idf : c.identifiers) {
+    if (!supported(idf.field)) return false;
+  }
+  return true;
+}
+
+FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding encoding, const Mapping& mapping,
+                         const Limits& limits) {
+  FastScanResult result;
+  if (encoding == Encoding::latin1 || !fast_scan_supports(mapping)) return result;
+  // Signed messages take the DOM path, which knows what a signature covers.
+  if (bytes.find("Signature") != std::string_view::npos) return result;
+  Scanner scanner(bytes, encoding, mapping, limits);
+  if (!scanner.run(bom_size)) return result;
+  result.soap12 = scanner.soap12();
+  result.shortlist = scanner.take();
+  return result;
+}
+
+std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding) {
+  if (!element.simple()) return std::nullopt;
+  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
+  // (find_first_of would call memchr once per byte.)
+  if (std::none_of(raw.begin(), raw.end(), [](char c) { return c == '&' || c == '\r'; })) {
+    return std::string(trim_xml_space(raw));
+  }
+  auto decoded = decode_text(raw, encoding, EscapeContext::text, element.start_tag_end);
+  if (!decoded) return std::nullopt;
+  return std::string(trim_xml_space(*decoded));
+}
+
+std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding) {
+  auto decoded = decode_text(bytes.substr(value.begin, value.size()), encoding, EscapeContext::attribute, value.begin);
+  if (!decoded) return std::nullopt;
+  return std::move(*decoded);
+}
+
+}  // namespace socialdefault::soap

@@ -1,0 +1,124 @@
+// The fast path of a shortlist response: one pass over the bytes that checks
+// the document (the same rules as the DOM path, or stricter), classifies it,
+// and records the byte ranges of the candidates and of the mapped fields, so
+// that reading and rewriting need no DOM.
+//
+// The scan only ever says "fast" or "not here": whatever it does not
+// handle (a DOCTYPE, a processing instruction, an error of any kind, a
+// non-ASCII name, ISO-8859-1, a signature, a mapping with deeper field paths,
+// another kind of message) goes to the DOM path, which then gives the same
+// answer and the same error texts as before. The rule that keeps the two
+// paths equal: the scan accepts a subset of what the DOM path accepts, and
+// reads every value through the same decoding functions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "encoding.hpp"
+#include "mapping.hpp"
+#include "socialdefault/adapter.hpp"
+#include "source_map.hpp"
+
+namespace socialdefault::soap {
+
+// An element the mapping reads or writes: a candidate, a field, the payload.
+struct FastElement {
+  std::size_t begin = 0;          // '<'
+  std::size_t name_end = 0;       // after the qualified name
+  std::size_t start_tag_end = 0;  // after '>' or "/>"
+  std::size_t content_end = 0;    // the '<' of the end tag (== start_tag_end when self-closing)
+  std::size_t end = 0;            // after the end tag
+  bool self_closing = false;
+  bool has_child_element = false;
+  bool has_other_markup = false;  // comment or CDATA among its children
+  bool simple() const noexcept { return !has_child_element && !has_other_markup; }
+};
+
+// Where one mapped field leads from its base (the payload or a candidate).
+// Fields are at most one element step deep, optionally ending in an
+// attribute, so "first match" is all that Path::locate and Path::deepest need.
+struct FastHit {
+  std::int32_t first = -1;      // the first element matching the step (the base itself without a step)
+  std::int32_t with_attribute = -1;  // the first matching element that has the attribute
+  Span attribute_value;         // its raw value, without quotes
+  char quote = '"';
+};
+
+// The fields of a base, in this order: how FastShortlist::hits are laid out.
+enum FastField : std::size_t {
+  kId, kName, kPrice, kCurrency, kPreselected, kNote, kFirstIdentifier,  // candidate fields
+};
+enum FastPayloadField : std::size_t {
+  kCorrelation, kCategoryCode, kCategorySystem, kRequester, kDepartment, kLanguage, kMessageNote, kPayloadFields,
+};
+
+struct FastCandidate {
+  std::int32_t element = -1;        // index into elements
+  std::size_t parent_begin = 0;     // the '<' of its parent: candidates must share one to be reordered
+  std::size_t scope = 0;            // index into FastShortlist::scopes
+};
+
+// The namespace declarations in scope at a candidate, as nested wrapper
+// elements ("<w xmlns:a=...><w xmlns=...>"): what a copy of the candidate
+// needs to be parsed on its own. Candidates under one parent share one.
+struct FastScope {
+  std::string open;
+  std::size_t wrappers = 0;
+  std::vector<Span> declarations;   // the declarations it was made from
+};
+
+struct FastShortlist {
+  std::vector<FastElement> elements;
+  std::vector<FastCandidate> candidates;
+  std::vector<FastHit> candidate_hits;  // candidates.size() x fields_per_candidate
+  std::size_t fields_per_candidate = 0;
+  FastHit payload_hits[kPayloadFields];
+  std::int32_t payload = -1;
+  std::vector<FastScope> scopes;
+
+  const FastHit& hit(std::size_t candidate, std::size_t field) const noexcept {
+    return candidate_hits[candidate * fields_per_candidate + field];
+  }
+};
+
+struct FastScanResult {
+  std::unique_ptr<FastShortlist> shortlist;  // null: take the DOM path
+  bool soap12 = false;
+};
+
+// Scans bytes (whose encoding check_encoding has accepted as `encoding`, and
+// whose prolog SoapMessage has checked) for a shortlist response of mapping.
+FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding encoding, const Mapping& mapping,
+                         const Limits& limits);
+
+// Turns the fast path off on this thread while it lives: the differential
+// test, the fuzz target and the benchmark compare it with the DOM path.
+class FastPathOff {
+ public:
+  FastPathOff() noexcept;
+  ~FastPathOff();
+  FastPathOff(const FastPathOff&) = delete;
+  FastPathOff& operator=(const FastPathOff&) = delete;
+
+ private:
+  bool was_;
+};
+bool fast_path_disabled() noexcept;
+
+// True when every path the mapping's shortlist section uses is one the scan
+// resolves (computed once per mapping and cached by the caller).
+bool fast_scan_supports(const Mapping& mapping);
+
+// The character content of a simple element (decoded, trimmed) or the value
+// of an attribute; nullopt when the DOM path must answer (not simple, or a
+// decoding error whose text the DOM path gives).
+std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding);
+std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding);
+
+}  // namespace socialdefault::soap

@@ -1,0 +1,356 @@
+// The fast path (fast_scan.hpp) against the DOM path: every golden input, the
+// example ERP messages, the benchmark's documents and generated variants
+// (prefixes, SOAP 1.2, CDATA, references, comments, attribute order and
+// quotes, CRLF, BOM, declarations on inner elements, hostile input), plus a
+// few thousand seeded random mutations, go through both; recognising, the
+// shortlist read, and the rewritten bytes (or the error texts) must be the
+// same. Where the fast path is expected to take a message, the test also
+// checks that it did, so the comparison cannot pass by falling back always.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../../../bench/shortlist_generator.hpp"
+#include "fast_scan.hpp"
+#include "soap_test_support.hpp"
+
+namespace socialdefault::soap::testing {
+namespace {
+
+std::string dump(const Shortlist& s) {
+  std::ostringstream out;
+  out << "correlation=" << s.correlation_id << "|category=" << s.category.code_system << ":" << s.category.code
+      << "|requester=" << s.requester << "|department=" << s.department << "|language=" << s.language << "\n";
+  for (const Candidate& c : s.candidates) {
+    out << c.supplier_id << "|" << c.name << "|";
+    if (c.price) out << c.price->minor << " " << c.price->currency;
+    out << "|" << c.preselected;
+    for (const SupplierIdentifier& i : c.identifiers) out << "|" << i.scheme << "=" << i.value;
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string describe(const Error& e) { return e.describe(); }
+
+// Everything the two paths are compared on, as text.
+struct Outcome {
+  bool fast = false;  // the fast path took the message
+  std::string text;
+};
+
+using MakeDecision = std::function<Decision(const Shortlist&)>;
+
+Outcome run(const SoapAdapter& adapter, std::string_view bytes, const MakeDecision& make, const Policy& policy,
+            bool dom_only, const Message* request = nullptr) {
+  std::optional<FastPathOff> off;
+  if (dom_only) off.emplace();
+  Outcome o;
+  auto message = adapter.recognise(bytes);
+  if (!message) {
+    o.text = "recognise: " + describe(message.error());
+    return o;
+  }
+  const auto& soap = static_cast<const SoapMessage&>(**message);
+  o.fast = soap.fast() != nullptr;
+  o.text = std::string("kind ") + to_string(soap.kind()) + " soap12=" + std::to_string(soap.version() == SoapVersion::soap12) +
+           " encoding=" + to_string(soap.encoding()) + "\n";
+  if (soap.kind() != MessageKind::shortlist_response) return o;
+  auto shortlist = adapter.read_shortlist(soap, request);
+  if (!shortlist) {
+    o.text += "read: " + describe(shortlist.error());
+    return o;
+  }
+  o.text += dump(*shortlist);
+  const Decision decision = make(*shortlist);
+  auto out = adapter.apply_decision(soap, *shortlist, decision, policy);
+  o.text += out ? "out:\n" + *out : "apply: " + describe(out.error());
+  return o;
+}
+
+// Social options first: BLOEM-03 injected and preselected, then every
+// candidate in reverse order; notes for BLOEM-03, for the first candidate
+// (with characters that need escaping) and for the message.
+Decision inject_and_reverse(const Shortlist& s) {
+  Decision d;
+  d.reason = Reason::applied;
+  d.default_supplier_id = "BLOEM-03";
+  const bool present = std::any_of(s.candidates.begin(), s.candidates.end(),
+                                    [](const Candidate& c) { return c.supplier_id == "BLOEM-03"; });
+  if (!present) {
+    Placement p;
+    p.supplier_id = "BLOEM-03";
+    p.injected = true;
+    p.social = true;
+    p.preselected = true;
+    d.order.push_back(p);
+  }
+  for (std::size_t i = s.candidates.size(); i-- > 0;) {
+    Placement p;
+    p.supplier_id = s.candidates[i].supplier_id;
+    p.source = i;
+    p.preselected = present && p.supplier_id == "BLOEM-03" && std::none_of(d.order.begin(), d.order.end(),
+                                                                            [](const Placement& q) { return q.preselected; });
+    d.order.push_back(p);
+  }
+  d.notes.push_back(candidate_note("BLOEM-03", "Kwekerij Samen: 9 banen."));
+  if (!s.candidates.empty()) d.notes.push_back(candidate_note(s.candidates.front().supplier_id, "Prijs <incl.> & \"btw\""));
+  d.notes.push_back(message_note("Sociale leveranciers staan bovenaan."));
+  return d;
+}
+
+// The order stays; only the preselected flag moves to the last candidate.
+Decision flag_only(const Shortlist& s) {
+  Decision d;
+  d.reason = Reason::applied;
+  for (std::size_t i = 0; i < s.candidates.size(); ++i) {
+    Placement p;
+    p.supplier_id = s.candidates[i].supplier_id;
+    p.source = i;
+    p.preselected = i + 1 == s.candidates.size();
+    d.order.push_back(p);
+  }
+  if (!s.candidates.empty()) d.default_supplier_id = s.candidates.back().supplier_id;
+  return d;
+}
+
+struct Comparison {
+  int compared = 0;
+  int fast = 0;
+};
+
+// Both paths, both decisions; returns whether the fast path took the message.
+bool compare(const SoapAdapter& adapter, std::string_view bytes, const std::string& label, Comparison* stats = nullptr) {
+  const Policy policy = flowers_policy();
+  bool fast = false;
+  for (const MakeDecision& make : {MakeDecision(inject_and_reverse), MakeDecision(flag_only)}) {
+    const Outcome f = run(adapter, bytes, make, policy, false);
+    const Outcome d = run(adapter, bytes, make, policy, true);
+    EXPECT_FALSE(d.fast) << label;
+    EXPECT_EQ(d.text, f.text) << label << "\ninput:\n" << bytes;
+    fast = f.fast;
+  }
+  if (stats != nullptr) {
+    ++stats->compared;
+    stats->fast += fast ? 1 : 0;
+  }
+  return fast;
+}
+
+// Variants of the example response, each a list of replacements.
+struct Variant {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> edits;
+  bool fast = true;  // expected to take the fast path
+};
+
+std::string apply(std::string text, const Variant& v) {
+  for (const auto& [from, to] : v.edits) {
+    if (from.empty()) {
+      text = to + text;
+      continue;
+    }
+    std::size_t at = 0;
+    while ((at = text.find(from, at)) != std::string::npos) {
+      text.replace(at, from.size(), to);
+      at += to.size();
+    }
+  }
+  return text;
+}
+
+const std::vector<Variant>& variants() {
+  static const std::vector<Variant> v = {
+      {"as is", {}},
+      {"SOAP-ENV prefix", {{"soap:", "SOAP-ENV:"}, {"xmlns:soap", "xmlns:SOAP-ENV"}}},
+      {"s prefix and erp prefix",
+       {{"soap:", "s:"}, {"xmlns:soap", "xmlns:s"}, {"<Get", "<erp:Get"}, {"</Get", "</erp:Get"},
+        {"xmlns=\"urn:example", "xmlns:erp=\"urn:example"}, {"<Re", "<erp:Re"}, {"</Re", "</erp:Re"},
+        {"<Ca", "<erp:Ca"}, {"</Ca", "</erp:Ca"}, {"<Su", "<erp:Su"}, {"</Su", "</erp:Su"}, {"<Na", "<erp:Na"},
+        {"</Na", "</erp:Na"}, {"<K", "<erp:K"}, {"</K", "</erp:K"}, {"<Un", "<erp:Un"}, {"</Un", "</erp:Un"},
+        {"<Pr", "<erp:Pr"}, {"</Pr", "</erp:Pr"}}},
+      {"SOAP 1.2", {{"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"}}},
+      {"CDATA in a name", {{"Tuincentrum Randstad", "<![CDATA[Tuincentrum & Randstad]]>"}}, false},
+      {"CDATA elsewhere", {{"<!-- ERP release 2026.1, node app-02 -->", "<x><![CDATA[a <b> c]]></x>"}}},
+      {"references in fields",
+       {{"<SupplierId>FLR-300", "<SupplierId>&#70;LR-&#x33;00"}, {"Fleurop Partner", "Fleurop &lt;Partner&gt; &apos;&quot;"}}},
+      {"reference in an attribute", {{"listID=\"CPV\"", "listID=\"C&#80;V\""}}},
+      {"comment inside a field", {{"<Preselected>true</Preselected>", "<Preselected><!-- x -->true</Preselected>"}}},
+      {"comment inside a candidate", {{"<KvK>70000001</KvK>", "<KvK>70000001</KvK><!-- social -->"}}},
+      {"attributes, single quotes and their order",
+       {{"<UnitPrice currency=\"EUR\">", "<UnitPrice vat='incl' currency='EUR' >"}, {"<Supplier>", "<Supplier  status=\"active\" >"}}},
+      {"CRLF line ends", {{"\n", "\r\n"}}},
+      {"tabs and no indentation", {{"\n        ", "\n\t"}, {"  ", ""}}},
+      {"BOM and standalone", {{"", "\xEF\xBB\xBF"}, {"encoding=\"UTF-8\"?>", "encoding=\"UTF-8\" standalone=\"yes\"?>"}}},
+      {"declarations on inner elements",
+       {{"<Suppliers>", "<Suppliers xmlns:x=\"urn:x\" xmlns=\"urn:example:erp:purchasing:1\">"},
+        {"<Supplier>", "<Supplier xmlns:y=\"urn:y\">"}}},
+      {"remarks on every candidate and a message element",
+       {{"</Preselected>\n", "</Preselected>\n          <Remark>Zie catalogus</Remark>\n"},
+        {"</Suppliers>\n", "</Suppliers>\n      <Message/>\n"}}},
+      {"empty and self-closing flags", {{"<Preselected>false</Preselected>", "<Preselected/>"}}},
+      {"numeric flags", {{">false<", ">0<"}, {">true<", ">1<"}}},
+      {"unknown elements and a header", {{"<RequisitionId>", "<Extra a=\"1\"><Deep/></Extra><RequisitionId>"}}},
+      {"flag as the only remark element", {{"<Preselected>true</Preselected>", "<Preselected>  true  </Preselected>"}}},
+      {"undefined entity", {{"Groen &amp; Meer", "Groen &nbsp; Meer"}}, false},
+      {"forbidden character reference", {{"Groen &amp; Meer", "Groen &#1; Meer"}}, false},
+      {"unbound prefix", {{"<KvK>60000300</KvK>", "<q:KvK>60000300</q:KvK>"}}, false},
+      {"duplicate attribute", {{"currency=\"EUR\">47.00", "currency=\"EUR\" currency=\"EUR\">47.00"}}, false},
+      {"DOCTYPE", {{"<soap:Envelope", "<!DOCTYPE x><soap:Envelope"}}, false},
+      {"processing instruction", {{"<Suppliers>", "<Suppliers><?pi x?>"}}, false},
+      {"mismatched end tag", {{"</Name>\n          <KvK>60000200", "</Nam>\n          <KvK>60000200"}}, false},
+      {"missing supplier id", {{"<SupplierId>FLR-200</SupplierId>", ""}}, false},
+      {"price without currency", {{"<UnitPrice currency=\"EUR\">47.00", "<UnitPrice>47.00"}}, false},
+      {"bad flag", {{"<Preselected>true</Preselected>", "<Preselected>yes</Preselected>"}}, false},
+      {"text after the root", {{"</soap:Envelope>", "</soap:Envelope>x"}}, false},
+      {"comment with two dashes", {{"<!-- sorted by unit price", "<!-- sorted -- by unit price"}}, false},
+      {"latin1", {{"encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\""}}, false},
+      {"empty body", {{"<soap:Body>", "<soap:Body/><soap:Other>"}, {"</soap:Body>", "</soap:Other>"}}, false},
+      {"fault", {{"GetSupplierShortlistResponse", "soap:Fault"}}, false},
+      {"signature mentioned", {{"<!-- ERP release", "<!-- Signature ERP release"}}, false},
+      {"candidate that is a child of another element", {{"<Suppliers>", "<Suppliers><Supplier/>"}}, false},
+  };
+  return v;
+}
+
+TEST(SoapFastPath, GeneratedVariantsOfTheExampleGiveTheSameResultOnBothPaths) {
+  const SoapAdapter adapter = example_adapter();
+  const std::string base = example("shortlist-response.xml");
+  for (const Variant& v : variants()) {
+    const std::string input = apply(base, v);
+    const bool fast = compare(adapter, input, v.name);
+    if (v.fast) {
+      EXPECT_TRUE(fast) << v.name << ": expected the fast path to take it";
+    }
+  }
+}
+
+TEST(SoapFastPath, ExampleMessagesAndGoldenInputsGiveTheSameResultOnBothPaths) {
+  const SoapAdapter adapter = example_adapter();
+  Comparison stats;
+  for (const auto& entry : std::filesystem::directory_iterator(examples_dir())) {
+    if (entry.path().extension() != ".xml" || entry.path().filename() == "mapping.xml") continue;
+    compare(adapter, read_file(entry.path()), entry.path().filename().string(), &stats);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(golden_dir())) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(".in.xml") == std::string::npos && name.find(".out.xml") == std::string::npos) continue;
+    compare(adapter, read_file(entry.path()), name, &stats);
+  }
+  // The attribute golden file has its own mapping: fields in attributes.
+  const auto mapping = parse_mapping(golden("attributes.mapping.xml"), "attributes.mapping.xml");
+  ASSERT_TRUE(mapping.ok()) << mapping.error().describe();
+  const SoapAdapter attributes(*mapping, {});
+  EXPECT_TRUE(compare(attributes, golden("attributes.in.xml"), "attributes.in.xml", &stats));
+  EXPECT_GE(stats.fast, 3) << "the fast path should take the example responses (" << stats.compared << " compared)";
+}
+
+TEST(SoapFastPath, SharedCorpusGivesTheSameResultOnBothPaths) {
+  const std::filesystem::path dir = socialdefault::testing::corpus_dir() / "soap" / "messages";
+  if (!std::filesystem::is_directory(dir)) {
+    GTEST_SKIP() << "no SOAP corpus at " << dir << " (set SD_CORPUS_DIR to the shared corpus)";
+  }
+  const SoapAdapter adapter = example_adapter();
+  Comparison stats;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) compare(adapter, read_file(entry.path()), entry.path().filename().string(), &stats);
+  }
+  EXPECT_GT(stats.compared, 0) << dir;
+}
+
+TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
+  const SoapAdapter adapter = example_adapter();
+  for (int n : {1, 2, 10, 50, 500}) {
+    EXPECT_TRUE(compare(adapter, bench::shortlist_response(n), "bench " + std::to_string(n))) << n;
+  }
+}
+
+TEST(SoapFastPath, ContextFromTheRequestIsReadTheSameWay) {
+  const SoapAdapter adapter = example_adapter();
+  auto request = adapter.recognise(example("shortlist-request.xml"));
+  ASSERT_TRUE(request.ok()) << request.error().describe();
+  const Policy policy = flowers_policy();
+  const std::string response = example("shortlist-response.xml");
+  const Outcome f = run(adapter, response, inject_and_reverse, policy, false, request->get());
+  const Outcome d = run(adapter, response, inject_and_reverse, policy, true, request->get());
+  EXPECT_TRUE(f.fast);
+  EXPECT_EQ(d.text, f.text);
+  EXPECT_NE(f.text.find("department=Burgerzaken"), std::string::npos) << f.text;
+}
+
+// Random byte edits of a small response with markup-heavy characters: both
+// paths must agree on every one (most are refused, which is the point: the
+// fast path must never accept what the DOM path refuses).
+// SD_FAST_PATH_MUTATIONS and SD_FAST_PATH_SEED run more of them locally.
+Comparison mutate_and_compare(const SoapAdapter& adapter, const std::vector<std::string>& seeds, int rounds) {
+  static constexpr std::string_view kAlphabet = "<>&;#x\"'/:=!-[]? \r\n\tCDATAxmlns0aZ\xC3\xA9";
+  const char* seed = std::getenv("SD_FAST_PATH_SEED");
+  std::mt19937 random(seed != nullptr ? static_cast<unsigned>(std::atoi(seed)) : 20261127u);
+  Comparison stats;
+  for (int round = 0; round < rounds; ++round) {
+    std::string doc = seeds[random() % seeds.size()];
+    const int edits = 1 + static_cast<int>(random() % 3);
+    for (int e = 0; e < edits && !doc.empty(); ++e) {
+      const std::size_t at = random() % doc.size();
+      switch (random() % 4) {
+        case 0: doc.erase(at, 1 + random() % 3); break;
+        case 1: doc.insert(at, 1, kAlphabet[random() % kAlphabet.size()]); break;
+        case 2: doc[at] = kAlphabet[random() % kAlphabet.size()]; break;
+        default: {
+          const std::size_t from = random() % doc.size();
+          doc.insert(at, doc.substr(from, 1 + random() % 40));
+        }
+      }
+    }
+    compare(adapter, doc, "mutation " + std::to_string(round), &stats);
+    if (::testing::Test::HasFailure()) break;
+  }
+  return stats;
+}
+
+int mutation_rounds(int otherwise) {
+  const char* count = std::getenv("SD_FAST_PATH_MUTATIONS");
+  return count != nullptr ? std::atoi(count) : otherwise;
+}
+
+TEST(SoapFastPath, SeededRandomMutationsGiveTheSameResultOnBothPaths) {
+  const SoapAdapter adapter = example_adapter();
+  std::vector<std::string> seeds = {example("shortlist-response.xml"), bench::shortlist_response(3)};
+  for (const Variant& v : variants()) {
+    if (v.fast) seeds.push_back(apply(seeds.front(), v));
+  }
+  const Comparison stats = mutate_and_compare(adapter, seeds, mutation_rounds(3000));
+  EXPECT_GT(stats.fast, 100) << "the fast path took too few of the mutations to mean anything";
+}
+
+TEST(SoapFastPath, SeededRandomMutationsOfAttributeFieldsGiveTheSameResultOnBothPaths) {
+  const auto mapping = parse_mapping(golden("attributes.mapping.xml"), "attributes.mapping.xml");
+  ASSERT_TRUE(mapping.ok()) << mapping.error().describe();
+  const SoapAdapter adapter(*mapping, {});
+  const Comparison stats = mutate_and_compare(adapter, {golden("attributes.in.xml")}, mutation_rounds(1000));
+  EXPECT_GT(stats.fast, 30) << "the fast path took too few of the mutations to mean anything";
+}
+
+TEST(SoapFastPath, SwitchingItOffIsPerThreadAndScoped) {
+  EXPECT_FALSE(fast_path_disabled());
+  {
+    FastPathOff off;
+    EXPECT_TRUE(fast_path_disabled());
+    {
+      FastPathOff nested;
+      EXPECT_TRUE(fast_path_disabled());
+    }
+    EXPECT_TRUE(fast_path_disabled());
+  }
+  EXPECT_FALSE(fast_path_disabled());
+}
+
+}  // namespace
+}  // namespace socialdefault::soap::testing
