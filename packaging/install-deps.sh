@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev python3-zeep cppcheck libxslt1-dev openssl xsltproc libxml2-utils sqlite3
 )
+# The purchasing console's browser test (tests/integration/console): Debian's
+# Chromium, and Node.js with npm for playwright-core.
+packages+=(chromium nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
