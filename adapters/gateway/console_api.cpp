@@ -203,6 +203,16 @@ Response ConsoleApi::put_config(const GatewayConfig& config, const Request& requ
   std::vector<FieldProblem> problems;
   const Policy edited = policy_from_json(body.as_object().at("config"), base, problems);
   if (!problems.empty()) return json_reply(request, http::status::unprocessable_entity, problems_json(problems));
+  // The pseudonymisation secret stays where IT put it: a change from the
+  // browser would silently change every requester's pseudonym.
+  if (auto current = parse_policy(*old_bytes, file_name, base);
+      current && (*current)->organisation.key_file.lexically_normal() != edited.organisation.key_file.lexically_normal()) {
+    const std::string kept(policy_to_json(**current, base).at("organisation").at("key_file").as_string());
+    const std::vector<FieldProblem> refused{
+        {"organisation.key_file",
+         "the key file cannot be changed from the console; expected \"" + kept + "\" as in " + file_name, 0}};
+    return json_reply(request, http::status::unprocessable_entity, problems_json(refused));
+  }
   const std::string xml = write_policy(edited, base);
   auto checked = parse_policy(xml, file_name, base);
   if (!checked) {

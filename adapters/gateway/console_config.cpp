@@ -622,7 +622,7 @@ std::string describe_change(const json::object& before, const json::object& afte
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
   if (out.empty()) out = "no change";
-  if (out.size() > 1000) out = out.substr(0, 997) + "...";
+  if (out.size() > 1000) out.replace(997, std::string::npos, "...");
   return out;
 }
 

@@ -225,6 +225,19 @@ TEST_F(ConsoleApiTest, ProblemsOfFormNameTheField) {
             "code-sociale-ondernemingen, sheltered-employer, other");
 }
 
+TEST_F(ConsoleApiTest, TheKeyFileStaysWhereItIs) {
+  const json::object loaded = get_config();
+  json::value edited = loaded.at("config");
+  edited.at("organisation").as_object()["key_file"] = "other.key";
+  const Response r = put(loaded, edited);
+  ASSERT_EQ(r.result(), http::status::unprocessable_entity) << r.body();
+  const json::value answer = json::parse(r.body());
+  const json::object& problem = answer.at("problems").as_array().at(0).as_object();
+  EXPECT_EQ(problem.at("field").as_string(), "organisation.key_file");
+  EXPECT_EQ(problem.at("message").as_string(),
+            "the key file cannot be changed from the console; expected \"pseudonym.key\" as in config.xml");
+}
+
 TEST_F(ConsoleApiTest, CheckValidatesWithoutSaving) {
   const std::string before = read(config.policy);
   const json::object loaded = get_config();
@@ -329,6 +342,20 @@ TEST_F(ConsoleApiTest, StatsGroupByMonthCategoryAndDepartment) {
   EXPECT_EQ(s.at("category_names").at("CPV:03121200-7").as_string(), "Bloemen");
   const Response bad = call(http::verb::get, "/console/api/stats?from=2026-01-01");
   EXPECT_EQ(bad.result(), http::status::bad_request);
+}
+
+TEST_F(ConsoleApiTest, AMissingLedgerFileIsNamed) {
+  config.ledger = dir / "elsewhere" / "ledger.db";
+  const Response r = call(http::verb::get, "/console/api/changes");
+  ASSERT_EQ(r.result(), http::status::internal_server_error);
+  EXPECT_EQ(json::parse(r.body()).at("error").as_string(),
+            config.ledger.string() + ": cannot be read (unable to open database file)");
+}
+
+TEST_F(ConsoleApiTest, ExperimentsNeedABackendWithThem) {
+  const Response r = call(http::verb::get, "/console/api/experiments");
+  EXPECT_EQ(r.result(), http::status::not_found);
+  EXPECT_NE(r.body().find("this backend has no experiment report"), std::string::npos) << r.body();
 }
 
 TEST_F(ConsoleApiTest, UnknownResourcesAndMethods) {
