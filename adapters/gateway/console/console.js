@@ -35,7 +35,9 @@ const TEXT = {
     control: 'Controlegroep', armnudges: 'Duwtjes (spatie ertussen)', addarm: 'Groep toevoegen', addexperiment: 'Experiment toevoegen',
     results: 'Resultaten', interval: 'interval', difference: 'Verschil met controle', needed: 'Nog nodig',
     at: 'Wanneer', who: 'Door', what: 'Wat', reason: 'Uitkomst', notes: 'Teksten bij de keuze', injected: 'toegevoegd',
-    preselected: 'voorgeselecteerd', loading: 'Bezig…', failed: 'Mislukt', downloaded: 'Gedownload', month: 'Maand'
+    preselected: 'voorgeselecteerd', loading: 'Bezig…', failed: 'Mislukt', downloaded: 'Gedownload', month: 'Maand',
+    scheme: 'Register', number: 'Nummer', addidentifier: 'Nummer toevoegen', figure: 'Cijfer',
+    departmentlanguages: 'Taal per afdeling', templates: 'Sjablonen ({placeholders} blijven staan)', template: 'Sjabloon'
   },
   en: {
     skip: 'Skip to content', title: 'Social procurement – console', logout: 'Sign out', login: 'Sign in',
@@ -68,7 +70,9 @@ const TEXT = {
     control: 'Control arm', armnudges: 'Nudges (space-separated)', addarm: 'Add arm', addexperiment: 'Add experiment',
     results: 'Results', interval: 'interval', difference: 'Difference from control', needed: 'Still needed',
     at: 'When', who: 'By', what: 'What', reason: 'Outcome', notes: 'Notes with the choice', injected: 'added',
-    preselected: 'preselected', loading: 'Loading…', failed: 'Failed', downloaded: 'Downloaded', month: 'Month'
+    preselected: 'preselected', loading: 'Loading…', failed: 'Failed', downloaded: 'Downloaded', month: 'Month',
+    scheme: 'Scheme', number: 'Number', addidentifier: 'Add number', figure: 'Figure',
+    departmentlanguages: 'Language per department', templates: 'Templates (keep the {placeholders})', template: 'Template'
   }
 };
 const EVIDENCE_KINDS = ['pso-1', 'pso-2', 'pso-3', 'pso-30plus', 'code-sociale-ondernemingen', 'sheltered-employer', 'other'];
@@ -82,7 +86,8 @@ const state = {
   version: '',
   today: '',
   tab: 'dashboard',
-  stats: null
+  stats: null,
+  open: new Set()   // suppliers the user opened, kept open across renders
 };
 
 const $ = (id) => document.getElementById(id);
@@ -261,6 +266,7 @@ function showProblems(problems) {
       } else {
         target.prepend(message);
       }
+      for (let d = target.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
       const panel = target.closest('[role=tabpanel]');
       if (!first && panel) first = { panel, input: input || target };
     } else {
@@ -332,6 +338,8 @@ function daysBetween(a, b) { return Math.round((Date.parse(b) - Date.parse(a)) /
 
 function renderSuppliers() {
   const root = $('suppliers');
+  root.querySelectorAll('details[open]').forEach((d) => state.open.add(d.dataset.block));
+  root.querySelectorAll('details:not([open])').forEach((d) => state.open.delete(d.dataset.block));
   root.replaceChildren();
   state.config.suppliers.forEach((s, i) => {
     const p = 'suppliers[' + i + ']';
@@ -350,15 +358,27 @@ function renderSuppliers() {
           onclick: () => { s.evidence.splice(k, 1); markDirty(); renderSuppliers(); } }, t('remove')));
     });
     const expiring = (s.evidence || []).some((e) => { const d = daysBetween(state.today, e.valid_until); return d >= 0 && d <= 60; });
-    root.append(h('fieldset', { 'data-block': p, class: expiring ? 'has-expiring' : '' },
-      h('legend', {}, s.id + ' – ' + s.name + ' ', s.social ? h('span', { class: 'badge social', text: t('social') }) : null,
+    // One supplier per <details>, so the list of two dozen fits a laptop;
+    // those with expiring evidence (and new ones) start open.
+    root.append(h('details', { 'data-block': p, class: 'supplier' + (expiring ? ' has-expiring' : ''), open: expiring || !s.name || state.open.has(p) ? true : null },
+      h('summary', {}, s.id + ' – ' + s.name + ' ', s.social ? h('span', { class: 'badge social', text: t('social') }) : null,
         expiring ? h('span', { class: 'badge warn', text: t('expires', { n: Math.min(...s.evidence.map((e) => daysBetween(state.today, e.valid_until)).filter((d) => d >= 0)) }) }) : null),
       h('div', { class: 'grid' },
         field(t('id'), p + '.id'),
         field(t('name'), p + '.name'),
         field(t('social'), p + '.social', { type: 'checkbox' }),
         field(t('impact'), p + '.impact.statement', { cls: 'wide' })),
-      (s.identifiers || []).length ? h('p', {}, t('identifiers') + ': ' + s.identifiers.map((x) => x.scheme + ' ' + x.value).join(', ')) : null,
+      h('h4', { text: t('identifiers') }),
+      (s.identifiers || []).map((x, k) => h('div', { class: 'row', 'data-block': p + '.identifiers[' + k + ']' },
+        field(t('scheme'), p + '.identifiers[' + k + '].scheme', { size: 10 }),
+        field(t('number'), p + '.identifiers[' + k + '].value', { size: 18 }),
+        h('button', { type: 'button', class: 'small secondary', 'aria-label': t('remove') + ' ' + x.scheme + ' ' + x.value,
+          onclick: () => { s.identifiers.splice(k, 1); markDirty(); renderSuppliers(); } }, t('remove')))),
+      h('button', { type: 'button', class: 'small secondary',
+        onclick: () => { s.identifiers = s.identifiers || []; s.identifiers.push({ scheme: 'kvk', value: '' }); markDirty(); renderSuppliers(); } },
+        t('addidentifier')),
+      (s.impact.figures || []).map((f, k) => h('div', { class: 'row' },
+        field(t('figure') + ' ' + f.measure + (f.unit ? ' (' + f.unit + ')' : ''), p + '.impact.figures[' + k + '].value', { type: 'number', step: '1' }))),
       h('h4', { text: t('evidence') }),
       evidence,
       h('button', { type: 'button', class: 'small secondary',
@@ -434,7 +454,15 @@ function renderMessages() {
     h('legend', { text: t('orgendorsement') }),
     h('div', { class: 'grid' },
       field(t('defaultlanguage'), 'nudges.language', { options: ['nl', 'en'] }),
-      localizedFields(t('endorsement'), 'nudges.endorsement'))));
+      localizedFields(t('endorsement'), 'nudges.endorsement')),
+    h('h4', { text: t('departmentlanguages') }),
+    state.config.nudges.department_languages.map((d, k) => h('div', { class: 'row', 'data-block': 'nudges.department_languages[' + k + ']' },
+      field(t('department'), 'nudges.department_languages[' + k + '].name'),
+      field(t('language'), 'nudges.department_languages[' + k + '].language', { options: ['nl', 'en'] }),
+      h('button', { type: 'button', class: 'small secondary', onclick: () => { state.config.nudges.department_languages.splice(k, 1); markDirty(); renderMessages(); } }, t('remove')))),
+    h('button', { type: 'button', class: 'small secondary', onclick: () => { state.config.nudges.department_languages.push({ name: '', language: 'en' }); markDirty(); renderMessages(); } }, t('add')),
+    h('h4', { text: t('templates') }),
+    h('div', { class: 'grid' }, ['impact', 'norm', 'price'].map((k) => localizedFields(t('template') + ' ' + k, 'nudges.templates.' + k)))));
   state.config.categories.forEach((c, i) => {
     const p = 'categories[' + i + '].nudges';
     const shown = h('div', { class: 'row', role: 'group', 'aria-label': t('nudges') + ' ' + c.name },
