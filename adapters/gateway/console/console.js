@@ -37,7 +37,9 @@ const TEXT = {
     at: 'Wanneer', who: 'Door', what: 'Wat', reason: 'Uitkomst', notes: 'Teksten bij de keuze', injected: 'toegevoegd',
     preselected: 'voorgeselecteerd', loading: 'Bezig…', failed: 'Mislukt', downloaded: 'Gedownload', month: 'Maand',
     scheme: 'Register', number: 'Nummer', addidentifier: 'Nummer toevoegen', figure: 'Cijfer',
-    departmentlanguages: 'Taal per afdeling', templates: 'Sjablonen ({placeholders} blijven staan)', template: 'Sjabloon'
+    departmentlanguages: 'Taal per afdeling', addcategory: 'Categorie toevoegen', removecategory: 'Categorie verwijderen',
+    norm: 'Wat collega\'s kiezen (norm)', normthreshold: 'Tonen vanaf aandeel sociaal (%)', normminorders: 'Minimum aantal bestellingen',
+    normwindow: 'Periode (dagen)', templates: 'Sjablonen ({placeholders} blijven staan)', template: 'Sjabloon'
   },
   en: {
     skip: 'Skip to content', title: 'Social procurement – console', logout: 'Sign out', login: 'Sign in',
@@ -72,7 +74,9 @@ const TEXT = {
     at: 'When', who: 'By', what: 'What', reason: 'Outcome', notes: 'Notes with the choice', injected: 'added',
     preselected: 'preselected', loading: 'Loading…', failed: 'Failed', downloaded: 'Downloaded', month: 'Month',
     scheme: 'Scheme', number: 'Number', addidentifier: 'Add number', figure: 'Figure',
-    departmentlanguages: 'Language per department', templates: 'Templates (keep the {placeholders})', template: 'Template'
+    departmentlanguages: 'Language per department', addcategory: 'Add category', removecategory: 'Remove category',
+    norm: 'What colleagues choose (norm)', normthreshold: 'Shown from social share (%)', normminorders: 'Minimum number of orders',
+    normwindow: 'Window (days)', templates: 'Templates (keep the {placeholders})', template: 'Template'
   }
 };
 const EVIDENCE_KINDS = ['pso-1', 'pso-2', 'pso-3', 'pso-30plus', 'code-sociale-ondernemingen', 'sheltered-employer', 'other'];
@@ -433,8 +437,15 @@ function renderCategories() {
       h('button', { type: 'button', class: 'small secondary', onclick: () => {
         const free = socialIds.find((o) => !c.social_suppliers.includes(o[0]));
         if (free) { c.social_suppliers.push(free[0]); markDirty(); renderCategories(); }
-      } }, t('add'))));
+      } }, t('add')), ' ',
+      h('button', { type: 'button', class: 'small secondary', 'aria-label': t('removecategory') + ': ' + categoryLabel(c),
+        onclick: () => { state.config.categories.splice(i, 1); markDirty(); renderAll(); } }, t('removecategory'))));
   });
+  root.append(h('button', { type: 'button', class: 'secondary', onclick: () => {
+    state.config.categories.push({ code_system: 'CPV', code: '', name: '', departments: [], social_suppliers: [], strategy: 'fixed',
+      price_tolerance: '0', social_shown: 3, nudges: { shown: ['impact'], norm: null, campaigns: [], endorsement: { nl: '', en: '' } } });
+    markDirty(); renderAll(); selectTab('categories');
+  } }, t('addcategory')));
   // A strategy change moves the "default" badge.
   root.querySelectorAll('select[data-path$=".strategy"]').forEach((s) => s.addEventListener('change', () => renderCategories()));
 }
@@ -455,6 +466,11 @@ function renderMessages() {
     h('div', { class: 'grid' },
       field(t('defaultlanguage'), 'nudges.language', { options: ['nl', 'en'] }),
       localizedFields(t('endorsement'), 'nudges.endorsement')),
+    h('h4', { text: t('norm') }),
+    h('div', { class: 'grid' },
+      field(t('normthreshold'), 'nudges.norm.threshold', { type: 'number', step: '0.01', min: '0' }),
+      field(t('normminorders'), 'nudges.norm.min_orders', { type: 'number', step: '1', min: '5' }),
+      field(t('normwindow'), 'nudges.norm.window_days', { type: 'number', step: '1', min: '1' })),
     h('h4', { text: t('departmentlanguages') }),
     state.config.nudges.department_languages.map((d, k) => h('div', { class: 'row', 'data-block': 'nudges.department_languages[' + k + ']' },
       field(t('department'), 'nudges.department_languages[' + k + '].name'),

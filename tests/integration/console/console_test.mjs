@@ -135,6 +135,12 @@ try {
   check('signs in with the token, in English', true);
   await shot('02-overview');
 
+  // The tabs work from the keyboard (ARIA tab pattern).
+  await page.getByRole('tab', { name: 'Overview' }).focus();
+  await page.keyboard.press('ArrowRight');
+  check('arrow keys move between tabs', (await page.getByRole('tab', { name: 'Suppliers' }).getAttribute('aria-selected')) === 'true' &&
+        await page.locator('#panel-suppliers').isVisible());
+
   // Suppliers: evidence that ends within 60 days is highlighted.
   await page.getByRole('tab', { name: 'Suppliers' }).click();
   const config = await (await fetch(consoleUrl + 'api/config', { headers: { Authorization: 'Bearer ' + TOKEN } })).json();
