@@ -249,8 +249,13 @@ Response ConsoleApi::put_config(const GatewayConfig& config, const Request& requ
   }
   auto reloaded = reload ? reload(actor) : Result<void>(make_error(ErrorCode::internal, "no reload"));
   if (!reloaded) {
-    // Put the running configuration's file back so disk and daemon agree.
+    // Put the running configuration's file back so disk and daemon agree,
+    // and say so in the ledger, whose last row names the refused file.
     (void)write_file_atomically(config.policy, *old_bytes);
+    ConfigChangeRecord revert = change;
+    revert.sha256 = old_version;
+    revert.summary = "console: reverted, the reload refused the change: " + reloaded.error().message;
+    (void)backend_.ledger().append_config_change(revert);
     return json_reply(request, http::status::unprocessable_entity,
                       json::object{{"saved", false},
                                    {"error", reloaded.error().describe()},

@@ -274,6 +274,10 @@ TEST_F(ConsoleApiTest, AFailedReloadRestoresTheFile) {
   EXPECT_EQ(json::parse(r.body()).at("note").as_string(),
             "the file was restored; the running configuration keeps serving");
   EXPECT_EQ(read(config.policy), before);
+  auto last = backend->ledger().last_config_change();
+  ASSERT_TRUE(last && last->has_value());
+  EXPECT_EQ((*last)->summary, "console: reverted, the reload refused the change: the reload failed");
+  EXPECT_EQ((*last)->sha256, json::value_to<std::string>(loaded.at("version")));
 }
 
 TEST_F(ConsoleApiTest, PreviewShowsTheSocialDefaultFirst) {
