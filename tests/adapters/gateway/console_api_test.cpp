@@ -122,6 +122,13 @@ TEST_F(ConsoleApiTest, ConfigurationAsJson) {
   EXPECT_EQ(c.at("suppliers").as_array()[0].at("evidence").as_array()[0].at("valid_until").as_string(), "2027-12-31");
 }
 
+TEST_F(ConsoleApiTest, AFileThatDoesNotLoadIsNotShown) {
+  std::ofstream(config.policy) << "<configuration/>";
+  const Response r = call(http::verb::get, "/console/api/config");
+  ASSERT_EQ(r.result(), http::status::conflict);
+  EXPECT_NE(json::parse(r.body()).at("error").as_string().find("config.xml:1: "), std::string::npos) << r.body();
+}
+
 TEST_F(ConsoleApiTest, ChangeIsWrittenRecordedAndReloaded) {
   const json::object loaded = get_config();
   json::value edited = loaded.at("config");
