@@ -231,7 +231,7 @@ std::string norm_text(const Policy& policy, const Category& category, const Shor
       // Rounded down: the text never claims more than the ledger holds.
       {"percent", std::to_string(f.social_orders * 100 / f.orders)},
       {"department", shortlist.department},
-      {"category", category.name},
+      {"category", category.name_in(language)},
       {"days", std::to_string(settings.window_days)},
   }};
   return fill_template(template_in(policy.nudges.norm_template, NudgeKind::norm, language), values);
@@ -359,14 +359,14 @@ Decision decide(const Policy& policy, const Shortlist& shortlist, const Decision
   if (on(NudgeKind::campaign)) {
     for (const Campaign& c : category.nudges.campaigns) {
       if (!c.active_on(context.date)) continue;
-      const std::array<std::pair<std::string_view, std::string>, 1> values{{{"category", category.name}}};
+      const std::array<std::pair<std::string_view, std::string>, 1> values{{{"category", category.name_in(language)}}};
       add(NoteTarget::message, NudgeKind::campaign, fill_template(c.text.in(language), values));
     }
   }
   if (on(NudgeKind::endorsement)) {
     const LocalizedText& text =
         category.nudges.endorsement.empty() ? policy.nudges.endorsement : category.nudges.endorsement;
-    const std::array<std::pair<std::string_view, std::string>, 1> values{{{"category", category.name}}};
+    const std::array<std::pair<std::string_view, std::string>, 1> values{{{"category", category.name_in(language)}}};
     add(NoteTarget::message, NudgeKind::endorsement, fill_template(text.in(language), values));
   }
   return decision;

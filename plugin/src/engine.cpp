@@ -47,6 +47,17 @@ const Supplier* resolve_supplier(const Policy& policy, const OrderChoice& line) 
   return nullptr;
 }
 
+// The configured category of an export row's category key: "SYSTEM:code",
+// or the code alone when the ERP sent no code system (resolved as
+// Engine::resolve_choices does, for any system). A code system or code
+// may itself hold a ":", so every split is tried, the first one first.
+const Category* resolve_export_category(const Policy& policy, std::string_view key, std::string_view department) {
+  for (std::size_t colon = key.find(':'); colon != std::string_view::npos; colon = key.find(':', colon + 1)) {
+    if (const Category* c = policy.find_category(key.substr(0, colon), key.substr(colon + 1), department)) return c;
+  }
+  return policy.find_category("", key, department);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
@@ -128,25 +139,86 @@ void Engine::commit_rotation(const CategoryRef& category) {
 std::optional<NormFigures> Engine::norm_figures(const Shortlist& shortlist, const NormSettings& settings,
                                                 LocalDate today, UtcSeconds now) {
   constexpr auto kRefresh = std::chrono::seconds{60};
-  const std::string key = shortlist.department + '\x1f' + shortlist.category.code_system + '\x1f' +
-                          shortlist.category.code + '\x1f' + std::to_string(settings.window_days);
+  // The group is the department and the configured category the shortlist
+  // resolves to, so "CPV 03121200-7" and a code sent without its system
+  // are one group. The policy is the current snapshot: the one the ledger's
+  // rows are resolved with below.
+  const std::shared_ptr<const Policy> policy = this->policy();
+  const Category* category =
+      policy->find_category(shortlist.category.code_system, shortlist.category.code, shortlist.department);
+  if (category == nullptr) return std::nullopt;
+  const auto group_of = [](std::string_view department, const Category& c) {
+    return '\x1f' + std::string(department) + '\x1f' + c.code_system + '\x1f' + c.code;
+  };
+  const std::string group = group_of(shortlist.department, *category);
+  // Each count aggregates a span of days for every department and category
+  // at once, so the window is counted in two parts: the days before today,
+  // once a day per window length, and today, at most once a minute. A count
+  // is cached as "<part>" (when it was made) and "<part><group>" (a group's
+  // figures; a group without orders has none).
+  const std::string past_prefix = "past\x1f" + std::to_string(settings.window_days) + '\x1f';
+  const std::string past = past_prefix + format_date(today);
+  const std::string current = "today\x1f" + format_date(today);
+  std::optional<NormFigures> before;
+  std::optional<NormFigures> during;
   {
     std::lock_guard lock(norm_mutex_);
-    if (auto it = norm_cache_.find(key); it != norm_cache_.end() && now >= it->second.fetched &&
-                                         now - it->second.fetched < kRefresh) {
-      return it->second.figures;
+    const auto figures_of = [&](const std::string& part) {
+      const auto it = norm_cache_.find(part + group);
+      return it == norm_cache_.end() ? NormFigures{} : it->second.figures;
+    };
+    if (settings.window_days <= 1) {
+      before = NormFigures{};
+    } else if (norm_cache_.contains(past)) {
+      before = figures_of(past);
+    }
+    if (auto it = norm_cache_.find(current); it != norm_cache_.end() && now >= it->second.fetched &&
+                                             now - it->second.fetched < kRefresh) {
+      during = figures_of(current);
     }
   }
   // Counted without holding the cache's lock, so other groups' hits do not
-  // wait for it; two threads may count the same group once, harmlessly.
-  const LocalDate first{std::chrono::sys_days{today} - std::chrono::days{settings.window_days - 1}};
-  auto counted = ledger_->count_orders(shortlist.department, shortlist.category.code_system, shortlist.category.code,
-                                       first, today);
-  if (!counted) return std::nullopt;
-  const NormFigures figures{counted->orders, counted->social_orders};
-  std::lock_guard lock(norm_mutex_);
-  norm_cache_[key] = CachedNorm{figures, now};
-  return figures;
+  // wait for it; two threads may count the same part once, harmlessly. The
+  // export's aggregation by department and category gives the code system
+  // and code as the ERP sent them, with rejected orders left out; each is
+  // resolved to its configured category as the order line was, so orders
+  // sent with another code system, or none, count for the same category.
+  const auto count = [&](LocalDate from, LocalDate to, const std::string& part,
+                         std::string_view replaces) -> std::optional<NormFigures> {
+    std::map<std::string, NormFigures> groups;
+    const ExportQuery query{from, to, {GroupBy::department, GroupBy::category}};
+    auto aggregated = ledger_->export_rows(query, [&](const ExportRow& row) -> Result<void> {
+      if (const Category* resolved = resolve_export_category(*policy, row.keys[1], row.keys[0])) {
+        NormFigures& f = groups[part + group_of(row.keys[0], *resolved)];
+        f.orders += row.orders;
+        f.social_orders += row.social_orders;
+      }
+      return {};
+    });
+    if (!aggregated) return std::nullopt;
+    const auto found = groups.find(part + group);
+    const NormFigures figures = found == groups.end() ? NormFigures{} : found->second;
+    std::lock_guard lock(norm_mutex_);
+    // Replaces the earlier counts of this part, yesterday's included.
+    for (auto it = norm_cache_.lower_bound(std::string(replaces));
+         it != norm_cache_.end() && it->first.starts_with(replaces);) {
+      it = norm_cache_.erase(it);
+    }
+    for (auto& [key, f] : groups) norm_cache_[key] = CachedNorm{f, now};
+    norm_cache_[part] = CachedNorm{NormFigures{}, now};
+    return figures;
+  };
+  if (!before) {
+    const std::chrono::sys_days day{today};
+    before = count(LocalDate{day - std::chrono::days{settings.window_days - 1}}, LocalDate{day - std::chrono::days{1}},
+                   past, past_prefix);
+    if (!before) return std::nullopt;
+  }
+  if (!during) {
+    during = count(today, today, current, "today\x1f");
+    if (!during) return std::nullopt;
+  }
+  return NormFigures{before->orders + during->orders, before->social_orders + during->social_orders};
 }
 
 Result<Decision> Engine::decide_for(const Policy& policy, const Shortlist& shortlist, const std::string& pseudonym,

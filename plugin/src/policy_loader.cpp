@@ -339,6 +339,8 @@ class Loader {
   void read_supplier(pugi::xml_node node);
   void read_categories(pugi::xml_node node);
   void read_category(pugi::xml_node node);
+  // <name> (the configured name) and an optional <name language="en">.
+  void read_category_names(std::span<const pugi::xml_node> names, const std::string& subject, Category& category);
   void check_key_file(pugi::xml_node node, const std::string& value);
   void check_cross_references();
   // Nudges and experiments (docs/nudges.md).
@@ -775,7 +777,7 @@ void Loader::read_category(pugi::xml_node node) {
       {"social-shown", false, "a whole number from 1 to 1000"},
   };
   static constexpr ChildSpec kChildren[] = {
-      {"name", true, false, "the category's name"},
+      {"name", true, true, "the category's name"},
       {"departments", false, false, ""},
       {"social-supplier", true, true, "at least one <social-supplier ref=\"..\"/>"},
       {"nudges", false, false, ""},
@@ -821,7 +823,7 @@ void Loader::read_category(pugi::xml_node node) {
     }
   }
 
-  if (!children[0].empty()) category.name = required_text(children[0].front(), subject, "the category's name");
+  read_category_names(children[0], subject, category);
   if (!children[1].empty()) {
     static constexpr ChildSpec kDepartments[] = {{"department", true, true, "at least one <department>"}};
     const Children deps = check(children[1].front(), subject, {}, kDepartments, false);
@@ -852,6 +854,54 @@ void Loader::read_category(pugi::xml_node node) {
   social_ref_lines_.push_back(std::move(ref_lines));
   if (!children[3].empty()) read_category_nudges(children[3].front(), subject, category.nudges);
   policy_.categories.push_back(std::move(category));
+}
+
+void Loader::read_category_names(std::span<const pugi::xml_node> names, const std::string& subject,
+                                 Category& category) {
+  static constexpr AttrSpec kAttrs[] = {{"language", false, "en"}};
+  int configured_line = 0;
+  int english_line = 0;
+  for (pugi::xml_node n : names) {
+    check(n, subject, kAttrs, {}, true);
+    const int line = line_of(n);
+    std::string text = text_of(n);
+    const pugi::xml_attribute language = n.attribute("language");
+    if (!language) {
+      if (configured_line != 0) {
+        report(line, subject,
+               "second <name> in <category> (first at line " + std::to_string(configured_line) +
+                   "); expected only one");
+        continue;
+      }
+      configured_line = line;
+      if (text.empty()) report(line, subject, "<name> is empty; expected the category's name");
+      category.name = std::move(text);
+      continue;
+    }
+    const std::string_view value = language.value();
+    if (trim(value).empty() || trim(value).size() != value.size()) continue;  // check() reported it
+    if (value != "en") {
+      report(line_of(language, n), subject,
+             "name language " + quote(value) +
+                 " is not supported; expected en (the <name> without language is the configured name, used in "
+                 "Dutch)");
+      continue;
+    }
+    if (english_line != 0) {
+      report(line, subject,
+             "second <name language=\"en\"> in <category> (first at line " + std::to_string(english_line) +
+                 "); expected one English name");
+      continue;
+    }
+    english_line = line;
+    if (text.empty()) report(line, subject, "<name language=\"en\"> is empty; expected the category's name in English");
+    category.name_en = std::move(text);
+  }
+  if (!names.empty() && configured_line == 0) {
+    report(line_of(names.front().parent()), subject,
+           "missing <name> without language in <category>; expected the category's configured name (used in "
+           "Dutch), such as <name>Bloemen</name>");
+  }
 }
 
 // Checks that need the whole file: uniqueness and references.

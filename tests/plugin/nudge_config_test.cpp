@@ -360,11 +360,71 @@ TEST(NudgeConfigMessages, ExperimentsOverlapOrRepeat) {
             "ids");
 }
 
+// ---- the category's English name ----
+
+// kValid with an English name on line 13 (every later line moves one down).
+std::string with_english_name(const std::string& element = "      <name language=\"en\">flowers</name>\n") {
+  return with("      <name>bloemen</name>\n", "      <name>bloemen</name>\n" + element);
+}
+
+TEST(CategoryName, TheEnglishNameIsOptionalAndUsedOnlyInEnglish) {
+  auto without = parse(kValid);
+  ASSERT_TRUE(without.ok()) << without.error().describe();
+  const Category& plain = (*without)->categories[0];
+  EXPECT_EQ(plain.name_en, "");
+  EXPECT_EQ(plain.name_in(Language::nl), "bloemen");
+  EXPECT_EQ(plain.name_in(Language::en), "bloemen");  // none configured: the configured name
+
+  auto r = parse(with_english_name("      <name language=\"en\">\n        cut   flowers\n      </name>\n"));
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  const Category& c = (*r)->categories[0];
+  EXPECT_EQ(c.name, "bloemen");
+  EXPECT_EQ(c.name_en, "cut flowers");  // spaces collapse as in every text
+  EXPECT_EQ(c.name_in(Language::nl), "bloemen");
+  EXPECT_EQ(c.name_in(Language::en), "cut flowers");
+}
+
+TEST(CategoryNameMessages, OnlyEnglishIsALanguageOfAName) {
+  EXPECT_EQ(only_problem(with_english_name("      <name language=\"nl\">bloemen</name>\n")),
+            "config.xml:13: category 03121200-7: name language \"nl\" is not supported; expected en (the <name> "
+            "without language is the configured name, used in Dutch)");
+  // A misspelt attribute leaves a second name without language.
+  EXPECT_EQ(problems(with_english_name("      <name lang=\"en\">flowers</name>\n")),
+            (std::vector<std::string>{
+                "config.xml:13: category 03121200-7: unknown attribute \"lang\" on <name>; expected one of language",
+                "config.xml:13: category 03121200-7: second <name> in <category> (first at line 12); expected only "
+                "one"}));
+}
+
+TEST(CategoryNameMessages, OneEnglishNameAndOneConfiguredName) {
+  EXPECT_EQ(only_problem(with_english_name("      <name language=\"en\">flowers</name>\n"
+                                           "      <name language=\"en\">blooms</name>\n")),
+            "config.xml:14: category 03121200-7: second <name language=\"en\"> in <category> (first at line 13); "
+            "expected one English name");
+  EXPECT_EQ(only_problem(with_english_name("      <name>blooms</name>\n")),
+            "config.xml:13: category 03121200-7: second <name> in <category> (first at line 12); expected only one");
+  EXPECT_EQ(only_problem(with("      <name>bloemen</name>\n", "      <name language=\"en\">flowers</name>\n")),
+            "config.xml:11: category 03121200-7: missing <name> without language in <category>; expected the "
+            "category's configured name (used in Dutch), such as <name>Bloemen</name>");
+}
+
+TEST(CategoryNameMessages, AnEnglishNameIsNotEmpty) {
+  EXPECT_EQ(only_problem(with_english_name("      <name language=\"en\"> </name>\n")),
+            "config.xml:13: category 03121200-7: <name language=\"en\"> is empty; expected the category's name in "
+            "English");
+  EXPECT_EQ(only_problem(with_english_name("      <name language=\"\">flowers</name>\n")),
+            "config.xml:13: category 03121200-7: attribute \"language\" is empty; expected en");
+}
+
 TEST(NudgeConfig, TheExampleConfigurationHasNudgesAndAnExperiment) {
   auto r = load_policy(fs::path(SD_SOURCE_DIR) / "examples/config.xml");
   ASSERT_TRUE(r.ok()) << r.error().describe();
   EXPECT_FALSE((*r)->experiments.empty());
   EXPECT_FALSE((*r)->nudges.endorsement.empty());
+  const Category* flowers = (*r)->find_category("CPV", "03121200-7", "");
+  ASSERT_NE(flowers, nullptr);
+  EXPECT_EQ(flowers->name_in(Language::en), "Flowers");
+  EXPECT_EQ(flowers->name_in(Language::nl), "Bloemen");
 }
 
 }  // namespace

@@ -159,6 +159,37 @@ TEST(Language, ATextMissingInTheLanguageIsNotShown) {
   EXPECT_TRUE(texts(decide(p, plain("Facilitair", "en"), context()), "endorsement").empty());
 }
 
+// ---- the category's name in {category} ----
+
+TEST(CategoryName, EnglishTextsUseTheEnglishNameDutchTextsTheConfiguredOne) {
+  Policy p = policy();
+  p.categories[0].name_en = "flowers";
+  p.categories[0].nudges.campaigns[0].text.en = "Exam time: {category} with impact";
+  p.categories[0].nudges.endorsement = LocalizedText{"Inkoop: {category} sociaal", "Purchasing: {category} social"};
+  const Decision en = decide(p, plain("ICT"), context(kDay, NormFigures{10, 6}));
+  ASSERT_EQ(en.language, Language::en);
+  EXPECT_EQ(texts(en, "norm"), std::vector<std::string>{"6 of the 10 orders for flowers at ICT in the past 91 days "
+                                                        "went to a social enterprise"});
+  EXPECT_EQ(texts(en, "campaign"), std::vector<std::string>{"Exam time: flowers with impact"});
+  EXPECT_EQ(texts(en, "endorsement"), std::vector<std::string>{"Purchasing: flowers social"});
+
+  const Decision nl = decide(p, plain("Facilitair"), context(kDay, NormFigures{10, 6}));
+  ASSERT_EQ(nl.language, Language::nl);
+  EXPECT_EQ(texts(nl, "norm"), std::vector<std::string>{"6 van de 10 bestellingen voor bloemen bij Facilitair gingen "
+                                                        "de afgelopen 91 dagen naar een sociale onderneming"});
+  EXPECT_EQ(texts(nl, "campaign"), std::vector<std::string>{"Examentijd: bloemen met bloemen impact"});
+  EXPECT_EQ(texts(nl, "endorsement"), std::vector<std::string>{"Inkoop: bloemen sociaal"});
+}
+
+TEST(CategoryName, WithoutAnEnglishNameEnglishTextsUseTheConfiguredName) {
+  Policy p = policy();  // no English name
+  p.categories[0].nudges.endorsement = LocalizedText{"", "Purchasing: {category} social"};
+  const Decision en = decide(p, plain("ICT"), context(kDay, NormFigures{10, 6}));
+  EXPECT_EQ(texts(en, "norm"), std::vector<std::string>{"6 of the 10 orders for bloemen at ICT in the past 91 days "
+                                                        "went to a social enterprise"});
+  EXPECT_EQ(texts(en, "endorsement"), std::vector<std::string>{"Purchasing: bloemen social"});
+}
+
 // ---- norm ----
 
 TEST(ColleagueNorm, ShownAtKOrdersAndAtTheThreshold) {

@@ -490,7 +490,7 @@ TEST(PolicyMessages, UnknownAttribute) {
                           "config.xml:17: category 03121200-7: supplier \"S-1\" is not social; expected a supplier "
                           "with social=\"true\" and evidence"));
   EXPECT_EQ(only_problem(with("<name>Bloemen</name>", "<name lang=\"nl\">Bloemen</name>")),
-            "config.xml:16: category 03121200-7: unknown attribute \"lang\" on <name>; expected no attributes");
+            "config.xml:16: category 03121200-7: unknown attribute \"lang\" on <name>; expected one of language");
   EXPECT_EQ(only_problem(with("<configuration ", "<configuration version=\"1\" ")),
             "config.xml:2: configuration: unknown attribute \"version\" on <configuration>; expected no attributes");
   EXPECT_EQ(only_problem(with("<category code=\"03121200-7\">", "<category code=\"03121200-7\" x:y=\"1\" xmlns:x=\"urn:x\">")),

@@ -159,7 +159,8 @@ struct Experiment {
 struct Category {
   std::string code_system = "CPV";     // "CPV", "UNSPSC" or the ERP's own list id
   std::string code;                    // e.g. "03121200-7"
-  std::string name;
+  std::string name;                    // the configured name, used in Dutch
+  std::string name_en;                 // <name language="en">; empty: none configured
   std::vector<std::string> departments;  // empty: every department
   std::vector<std::string> social_suppliers;  // supplier ids, in order of preference
   Strategy strategy = Strategy::fixed;
@@ -167,6 +168,12 @@ struct Category {
   unsigned social_shown = 3;           // social options shown first
   CategoryNudges nudges;
   int line = 0;
+
+  // The name for {category} in a text: the English name in English when
+  // one is configured, else the configured name.
+  const std::string& name_in(Language language) const noexcept {
+    return language == Language::en && !name_en.empty() ? name_en : name;
+  }
 };
 
 struct Organisation {

@@ -93,6 +93,19 @@ SD_API sd_status sd_export(sd_engine* engine, const char* from, const char* to, 
  * SD_TAMPERED when a row was altered, removed or inserted. */
 SD_API sd_status sd_verify(sd_engine* engine, char** report, size_t* report_size, sd_error** error);
 
+/* Experiments (docs/nudges.md). */
+
+/* The experiment report, as `socialdefault experiments` and GET
+ * /admin/experiments give it: per arm the orders, the social share with its
+ * 95 % Wilson interval, the difference to the control arm with its 95 %
+ * Newcombe interval and the orders still needed to detect the experiment's
+ * minimum effect, over the experiment's own days. experiment is the id of one
+ * <experiment>, or NULL/"" for every experiment of the configuration; an id
+ * the configuration lacks is SD_NOT_FOUND. format is "json", "csv" or "xml".
+ * *out is freed with sd_buffer_free. */
+SD_API sd_status sd_experiments_report(sd_engine* engine, const char* experiment, const char* format, char** out,
+                                       size_t* out_size, sd_error** error);
+
 #ifdef __cplusplus
 }
 #endif

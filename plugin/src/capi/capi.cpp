@@ -216,4 +216,20 @@ SD_API sd_status sd_verify(sd_engine* engine, char** report, size_t* report_size
   });
 }
 
+SD_API sd_status sd_experiments_report(sd_engine* engine, const char* experiment, const char* format, char** out,
+                                       size_t* out_size, sd_error** error) {
+  return guarded(error, [&]() -> sd_status {
+    if (engine == nullptr || format == nullptr || out == nullptr) {
+      return fail(error, SD_INVALID_ARGUMENT, "sd_experiments_report: engine, format and out are required");
+    }
+    auto fmt = socialdefault::parse_export_format(format);
+    if (!fmt) return fail(error, fmt.error());
+    std::ostringstream text;
+    auto written =
+        engine->engine->experiment_report(experiment != nullptr ? experiment : "", *fmt, text, time_of(0));
+    if (!written) return fail(error, written.error());
+    return give(text.str(), out, out_size, error);
+  });
+}
+
 }  // extern "C"
