@@ -282,6 +282,7 @@ json::object policy_to_json(const Policy& policy, const fs::path& base_dir) {
     categories.push_back(json::object{{"code_system", c.code_system},
                                       {"code", c.code},
                                       {"name", c.name},
+                                      {"name_en", c.name_en},
                                       {"departments", std::move(departments)},
                                       {"social_suppliers", std::move(social)},
                                       {"strategy", to_string(c.strategy)},
@@ -417,6 +418,7 @@ Policy policy_from_json(const json::value& value, const fs::path& base_dir, std:
     c.code_system = r.text(*o, "code_system", path);
     c.code = r.text(*o, "code", path);
     c.name = r.text(*o, "name", path);
+    c.name_en = r.text(*o, "name_en", path);
     for (const json::value& d : *r.array(*o, "departments", path)) c.departments.emplace_back(d.is_string() ? d.as_string() : "");
     for (const json::value& s : *r.array(*o, "social_suppliers", path)) c.social_suppliers.emplace_back(s.is_string() ? s.as_string() : "");
     const std::string strategy = r.text(*o, "strategy", path);
@@ -503,6 +505,7 @@ void walk(pugi::xml_node node, const std::string& path, const std::string& sourc
     const std::string c = child.name();
     std::string key = c;
     bool repeats = false;
+    if (c == "name" && std::string_view(child.attribute("language").value()) == "en") key = "name_en";
     if (c == "identifier") key = "identifiers", repeats = true;
     if (c == "evidence") repeats = true;
     if (c == "figure") key = "figures", repeats = true;

@@ -105,6 +105,11 @@ void add_category(pugi::xml_node parent, const Category& category) {
   c.append_attribute("price-tolerance") = format_percentage(category.price_tolerance_basis_points).c_str();
   c.append_attribute("social-shown") = category.social_shown;
   add_text(c, "name", category.name);
+  if (!category.name_en.empty()) {
+    pugi::xml_node en = c.append_child("name");
+    en.append_attribute("language") = "en";
+    en.text().set(category.name_en.c_str());
+  }
   if (!category.departments.empty()) {
     pugi::xml_node d = c.append_child("departments");
     for (const std::string& department : category.departments) add_text(d, "department", department);

@@ -64,6 +64,7 @@ void expect_equal(const Policy& a, const Policy& b) {
     EXPECT_EQ(x.code_system, y.code_system);
     EXPECT_EQ(x.code, y.code);
     EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.name_en, y.name_en);
     EXPECT_EQ(x.departments, y.departments);
     EXPECT_EQ(x.social_suppliers, y.social_suppliers);
     EXPECT_EQ(x.strategy, y.strategy);
@@ -133,6 +134,8 @@ TEST(PolicyWriter, EditedFieldsSurviveTheRoundTrip) {
   edited.categories[0].social_suppliers = {"BLOEM-03", "BLOEM-01"};
   edited.categories[0].social_shown = 2;
   edited.categories[1].strategy = Strategy::rotate;
+  edited.categories[2].name_en = "Catering & lunches";
+  edited.categories[1].name_en.clear();
   edited.suppliers[0].evidence[0].reference = "PSO-2026-0001 & co";
   edited.nudges.impact_template.en = "Gives work to {jobs} people";
   edited.suppliers[0].name = "Bloemen <atelier> \"De Werkplaats\"";

@@ -37,7 +37,7 @@ const TEXT = {
     at: 'Wanneer', who: 'Door', what: 'Wat', reason: 'Uitkomst', notes: 'Teksten bij de keuze', injected: 'toegevoegd',
     preselected: 'voorgeselecteerd', loading: 'Bezig…', failed: 'Mislukt', downloaded: 'Gedownload', month: 'Maand',
     scheme: 'Register', number: 'Nummer', addidentifier: 'Nummer toevoegen', figure: 'Cijfer',
-    departmentlanguages: 'Taal per afdeling', addcategory: 'Categorie toevoegen', removecategory: 'Categorie verwijderen',
+    nameen: 'Naam in het Engels', departmentlanguages: 'Taal per afdeling', addcategory: 'Categorie toevoegen', removecategory: 'Categorie verwijderen',
     norm: 'Wat collega\'s kiezen (norm)', normthreshold: 'Tonen vanaf aandeel sociaal (%)', normminorders: 'Minimum aantal bestellingen',
     normwindow: 'Periode (dagen)', templates: 'Sjablonen ({placeholders} blijven staan)', template: 'Sjabloon'
   },
@@ -74,7 +74,7 @@ const TEXT = {
     at: 'When', who: 'By', what: 'What', reason: 'Outcome', notes: 'Notes with the choice', injected: 'added',
     preselected: 'preselected', loading: 'Loading…', failed: 'Failed', downloaded: 'Downloaded', month: 'Month',
     scheme: 'Scheme', number: 'Number', addidentifier: 'Add number', figure: 'Figure',
-    departmentlanguages: 'Language per department', addcategory: 'Add category', removecategory: 'Remove category',
+    nameen: 'Name in English', departmentlanguages: 'Language per department', addcategory: 'Add category', removecategory: 'Remove category',
     norm: 'What colleagues choose (norm)', normthreshold: 'Shown from social share (%)', normminorders: 'Minimum number of orders',
     normwindow: 'Window (days)', templates: 'Templates (keep the {placeholders})', template: 'Template'
   }
@@ -426,6 +426,7 @@ function renderCategories() {
       h('legend', { text: categoryLabel(c) }),
       h('div', { class: 'grid' },
         field(t('name'), p + '.name'),
+        field(t('nameen'), p + '.name_en'),
         field(t('codesystem'), p + '.code_system'),
         field(t('code'), p + '.code'),
         field(t('departments'), p + '.departments', { list: true }),
@@ -442,7 +443,7 @@ function renderCategories() {
         onclick: () => { state.config.categories.splice(i, 1); markDirty(); renderAll(); } }, t('removecategory'))));
   });
   root.append(h('button', { type: 'button', class: 'secondary', onclick: () => {
-    state.config.categories.push({ code_system: 'CPV', code: '', name: '', departments: [], social_suppliers: [], strategy: 'fixed',
+    state.config.categories.push({ code_system: 'CPV', code: '', name: '', name_en: '', departments: [], social_suppliers: [], strategy: 'fixed',
       price_tolerance: '0', social_shown: 3, nudges: { shown: ['impact'], norm: null, campaigns: [], endorsement: { nl: '', en: '' } } });
     markDirty(); renderAll(); selectTab('categories');
   } }, t('addcategory')));

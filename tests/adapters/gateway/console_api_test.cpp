@@ -116,6 +116,7 @@ TEST_F(ConsoleApiTest, ConfigurationAsJson) {
   const json::object& flowers = c.at("categories").as_array()[0].as_object();
   EXPECT_EQ(flowers.at("code").as_string(), "03121200-7");
   EXPECT_EQ(flowers.at("price_tolerance").as_string(), "15");
+  EXPECT_EQ(flowers.at("name_en").as_string(), "Flowers");
   EXPECT_EQ(flowers.at("strategy").as_string(), "rotate");
   EXPECT_EQ(json::serialize(flowers.at("social_suppliers")), R"(["BLOEM-01","BLOEM-02","BLOEM-03"])");
   EXPECT_EQ(c.at("organisation").at("key_file").as_string(), "pseudonym.key");
