@@ -35,6 +35,15 @@ deb_status=0
 packaging/test-deb.sh build/release || deb_status=$?
 [ "$deb_status" = 0 ] || [ "$deb_status" = 77 ] || exit "$deb_status"
 
+# The purchasing console in headless Chromium (tests/integration/console):
+# playwright-core pinned by package-lock.json; screenshots and the
+# downloaded export are kept in build/console-artifacts.
+if [ ! -d tests/integration/console/node_modules/playwright-core ]; then
+  (cd tests/integration/console && npm ci --no-audit --no-fund)
+fi
+node tests/integration/console/console_test.mjs build/release/adapters/gateway/socialdefaultd \
+  build/release/tests/fixtures/sd_example_erp "$PWD" build/console-artifacts
+
 if [ "${1:-}" != "--quick" ]; then
   cmake --preset sanitize >/dev/null
   cmake --build --preset sanitize -j "$jobs"

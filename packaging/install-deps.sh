@@ -21,6 +21,13 @@ packages=(
 # The package test (packaging/test-deb.sh): CPack's dpkg-shlibdeps step needs
 # file; the test talks to the installed gateway with curl.
 packages+=(file curl)
+# The purchasing console's browser test (tests/integration/console) runs
+# playwright-core on Node.js with npm (Chromium is listed above). The machine's
+# own Node.js 20 is used when present: Debian's npm would pull in Debian's
+# nodejs 18 over it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

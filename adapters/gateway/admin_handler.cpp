@@ -105,6 +105,9 @@ Response AdminHandler::handle(const GatewayConfig& config, const Request& reques
                                 ready ? "ready\n" : "not ready\n"));
   }
 
+  // The console's page holds no data; its API below needs the token.
+  if (auto asset = console_.serve_asset(request, path)) return finish(std::move(*asset));
+
   // Everything else needs a token or a verified client certificate.
   if (client_certificate_verified && config.admin.tls && config.admin.tls->require_client_certificate) {
     actor = "client-certificate";
@@ -215,6 +218,9 @@ Response AdminHandler::handle(const GatewayConfig& config, const Request& reques
       o["problem"] = report->problem;
     }
     return finish(json_response(request, report->intact ? http::status::ok : http::status::conflict, o));
+  }
+  if (path.substr(0, 13) == "/console/api/") {
+    return finish(console_.handle(config, request, path, query, actor, hooks_.reload));
   }
   return finish(json_response(request, http::status::not_found, {{"error", "no such admin resource"}}));
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "backend.hpp"
+#include "console_api.hpp"
 #include "json_log.hpp"
 #include "metrics.hpp"
 #include "request_handler.hpp"
@@ -35,6 +36,7 @@ class AdminHandler {
   Metrics& metrics_;
   JsonLog& log_;
   AdminHooks hooks_;
+  ConsoleApi console_{backend_, log_};  // the purchasing console under /console
 };
 
 std::string sha256_hex_of(std::string_view data);

@@ -1,0 +1,169 @@
+// write_policy: the example configuration, written and loaded again, is the
+// same configuration; and writing that again gives the same bytes.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "socialdefault/policy_writer.hpp"
+#include "temp_dir.hpp"
+
+namespace socialdefault {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::shared_ptr<const Policy> load_example() {
+  auto loaded = load_policy(fs::path(SD_SOURCE_DIR) / "examples" / "config.xml");
+  EXPECT_TRUE(loaded.ok()) << (loaded ? "" : loaded.error().describe());
+  return loaded ? *loaded : nullptr;
+}
+
+void expect_same_texts(const LocalizedText& a, const LocalizedText& b) {
+  EXPECT_EQ(a.nl, b.nl);
+  EXPECT_EQ(a.en, b.en);
+}
+
+void expect_equal(const Policy& a, const Policy& b) {
+  EXPECT_EQ(a.organisation.name, b.organisation.name);
+  EXPECT_EQ(a.organisation.time_zone, b.organisation.time_zone);
+  EXPECT_EQ(a.organisation.reporting_currency, b.organisation.reporting_currency);
+  EXPECT_EQ(fs::weakly_canonical(a.organisation.key_file), fs::weakly_canonical(b.organisation.key_file));
+  ASSERT_EQ(a.suppliers.size(), b.suppliers.size());
+  for (std::size_t i = 0; i < a.suppliers.size(); ++i) {
+    const Supplier& x = a.suppliers[i];
+    const Supplier& y = b.suppliers[i];
+    SCOPED_TRACE(x.id);
+    EXPECT_EQ(x.id, y.id);
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.social, y.social);
+    ASSERT_EQ(x.identifiers.size(), y.identifiers.size());
+    for (std::size_t k = 0; k < x.identifiers.size(); ++k) {
+      EXPECT_EQ(x.identifiers[k].scheme, y.identifiers[k].scheme);
+      EXPECT_EQ(x.identifiers[k].value, y.identifiers[k].value);
+    }
+    ASSERT_EQ(x.evidence.size(), y.evidence.size());
+    for (std::size_t k = 0; k < x.evidence.size(); ++k) {
+      EXPECT_EQ(x.evidence[k].kind, y.evidence[k].kind);
+      EXPECT_EQ(x.evidence[k].valid_from, y.evidence[k].valid_from);
+      EXPECT_EQ(x.evidence[k].valid_until, y.evidence[k].valid_until);
+      EXPECT_EQ(x.evidence[k].reference, y.evidence[k].reference);
+    }
+    EXPECT_EQ(x.impact.statement, y.impact.statement);
+    ASSERT_EQ(x.impact.figures.size(), y.impact.figures.size());
+    for (std::size_t k = 0; k < x.impact.figures.size(); ++k) {
+      EXPECT_EQ(x.impact.figures[k].measure, y.impact.figures[k].measure);
+      EXPECT_EQ(x.impact.figures[k].value, y.impact.figures[k].value);
+      EXPECT_EQ(x.impact.figures[k].unit, y.impact.figures[k].unit);
+    }
+  }
+  ASSERT_EQ(a.categories.size(), b.categories.size());
+  for (std::size_t i = 0; i < a.categories.size(); ++i) {
+    const Category& x = a.categories[i];
+    const Category& y = b.categories[i];
+    SCOPED_TRACE(x.name);
+    EXPECT_EQ(x.code_system, y.code_system);
+    EXPECT_EQ(x.code, y.code);
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.name_en, y.name_en);
+    EXPECT_EQ(x.departments, y.departments);
+    EXPECT_EQ(x.social_suppliers, y.social_suppliers);
+    EXPECT_EQ(x.strategy, y.strategy);
+    EXPECT_EQ(x.price_tolerance_basis_points, y.price_tolerance_basis_points);
+    EXPECT_EQ(x.social_shown, y.social_shown);
+    EXPECT_EQ(x.nudges.shown, y.nudges.shown);
+    ASSERT_EQ(x.nudges.norm.has_value(), y.nudges.norm.has_value());
+    if (x.nudges.norm) {
+      EXPECT_EQ(x.nudges.norm->threshold_basis_points, y.nudges.norm->threshold_basis_points);
+      EXPECT_EQ(x.nudges.norm->min_orders, y.nudges.norm->min_orders);
+      EXPECT_EQ(x.nudges.norm->window_days, y.nudges.norm->window_days);
+    }
+    ASSERT_EQ(x.nudges.campaigns.size(), y.nudges.campaigns.size());
+    for (std::size_t k = 0; k < x.nudges.campaigns.size(); ++k) {
+      EXPECT_EQ(x.nudges.campaigns[k].from, y.nudges.campaigns[k].from);
+      EXPECT_EQ(x.nudges.campaigns[k].until, y.nudges.campaigns[k].until);
+      expect_same_texts(x.nudges.campaigns[k].text, y.nudges.campaigns[k].text);
+    }
+    expect_same_texts(x.nudges.endorsement, y.nudges.endorsement);
+  }
+  EXPECT_EQ(a.nudges.default_language, b.nudges.default_language);
+  EXPECT_EQ(a.nudges.department_languages, b.nudges.department_languages);
+  EXPECT_EQ(a.nudges.norm.threshold_basis_points, b.nudges.norm.threshold_basis_points);
+  EXPECT_EQ(a.nudges.norm.min_orders, b.nudges.norm.min_orders);
+  EXPECT_EQ(a.nudges.norm.window_days, b.nudges.norm.window_days);
+  expect_same_texts(a.nudges.endorsement, b.nudges.endorsement);
+  expect_same_texts(a.nudges.impact_template, b.nudges.impact_template);
+  expect_same_texts(a.nudges.norm_template, b.nudges.norm_template);
+  expect_same_texts(a.nudges.price_template, b.nudges.price_template);
+  ASSERT_EQ(a.experiments.size(), b.experiments.size());
+  for (std::size_t i = 0; i < a.experiments.size(); ++i) {
+    const Experiment& x = a.experiments[i];
+    const Experiment& y = b.experiments[i];
+    EXPECT_EQ(x.id, y.id);
+    EXPECT_EQ(x.from, y.from);
+    EXPECT_EQ(x.until, y.until);
+    EXPECT_EQ(x.categories, y.categories);
+    EXPECT_EQ(x.minimum_effect_basis_points, y.minimum_effect_basis_points);
+    ASSERT_EQ(x.arms.size(), y.arms.size());
+    for (std::size_t k = 0; k < x.arms.size(); ++k) {
+      EXPECT_EQ(x.arms[k].name, y.arms[k].name);
+      EXPECT_EQ(x.arms[k].weight, y.arms[k].weight);
+      EXPECT_EQ(x.arms[k].control, y.arms[k].control);
+      EXPECT_EQ(x.arms[k].nudges, y.arms[k].nudges);
+    }
+  }
+}
+
+TEST(PolicyWriter, ExampleConfigurationRoundTrips) {
+  auto original = load_example();
+  ASSERT_TRUE(original);
+  const fs::path base = fs::path(SD_SOURCE_DIR) / "examples";
+  const std::string written = write_policy(*original, base);
+  auto again = parse_policy(written, "written.xml", base);
+  ASSERT_TRUE(again.ok()) << again.error().describe() << "\n" << written;
+  expect_equal(*original, **again);
+  // The key file stays relative to the configuration's folder.
+  EXPECT_NE(written.find("key-file=\"pseudonym.key\""), std::string::npos) << written;
+  EXPECT_EQ(write_policy(**again, base), written);
+}
+
+TEST(PolicyWriter, EditedFieldsSurviveTheRoundTrip) {
+  auto original = load_example();
+  ASSERT_TRUE(original);
+  Policy edited = *original;
+  edited.categories[0].price_tolerance_basis_points = 725;
+  edited.categories[0].social_suppliers = {"BLOEM-03", "BLOEM-01"};
+  edited.categories[0].social_shown = 2;
+  edited.categories[1].strategy = Strategy::rotate;
+  edited.categories[2].name_en = "Catering & lunches";
+  edited.categories[1].name_en.clear();
+  edited.suppliers[0].evidence[0].reference = "PSO-2026-0001 & co";
+  edited.nudges.impact_template.en = "Gives work to {jobs} people";
+  edited.suppliers[0].name = "Bloemen <atelier> \"De Werkplaats\"";
+  const fs::path base = fs::path(SD_SOURCE_DIR) / "examples";
+  auto again = parse_policy(write_policy(edited, base), "written.xml", base);
+  ASSERT_TRUE(again.ok()) << again.error().describe();
+  expect_equal(edited, **again);
+}
+
+TEST(PolicyWriter, KeyFileOutsideTheFolderIsWrittenAbsolute) {
+  auto original = load_example();
+  ASSERT_TRUE(original);
+  testing::TempDir dir;
+  const std::string written = write_policy(*original, dir.path());
+  const std::string absolute = (fs::path(SD_SOURCE_DIR) / "examples" / "pseudonym.key").lexically_normal().string();
+  EXPECT_NE(written.find("key-file=\"" + absolute + "\""), std::string::npos) << written;
+  auto again = parse_policy(written, "elsewhere.xml", dir.path());
+  ASSERT_TRUE(again.ok()) << again.error().describe();
+  expect_equal(*original, **again);
+}
+
+TEST(PolicyWriter, Percentages) {
+  EXPECT_EQ(format_percentage(0), "0");
+  EXPECT_EQ(format_percentage(1500), "15");
+  EXPECT_EQ(format_percentage(750), "7.5");
+  EXPECT_EQ(format_percentage(25), "0.25");
+  EXPECT_EQ(format_percentage(1005), "10.05");
+}
+
+}  // namespace
+}  // namespace socialdefault
