@@ -93,32 +93,52 @@ HeaderList end_to_end_headers(const http::fields& fields) {
   return out;
 }
 
+bool Exchange::completes_with_ledger() const noexcept {
+  return readable && (kind == MessageKind::order_request ||
+                      (standard_route && standard == StandardDocument::ubl && kind == MessageKind::order_response));
+}
+
 Response RequestHandler::handle(const Generation& generation, const Request& request) {
-  const auto started = std::chrono::steady_clock::now();
+  Exchange exchange = prepare(generation, request);
+  if (exchange.response) return std::move(*exchange.response);
+  UpstreamResult answer = upstream_.call(exchange.runtime->route, exchange.upstream);
+  return complete(exchange, request, std::move(answer));
+}
+
+Response RequestHandler::finish(Exchange& exchange, const Request& request, Response response) {
+  metrics_.requests.add({exchange.route_name, exchange.outcome});
+  if (exchange.generation->config->logging.log_requests && log_.enabled(LogLevel::info)) {
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - exchange.started);
+    log_.write(LogLevel::info, "request",
+               {{"route", exchange.route_name},
+                {"method", std::string(request.method_string())},
+                {"status", response.result_int()},
+                {"outcome", exchange.outcome},
+                {"bytes_in", request.body().size()},
+                {"bytes_out", response.body().size()},
+                {"ms", static_cast<double>(us.count()) / 1000.0}});
+  }
+  return response;
+}
+
+Exchange RequestHandler::prepare(const Generation& generation, const Request& request) {
+  Exchange exchange;
+  exchange.generation = &generation;
+  exchange.started = std::chrono::steady_clock::now();
   const std::string_view target = request.target();
   const std::size_t qmark = target.find('?');
   const std::string_view path = target.substr(0, qmark);
   const std::string_view query = qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
-  std::string route_name = "none";
-  std::string outcome;
-
+  std::string& route_name = exchange.route_name;
+  std::string& outcome = exchange.outcome;
   const auto finish = [&](Response response) {
-    metrics_.requests.add({route_name, outcome});
-    if (generation.config->logging.log_requests && log_.enabled(LogLevel::info)) {
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-      log_.write(LogLevel::info, "request",
-                 {{"route", route_name},
-                  {"method", std::string(request.method_string())},
-                  {"status", response.result_int()},
-                  {"outcome", outcome},
-                  {"bytes_in", request.body().size()},
-                  {"bytes_out", response.body().size()},
-                  {"ms", static_cast<double>(us.count()) / 1000.0}});
-    }
-    return response;
+    exchange.response = this->finish(exchange, request, std::move(response));
+    return std::move(exchange);
   };
 
   const RouteRuntime* runtime = generation.find(path);
+  exchange.runtime = runtime;
   if (runtime == nullptr) {
     outcome = "no-route";
     Response response{http::status::not_found, request.version()};
@@ -138,9 +158,13 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   if (standard == StandardDocument::cxml && runtime->cxml) chosen = runtime->cxml.get();
   const Adapter& adapter = *chosen;
   const bool standard_route = chosen != runtime->adapter.get();
+  exchange.adapter = chosen;
+  exchange.standard = standard;
+  exchange.standard_route = standard_route;
 
   const EnvelopeScan scan = scan_envelope(body, generation.config->limits.max_xml_depth);
   const SoapVersion version = soap_version(request[http::field::content_type], scan);
+  exchange.version = version;
   if (scan.has_doctype && standard_route && standard == StandardDocument::ubl) {
     outcome = "refused-doctype";
     return finish(plain_refusal(request, "socialdefault gateway: a DOCTYPE is not allowed in a UBL document; the "
@@ -164,10 +188,10 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
 
   // What the request is decides what happens to the answer. A body the
   // adapter cannot read is still forwarded unchanged: fail open.
-  MessageKind kind = MessageKind::unknown;
-  bool readable = false;
-  bool request_failed_open = false;
-  std::unique_ptr<Message> request_message;
+  MessageKind& kind = exchange.kind;
+  bool& readable = exchange.readable;
+  bool& request_failed_open = exchange.request_failed_open;
+  std::unique_ptr<Message>& request_message = exchange.request_message;
   if (!body.empty() && scan.looks_like_xml) {
     auto message = adapter.recognise(body);
     if (message) {
@@ -186,7 +210,7 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
     }
   }
 
-  UpstreamRequest upstream_request;
+  UpstreamRequest& upstream_request = exchange.upstream;
   upstream_request.method = std::string(request.method_string());
   upstream_request.url = route.upstream;
   if (!query.empty()) {
@@ -195,7 +219,20 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   }
   upstream_request.headers = end_to_end_headers(request.base());
   upstream_request.body = body;
-  UpstreamResult answer = upstream_.call(route, upstream_request);
+  return exchange;
+}
+
+Response RequestHandler::complete(Exchange& exchange, const Request& request, UpstreamResult answer) {
+  const auto finish = [&](Response response) { return this->finish(exchange, request, std::move(response)); };
+  const std::string& route_name = exchange.route_name;
+  std::string& outcome = exchange.outcome;
+  const std::string_view body = request.body();
+  const Adapter& adapter = *exchange.adapter;
+  const StandardDocument standard = exchange.standard;
+  const bool standard_route = exchange.standard_route;
+  const SoapVersion version = exchange.version;
+  const MessageKind kind = exchange.kind;
+  const bool readable = exchange.readable;
   if (answer.failure != UpstreamFailure::none) {
     outcome = answer.failure == UpstreamFailure::timeout   ? "upstream-timeout"
               : answer.failure == UpstreamFailure::connect ? "upstream-unreachable"
@@ -260,7 +297,7 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
     response.body() = std::move(answer.body);
   } else if (readable && standard_route && standard == StandardDocument::ubl && kind == MessageKind::order_response) {
     // A UBL OrderResponse passing through: the status of a recorded order.
-    auto update = adapter.read_order_status(*request_message);
+    auto update = adapter.read_order_status(*exchange.request_message);
     Result<std::int64_t> stored = update ? backend_.ledger().append_order_status(OrderStatusRecord{
                                                now(), update->order_ref, update->status, update->response_ref,
                                                update->code, std::string(adapter.name())})
@@ -294,7 +331,7 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
       response.body() = std::move(rewritten.body);
     }
   } else {
-    outcome = request_failed_open ? "fail-open" : "passed";
+    outcome = exchange.request_failed_open ? "fail-open" : "passed";
     response.body() = std::move(answer.body);
   }
   response.prepare_payload();
