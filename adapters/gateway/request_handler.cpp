@@ -93,32 +93,51 @@ HeaderList end_to_end_headers(const http::fields& fields) {
   return out;
 }
 
+bool Exchange::completes_with_ledger() const noexcept {
+  return readable && (kind == MessageKind::order_request || (standard_route && kind == MessageKind::order_response));
+}
+
 Response RequestHandler::handle(const Generation& generation, const Request& request) {
-  const auto started = std::chrono::steady_clock::now();
+  Exchange exchange = prepare(generation, request);
+  if (exchange.response) return std::move(*exchange.response);
+  UpstreamResult answer = upstream_.call(exchange.runtime->route, exchange.upstream);
+  return complete(exchange, request, std::move(answer));
+}
+
+Response RequestHandler::finish(Exchange& exchange, const Request& request, Response response) {
+  metrics_.requests.add({exchange.route_name, exchange.outcome});
+  if (exchange.generation->config->logging.log_requests && log_.enabled(LogLevel::info)) {
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - exchange.started);
+    log_.write(LogLevel::info, "request",
+               {{"route", exchange.route_name},
+                {"method", std::string(request.method_string())},
+                {"status", response.result_int()},
+                {"outcome", exchange.outcome},
+                {"bytes_in", request.body().size()},
+                {"bytes_out", response.body().size()},
+                {"ms", static_cast<double>(us.count()) / 1000.0}});
+  }
+  return response;
+}
+
+Exchange RequestHandler::prepare(const Generation& generation, const Request& request) {
+  Exchange exchange;
+  exchange.generation = &generation;
+  exchange.started = std::chrono::steady_clock::now();
   const std::string_view target = request.target();
   const std::size_t qmark = target.find('?');
   const std::string_view path = target.substr(0, qmark);
   const std::string_view query = qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
-  std::string route_name = "none";
-  std::string outcome;
-
+  std::string& route_name = exchange.route_name;
+  std::string& outcome = exchange.outcome;
   const auto finish = [&](Response response) {
-    metrics_.requests.add({route_name, outcome});
-    if (generation.config->logging.log_requests && log_.enabled(LogLevel::info)) {
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-      log_.write(LogLevel::info, "request",
-                 {{"route", route_name},
-                  {"method", std::string(request.method_string())},
-                  {"status", response.result_int()},
-                  {"outcome", outcome},
-                  {"bytes_in", request.body().size()},
-                  {"bytes_out", response.body().size()},
-                  {"ms", static_cast<double>(us.count()) / 1000.0}});
-    }
-    return response;
+    exchange.response = this->finish(exchange, request, std::move(response));
+    return std::move(exchange);
   };
 
   const RouteRuntime* runtime = generation.find(path);
+  exchange.runtime = runtime;
   if (runtime == nullptr) {
     outcome = "no-route";
     Response response{http::status::not_found, request.version()};
@@ -134,18 +153,24 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   // UBL and cXML documents go to their own adapter, whatever the route's. A
   // PunchOut cart posted as a form is read from its field; the form itself
   // is what goes upstream.
-  const StandardBody standard_body = read_standard_body(request[http::field::content_type], body,
-                                                        generation.config->limits.max_body_bytes);
-  const StandardDocument standard = standard_body.document;
+  // The decoded cart lives in the exchange: the message read from it may
+  // point into it until complete().
+  exchange.standard_body = std::make_unique<const StandardBody>(
+      read_standard_body(request[http::field::content_type], body, generation.config->limits.max_body_bytes));
+  const StandardDocument standard = exchange.standard_body->document;
   const Adapter* chosen = runtime->adapter.get();
   if (standard == StandardDocument::ubl && runtime->ubl) chosen = runtime->ubl.get();
   if (standard == StandardDocument::cxml && runtime->cxml) chosen = runtime->cxml.get();
   const Adapter& adapter = *chosen;
   const bool standard_route = chosen != runtime->adapter.get();
-  const std::string_view xml = standard_route ? standard_body.xml(body) : body;
+  exchange.adapter = chosen;
+  exchange.standard = standard;
+  exchange.standard_route = standard_route;
+  const std::string_view xml = standard_route ? exchange.standard_body->xml(body) : body;
 
   const EnvelopeScan scan = scan_envelope(xml, generation.config->limits.max_xml_depth);
   const SoapVersion version = soap_version(request[http::field::content_type], scan);
+  exchange.version = version;
   if (scan.has_doctype && standard_route && standard == StandardDocument::ubl) {
     outcome = "refused-doctype";
     return finish(plain_refusal(request, "socialdefault gateway: a DOCTYPE is not allowed in a UBL document; the "
@@ -169,15 +194,15 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
 
   // What the request is decides what happens to the answer. A body the
   // adapter cannot read is still forwarded unchanged: fail open.
-  MessageKind kind = MessageKind::unknown;
-  bool readable = false;
-  bool request_failed_open = false;
-  std::unique_ptr<Message> request_message;
-  if (standard_body.form_error) {
+  MessageKind& kind = exchange.kind;
+  bool& readable = exchange.readable;
+  bool& request_failed_open = exchange.request_failed_open;
+  std::unique_ptr<Message>& request_message = exchange.request_message;
+  if (exchange.standard_body->form_error) {
     request_failed_open = true;
     metrics_.fail_open.add({"form"});
     log_.write(LogLevel::warning, "fail-open",
-               {{"route", route_name}, {"stage", "form"}, {"reason", standard_body.form_error->describe()}});
+               {{"route", route_name}, {"stage", "form"}, {"reason", exchange.standard_body->form_error->describe()}});
   } else if (!xml.empty() && scan.looks_like_xml) {
     auto message = adapter.recognise(xml);
     if (message) {
@@ -196,7 +221,7 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
     }
   }
 
-  UpstreamRequest upstream_request;
+  UpstreamRequest& upstream_request = exchange.upstream;
   upstream_request.method = std::string(request.method_string());
   upstream_request.url = route.upstream;
   if (!query.empty()) {
@@ -205,7 +230,20 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
   }
   upstream_request.headers = end_to_end_headers(request.base());
   upstream_request.body = body;
-  UpstreamResult answer = upstream_.call(route, upstream_request);
+  return exchange;
+}
+
+Response RequestHandler::complete(Exchange& exchange, const Request& request, UpstreamResult answer) {
+  const auto finish = [&](Response response) { return this->finish(exchange, request, std::move(response)); };
+  const std::string& route_name = exchange.route_name;
+  std::string& outcome = exchange.outcome;
+  const std::string_view body = request.body();
+  const Adapter& adapter = *exchange.adapter;
+  const StandardDocument standard = exchange.standard;
+  const bool standard_route = exchange.standard_route;
+  const SoapVersion version = exchange.version;
+  const MessageKind kind = exchange.kind;
+  const bool readable = exchange.readable;
   if (answer.failure != UpstreamFailure::none) {
     outcome = answer.failure == UpstreamFailure::timeout   ? "upstream-timeout"
               : answer.failure == UpstreamFailure::connect ? "upstream-unreachable"
@@ -236,6 +274,7 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
                            detect_standard_document({}, answer.body) != StandardDocument::cxml)) {
       erp_answer.reset();
     }
+    const std::string_view xml = standard_route ? exchange.standard_body->xml(body) : body;
     auto records = backend_.prepare_choices(adapter, xml, erp_answer, now());
     if (!records) {
       outcome = "fail-open";
@@ -276,7 +315,7 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
     // A UBL OrderResponse or OrderCancellation, a cXML ConfirmationRequest,
     // StatusUpdateRequest or cancelling OrderRequest passing through: the
     // status of a recorded order.
-    auto update = adapter.read_order_status(*request_message);
+    auto update = adapter.read_order_status(*exchange.request_message);
     Result<std::int64_t> stored = update ? backend_.ledger().append_order_status(OrderStatusRecord{
                                                now(), update->order_ref, update->status, update->response_ref,
                                                update->code, std::string(adapter.name())})
@@ -310,7 +349,7 @@ Response RequestHandler::handle(const Generation& generation, const Request& req
       response.body() = std::move(rewritten.body);
     }
   } else {
-    outcome = request_failed_open ? "fail-open" : "passed";
+    outcome = exchange.request_failed_open ? "fail-open" : "passed";
     response.body() = std::move(answer.body);
   }
   response.prepare_payload();

@@ -6,8 +6,10 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +17,9 @@
 #include "gateway_config.hpp"
 #include "json_log.hpp"
 #include "metrics.hpp"
+#include "soap_envelope.hpp"
 #include "socialdefault/group_commit.hpp"
+#include "standard_documents.hpp"
 #include "upstream.hpp"
 
 namespace socialdefault::gateway {
@@ -43,12 +47,41 @@ struct Generation {
 Result<std::shared_ptr<const Generation>> build_generation(std::shared_ptr<const GatewayConfig> config,
                                                           Backend& backend);
 
+// One request between prepare() and complete(): what was decided before the
+// call to the ERP. The generation and the request must outlive it.
+struct Exchange {
+  const Generation* generation = nullptr;
+  const RouteRuntime* runtime = nullptr;
+  std::optional<Response> response;  // answered without the ERP (refusals, no route)
+  UpstreamRequest upstream;          // the call to make otherwise
+  std::chrono::steady_clock::time_point started;
+  std::string route_name = "none";
+  std::string outcome;
+  const Adapter* adapter = nullptr;
+  StandardDocument standard{};
+  std::unique_ptr<const StandardBody> standard_body;  // what read_standard_body found
+  bool standard_route = false;
+  SoapVersion version{};
+  MessageKind kind = MessageKind::unknown;
+  bool readable = false;
+  bool request_failed_open = false;
+  std::unique_ptr<Message> request_message;
+  // complete() writes to the ledger (an order, a status): it may wait for
+  // the disk, so it belongs on a worker thread, not an io thread.
+  bool completes_with_ledger() const noexcept;
+};
+
 class RequestHandler {
  public:
   RequestHandler(Backend& backend, Upstream& upstream, GroupCommitter& committer, Metrics& metrics, JsonLog& log)
       : backend_(backend), upstream_(upstream), committer_(committer), metrics_(metrics), log_(log) {}
 
+  // prepare(), the blocking upstream call, complete().
   Response handle(const Generation& generation, const Request& request);
+  // The parts before and after the call to the ERP, for a server that
+  // makes the call itself (without blocking a thread).
+  Exchange prepare(const Generation& generation, const Request& request);
+  Response complete(Exchange& exchange, const Request& request, UpstreamResult answer);
 
   // The clock of the records; tests pin it.
   std::function<UtcSeconds()> now = [] {
@@ -56,6 +89,8 @@ class RequestHandler {
   };
 
  private:
+  Response finish(Exchange& exchange, const Request& request, Response response);
+
   Backend& backend_;
   Upstream& upstream_;
   GroupCommitter& committer_;

@@ -348,15 +348,18 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
 };
 
 Server::Server(std::shared_ptr<const Generation> generation, Backend& backend, Upstream& upstream,
-               GroupCommitter& committer, Metrics& metrics, JsonLog& log)
+               GroupCommitter& committer, Metrics& metrics, JsonLog& log, ServerOptions options)
     : generation_(std::move(generation)),
       backend_(backend),
       metrics_(metrics),
       log_(log),
+      upstream_(upstream),
       handler_(backend, upstream, committer, metrics, log),
       admin_(backend, metrics, log,
              AdminHooks{[this](const std::string& actor) { return reload(actor); },
-                        [this] { return started_.load() && !draining_.load(); }}) {}
+                        [this] { return started_.load() && !draining_.load(); }}) {
+  if (options.asio_upstream) asio_upstream_ = std::make_unique<AsioUpstream>(io_, options.max_response_bytes);
+}
 
 Server::~Server() {
   if (started_.load()) {
@@ -446,6 +449,7 @@ void Server::handle_signals() {
 
 void Server::dispatch(Role role, std::shared_ptr<Request> request, bool client_verified,
                       std::function<void(Response)> done) {
+  if (!role.admin && asio_upstream_) return dispatch_gateway(std::move(request), std::move(done));
   asio::post(*workers_, [this, role, request = std::move(request), client_verified, done = std::move(done)] {
     const auto generation = this->generation();
     Response response;
@@ -459,6 +463,68 @@ void Server::dispatch(Role role, std::shared_ptr<Request> request, bool client_v
     }
     done(std::move(response));
   });
+}
+
+void Server::dispatch_gateway(std::shared_ptr<Request> request, std::function<void(Response)> done) {
+  const auto internal_error = [this](const Request& r, const std::exception& e) {
+    log_.write(LogLevel::error, "internal-error", {{"reason", e.what()}});
+    return plain_response(r.version(), http::status::internal_server_error, "socialdefaultd: internal error\n");
+  };
+  auto generation = this->generation();
+  std::shared_ptr<Exchange> exchange;
+  try {
+    exchange = std::make_shared<Exchange>(handler_.prepare(*generation, *request));
+  } catch (const std::exception& e) {
+    return done(internal_error(*request, e));
+  }
+  if (exchange->response) return done(std::move(*exchange->response));
+  const Route& route = exchange->runtime->route;
+  if (!AsioUpstream::serves(route)) {
+    // libcurl blocks: the call, and what follows it, on a worker.
+    asio::post(*workers_, [this, generation = std::move(generation), request = std::move(request),
+                           exchange = std::move(exchange), done = std::move(done), internal_error]() mutable {
+      UpstreamResult answer;
+      try {
+        answer = upstream_.call(exchange->runtime->route, exchange->upstream);
+      } catch (const std::exception& e) {
+        return done(internal_error(*request, e));
+      }
+      complete_gateway(std::move(generation), std::move(request), std::move(exchange), std::move(answer), done);
+    });
+    return;
+  }
+  UpstreamRequest upstream_request = exchange->upstream;  // its body points into *request, kept alive below
+  asio_upstream_->call(route, std::move(upstream_request),
+                       [this, generation = std::move(generation), request, exchange,
+                        done = std::move(done)](UpstreamResult answer) mutable {
+                         if (!exchange->completes_with_ledger()) {
+                           return complete_gateway(std::move(generation), std::move(request), std::move(exchange),
+                                                   std::move(answer), done);
+                         }
+                         // The record waits for the disk (group commit): not on an io thread.
+                         asio::post(*workers_, [this, generation = std::move(generation), request = std::move(request),
+                                                exchange = std::move(exchange), answer = std::move(answer),
+                                                done = std::move(done)]() mutable {
+                           complete_gateway(std::move(generation), std::move(request), std::move(exchange),
+                                            std::move(answer), done);
+                         });
+                       });
+}
+
+void Server::complete_gateway(std::shared_ptr<const Generation> generation, std::shared_ptr<Request> request,
+                              std::shared_ptr<Exchange> exchange, UpstreamResult answer,
+                              const std::function<void(Response)>& done) {
+  Response response;
+  try {
+    response = handler_.complete(*exchange, *request, std::move(answer));
+  } catch (const std::exception& e) {
+    log_.write(LogLevel::error, "internal-error", {{"reason", e.what()}});
+    response = plain_response(request->version(), http::status::internal_server_error,
+                              "socialdefaultd: internal error\n");
+  }
+  exchange.reset();  // before the generation it points into
+  generation.reset();
+  done(std::move(response));
 }
 
 void Server::track(const std::shared_ptr<SessionBase>& session) {

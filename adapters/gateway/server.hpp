@@ -23,12 +23,20 @@ namespace socialdefault::gateway {
 class SessionBase;
 class Acceptor;
 
+struct ServerOptions {
+  // Plain http:// routes are called with Beast on the io threads
+  // (AsioUpstream); false: every route goes to the given Upstream on the
+  // worker pool.
+  bool asio_upstream = true;
+  std::size_t max_response_bytes = std::size_t{64} << 20;
+};
+
 class Server {
  public:
   // generation: the configuration to serve; the backend, upstream,
   // committer, metrics and log outlive the server.
   Server(std::shared_ptr<const Generation> generation, Backend& backend, Upstream& upstream,
-         GroupCommitter& committer, Metrics& metrics, JsonLog& log);
+         GroupCommitter& committer, Metrics& metrics, JsonLog& log, ServerOptions options = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -67,6 +75,13 @@ class Server {
 
  private:
   void finish_shutdown(std::chrono::steady_clock::time_point deadline);
+  // The gateway's requests: prepared and completed where they arrived (an
+  // io thread) when the ERP is reached without blocking; the blocking parts
+  // (libcurl, the ledger) on the worker pool.
+  void dispatch_gateway(std::shared_ptr<Request> request, std::function<void(Response)> done);
+  void complete_gateway(std::shared_ptr<const Generation> generation, std::shared_ptr<Request> request,
+                        std::shared_ptr<Exchange> exchange, UpstreamResult answer,
+                        const std::function<void(Response)>& done);
   void flush_logs_periodically();
 
   // Declared before io_ so that sessions destroyed with io_'s pending
@@ -75,6 +90,7 @@ class Server {
   Backend& backend_;
   Metrics& metrics_;
   JsonLog& log_;
+  Upstream& upstream_;
   RequestHandler handler_;
   AdminHandler admin_;
   std::mutex sessions_mutex_;
@@ -83,6 +99,7 @@ class Server {
   std::mutex stop_mutex_;
   bool joined_ = false;
   boost::asio::io_context io_;
+  std::unique_ptr<AsioUpstream> asio_upstream_;  // after io_: its connections go first
   std::optional<boost::asio::thread_pool> workers_;
   std::vector<std::thread> io_threads_;
   std::shared_ptr<Acceptor> listener_;

@@ -1,9 +1,12 @@
 #include "spool.hpp"
 
 #include <fcntl.h>
+#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -33,6 +36,27 @@ Result<void> sync_folder(const std::filesystem::path& folder) {
 
 }  // namespace
 
+std::string new_record_id() {
+  std::array<unsigned char, 16> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    // Unique enough without the CSPRNG: the clock in ns and a counter.
+    static std::atomic<std::uint64_t> counter{0};
+    const auto now = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    const std::uint64_t n = counter.fetch_add(1);
+    for (int i = 0; i < 8; ++i) {
+      bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(now >> (8 * i));
+      bytes[static_cast<std::size_t>(8 + i)] = static_cast<unsigned char>(n >> (8 * i));
+    }
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "spool-";
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xF];
+  }
+  return out;
+}
+
 std::string choice_to_json(const ChoiceRecord& r) {
   boost::json::object o;
   o["at"] = r.at.time_since_epoch().count();
@@ -54,6 +78,8 @@ std::string choice_to_json(const ChoiceRecord& r) {
   o["amount_minor"] = r.amount.minor;
   o["currency"] = r.amount.currency;
   o["adapter"] = r.adapter;
+  if (!r.arm.empty()) o["arm"] = r.arm;
+  if (!r.record_id.empty()) o["record_id"] = r.record_id;
   return boost::json::serialize(o);
 }
 
@@ -88,6 +114,9 @@ Result<ChoiceRecord> choice_from_json(std::string_view line) {
     r.amount.minor = o.at("amount_minor").to_number<std::int64_t>();
     r.amount.currency = str("currency");
     r.adapter = str("adapter");
+    // Absent in lines spooled before they were written.
+    if (o.contains("arm")) r.arm = str("arm");
+    if (o.contains("record_id")) r.record_id = str("record_id");
   } catch (const std::exception& e) {
     return make_error(ErrorCode::invalid_argument, std::string("incomplete choice record: ") + e.what());
   }
@@ -133,7 +162,16 @@ Result<void> Spool::keep(std::span<const ChoiceRecord> records) {
   }
   std::string text;
   for (const ChoiceRecord& r : records) {
-    text += choice_to_json(r);
+    if (r.record_id.empty()) {
+      // The replay is at least once; the id lets the ledger skip a record
+      // it already took (a crash between its commit and the removal of the
+      // drained file).
+      ChoiceRecord identified = r;
+      identified.record_id = new_record_id();
+      text += choice_to_json(identified);
+    } else {
+      text += choice_to_json(r);
+    }
     text += '\n';
   }
   const char* p = text.data();

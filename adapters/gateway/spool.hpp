@@ -3,7 +3,9 @@
 // Drained back into the ledger at start and periodically (by the group
 // committer's thread). Delivery into the ledger is at least once: a crash
 // between the ledger's commit and the removal of the drained file replays
-// that file again, and the ledger then holds the rows twice (rare, logged).
+// that file again. Each spooled record carries a random record id, and the
+// ledger skips a record whose id it already holds, so the replay is
+// idempotent and the ledger never holds a spooled order twice.
 #pragma once
 
 #include <atomic>
@@ -45,6 +47,8 @@ class Spool final : public CommitFallback {
 };
 
 std::string choice_to_json(const ChoiceRecord& record);
+// "spool-" and 32 hex digits from the CSPRNG.
+std::string new_record_id();
 Result<ChoiceRecord> choice_from_json(std::string_view line);
 
 }  // namespace socialdefault::gateway

@@ -1,9 +1,17 @@
-// The call to the ERP. Curl in the daemon (upstream_curl.cpp); a function
-// in tests of the request core. Calls block: they run on the worker pool.
+// The call to the ERP. Curl in the daemon (upstream_curl.cpp) for what
+// needs it, Beast on the io_context for plain http (upstream_asio.cpp); a
+// function in tests of the request core. Upstream::call blocks: it runs on
+// the worker pool.
 #pragma once
 
+#include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -47,6 +55,43 @@ class CurlUpstream final : public Upstream {
 
  private:
   std::size_t max_response_bytes_;
+};
+
+// Plain http:// upstreams, driven by the server's io_context with Beast: no
+// thread is parked per call and the request never changes threads, which is
+// most of what a proxied request costs (docs/gateway.md, "Threads").
+// Connections to each host:port are kept alive in a pool shared by the io
+// threads. Routes with TLS, a proxy, a client certificate or credentials in
+// the URL are not served here (serves() is false): libcurl does those, on
+// the worker pool. Failures read as CurlUpstream's.
+class AsioUpstream {
+ public:
+  using Done = std::function<void(UpstreamResult)>;
+  AsioUpstream(boost::asio::io_context& io, std::size_t max_response_bytes);
+  ~AsioUpstream();
+  AsioUpstream(const AsioUpstream&) = delete;
+  AsioUpstream& operator=(const AsioUpstream&) = delete;
+
+  static bool serves(const Route& route) noexcept;
+  // Starts the call and returns at once; done runs on an io thread. The
+  // bytes request.body points to must stay valid until then.
+  void call(const Route& route, UpstreamRequest request, Done done);
+  // Connections waiting in the pool.
+  std::size_t idle_connections() const;
+  // Connections opened so far.
+  std::size_t connections_opened() const noexcept { return opened_.load(); }
+
+ private:
+  struct Connection;
+  struct Call;
+  std::unique_ptr<Connection> take(const std::string& key);
+  void give(const std::string& key, std::unique_ptr<Connection> connection);
+
+  boost::asio::io_context& io_;
+  std::size_t max_response_bytes_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+  std::atomic<std::size_t> opened_{0};
 };
 
 // Hop-by-hop headers (RFC 9110 7.6.1) and those the transport sets itself:

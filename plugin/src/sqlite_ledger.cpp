@@ -351,13 +351,21 @@ Result<void> SqliteLedger::migrate() {
                             std::to_string(kSchemaVersion) + " (upgrade socialdefault to use this ledger)",
                         file_.string());
     }
-    if (*version == kSchemaVersion) return {};
-    for (auto v = *version; v < kSchemaVersion; ++v) {
-      if (auto r = kMigrations[static_cast<std::size_t>(v)](db, file_, chain_key_); !r) return r;
+    if (*version < kSchemaVersion) {
+      for (auto v = *version; v < kSchemaVersion; ++v) {
+        if (auto r = kMigrations[static_cast<std::size_t>(v)](db, file_, chain_key_); !r) return r;
+      }
+      const std::string pragmas = "PRAGMA user_version = " + std::to_string(kSchemaVersion) +
+                                  "; PRAGMA application_id = " + std::to_string(kApplicationId) + ";";
+      if (auto r = exec(db, file_, pragmas.c_str(), "cannot record the ledger's schema version"); !r) return r;
     }
-    const std::string pragmas = "PRAGMA user_version = " + std::to_string(kSchemaVersion) +
-                                "; PRAGMA application_id = " + std::to_string(kApplicationId) + ";";
-    return exec(db, file_, pragmas.c_str(), "cannot record the ledger's schema version");
+    // The record ids of choices handed in more than once (the gateway's
+    // spool replay): outside the chain, no audit data, so it is created
+    // when absent at any schema version rather than by a migration.
+    return exec(db, file_,
+                "CREATE TABLE IF NOT EXISTS choice_record_ids (record_id TEXT PRIMARY KEY, "
+                "choice_id INTEGER NOT NULL) STRICT, WITHOUT ROWID",
+                "cannot create the record ids of the ledger");
   }();
   if (!result) {
     rollback_if_open();
@@ -375,7 +383,7 @@ Result<void> SqliteLedger::prepare() {
     SqliteStatement* target;
     std::string sql;
   };
-  const std::array<Entry, 16> entries{{
+  const std::array<Entry, 18> entries{{
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
@@ -402,6 +410,9 @@ Result<void> SqliteLedger::prepare() {
       {&count_arms_,
        "SELECT substr(arm, length(?1) + 2), count(*), sum(social) FROM choices WHERE substr(arm, 1, length(?1) + 1) "
        "= ?1 || '/' AND local_date BETWEEN ?2 AND ?3 GROUP BY arm ORDER BY arm"},
+      {&find_record_id_,
+       "SELECT c.correlation_id FROM choice_record_ids r JOIN choices c ON c.id = r.choice_id WHERE r.record_id = ?1"},
+      {&insert_record_id_, "INSERT OR REPLACE INTO choice_record_ids (record_id, choice_id) VALUES (?1, ?2)"},
   }};
   for (const Entry& entry : entries) {
     auto statement = prepare_statement(db_.get(), file_, entry.sql, true);
@@ -442,8 +453,20 @@ Result<SqliteLedger::Head> SqliteLedger::read_head(const ChainTable& table) {
   return Head{sqlite3_column_int64(statement, 0), column_text(statement, 1)};
 }
 
+Result<bool> SqliteLedger::holds_record(const ChoiceRecord& choice) {
+  sqlite3_stmt* s = find_record_id_.get();
+  StatementScope scope(s);
+  bind_text(s, 1, choice.record_id);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return false;
+  if (rc != SQLITE_ROW) return database_error(db_.get(), file_, "cannot look up the record id of a choice");
+  // A record id that points at another choice (an edited table) is not
+  // trusted to skip this one.
+  return column_text(s, 0) == choice.correlation_id;
+}
+
 Result<std::int64_t> SqliteLedger::append_rows(const ChainTable& table, sqlite3_stmt* insert,
-                                               std::span<const ChainRow> rows) {
+                                               std::span<const ChainRow> rows, std::span<const ChoiceRecord> choices) {
   if (rows.empty()) return std::int64_t{0};
   const std::string what = "cannot append to " + std::string(table.name);
   if (auto r = run(begin_.get(), what); !r) return std::move(r).error();
@@ -452,7 +475,14 @@ Result<std::int64_t> SqliteLedger::append_rows(const ChainTable& table, sqlite3_
     if (!head) return std::move(head).error();
     std::int64_t id = head->last_id;
     std::string mac = head->last_mac;
-    for (const ChainRow& row : rows) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const ChainRow& row = rows[i];
+      const ChoiceRecord* choice = i < choices.size() && !choices[i].record_id.empty() ? &choices[i] : nullptr;
+      if (choice != nullptr) {
+        auto held = holds_record(*choice);
+        if (!held) return std::move(held).error();
+        if (*held) continue;  // replayed: the ledger has it already
+      }
       ++id;
       std::string next_mac = row_mac(chain_key_, table, id, row, mac);
       StatementScope scope(insert);
@@ -472,7 +502,14 @@ Result<std::int64_t> SqliteLedger::append_rows(const ChainTable& table, sqlite3_
       bind_text(insert, index + 2, next_mac);
       if (sqlite3_step(insert) != SQLITE_DONE) return database_error(db_.get(), file_, what);
       mac = std::move(next_mac);
+      if (choice != nullptr) {
+        StatementScope id_scope(insert_record_id_.get());
+        bind_text(insert_record_id_.get(), 1, choice->record_id);
+        sqlite3_bind_int64(insert_record_id_.get(), 2, id);
+        if (sqlite3_step(insert_record_id_.get()) != SQLITE_DONE) return database_error(db_.get(), file_, what);
+      }
     }
+    if (id == head->last_id) return head->last_id + 1;  // every row was already there
     const std::string new_head_mac = head_mac(chain_key_, table.name, id, mac);
     StatementScope scope(update_head_.get());
     bind_text(update_head_.get(), 1, table.name);
@@ -517,7 +554,7 @@ Result<std::int64_t> SqliteLedger::append_choices(std::span<const ChoiceRecord> 
     rows.push_back(choice_row(choices[i]));
   }
   std::lock_guard lock(mutex_);
-  return append_rows(choices_table(), insert_choice_.get(), rows);
+  return append_rows(choices_table(), insert_choice_.get(), rows, choices);
 }
 
 Result<std::int64_t> SqliteLedger::append_config_change(const ConfigChangeRecord& change) {

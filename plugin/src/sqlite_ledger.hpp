@@ -111,7 +111,13 @@ class SqliteLedger final : public Ledger {
   Result<void> prepare();
   Result<Head> read_head(const ChainTable& table);
   // Appends rows to one chain in one transaction; returns the first id.
-  Result<std::int64_t> append_rows(const ChainTable& table, sqlite3_stmt* insert, std::span<const ChainRow> rows);
+  // choices: the records of the rows when the table is choices (else
+  // empty); a record whose record_id is already stored is skipped, the
+  // record ids of the others are stored with their row ids.
+  Result<std::int64_t> append_rows(const ChainTable& table, sqlite3_stmt* insert, std::span<const ChainRow> rows,
+                                   std::span<const ChoiceRecord> choices = {});
+  // True when a choice with this record id and correlation id is stored.
+  Result<bool> holds_record(const ChoiceRecord& choice);
   // Runs a statement without results (BEGIN, COMMIT, ...).
   Result<void> run(sqlite3_stmt* statement, std::string_view what);
   void rollback_if_open() noexcept;
@@ -125,6 +131,7 @@ class SqliteLedger final : public Ledger {
   SqliteStatement insert_offer_, insert_choice_, insert_config_change_, insert_order_status_;
   SqliteStatement find_offer_, count_offers_, count_offers_any_system_, last_config_change_;
   SqliteStatement count_orders_, count_orders_any_system_, count_arms_;
+  SqliteStatement find_record_id_, insert_record_id_;
 };
 
 }  // namespace socialdefault

@@ -63,6 +63,11 @@ struct ChoiceRecord {
   Money amount;
   std::string adapter;
   std::string arm;                 // the linked offer's arm ("default", "experiment/arm"); empty: no offer (NULL)
+  // A unique id given by whoever may hand the same record in twice (the
+  // gateway's spool replays at least once); a ledger that already holds a
+  // choice with this id skips the record. Empty: no such check. Not part of
+  // the chain (docs/ledger.md).
+  std::string record_id;
 };
 
 // Orders of a group and how many of them went to a social supplier.
@@ -175,6 +180,7 @@ class Ledger {
   // The latest offer for a correlation id.
   virtual Result<std::optional<OfferRecord>> find_offer(std::string_view correlation_id) = 0;
   // Appends all records in one durable transaction (group commit); returns the first row id.
+  // A record whose record_id the ledger already holds is skipped (SQLite).
   virtual Result<std::int64_t> append_choices(std::span<const ChoiceRecord> choices) = 0;
   virtual Result<std::int64_t> append_config_change(const ConfigChangeRecord& change) = 0;
   // Appends one order status event durably; returns its row id. The default

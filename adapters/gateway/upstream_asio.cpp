@@ -1,0 +1,266 @@
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+
+#include "json_log.hpp"
+#include "upstream.hpp"
+
+namespace socialdefault::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// An ERP's answer header larger than this is refused (curl allows about as much).
+constexpr std::uint32_t kMaxResponseHeaderBytes = 100u << 10;
+// Idle connections kept per host:port; more are closed after their call.
+constexpr std::size_t kMaxIdlePerHost = 256;
+
+struct Target {
+  std::string host;
+  std::string port;
+  std::string path;  // with the query
+};
+
+// "http://host[:port][/path][?query]"; false for anything else.
+bool parse_http_url(std::string_view url, Target& out) {
+  constexpr std::string_view scheme = "http://";
+  if (url.size() < scheme.size() || !beast::iequals(url.substr(0, scheme.size()), scheme)) return false;
+  url.remove_prefix(scheme.size());
+  const std::size_t end = url.find_first_of("/?#");
+  const std::string_view authority = url.substr(0, end);
+  if (authority.empty() || authority.find_first_of("@[]") != std::string_view::npos) return false;
+  const std::size_t colon = authority.find(':');
+  out.host.assign(authority.substr(0, colon));
+  out.port = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
+  if (out.host.empty() || out.port.empty() || out.port.size() > 5 ||
+      out.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(out.port) > 65535) {
+    return false;
+  }
+  std::string_view rest = end == std::string_view::npos ? std::string_view{} : url.substr(end);
+  if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  out.path = rest.empty() || rest.front() != '/' ? "/" + std::string(rest) : std::string(rest);
+  return true;
+}
+
+}  // namespace
+
+struct AsioUpstream::Connection {
+  explicit Connection(asio::io_context& io) : stream(asio::make_strand(io)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+};
+
+struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
+  Call(AsioUpstream& owner, const Route& route, UpstreamRequest request, Done done)
+      : owner(owner),
+        timeout(route.timeout),
+        connect_timeout(route.connect_timeout),
+        request(std::move(request)),
+        done(std::move(done)) {}
+
+  void start() {
+    started = std::chrono::steady_clock::now();
+    deadline = started + timeout;
+    if (!parse_http_url(request.url, target)) {
+      return fail(UpstreamFailure::other, "the call to the ERP at " + redact_url(request.url) +
+                                              " failed: not a plain http URL");
+    }
+    key = target.host + ":" + target.port;
+    build();
+    connection = owner.take(key);
+    if (connection) {
+      reused = true;
+      return send();
+    }
+    connect();
+  }
+
+  void build() {
+    const http::verb verb = http::string_to_verb(request.method);
+    if (verb == http::verb::unknown) {
+      out.method_string(request.method);
+    } else {
+      out.method(verb);
+    }
+    out.target(target.path);
+    out.version(11);
+    for (const auto& [name, value] : request.headers) {
+      if (beast::iequals(name, "accept-encoding")) continue;  // the engine reads identity bodies only
+      out.insert(name, value);
+    }
+    out.set(http::field::host, target.port == "80" ? target.host : key);
+    out.keep_alive(true);
+    if (verb != http::verb::get && verb != http::verb::head) {
+      out.body().assign(request.body.data(), request.body.size());
+      out.prepare_payload();
+    }
+  }
+
+  void connect() {
+    reused = false;
+    connection = std::make_unique<Connection>(owner.io_);
+    ++owner.opened_;
+    connection->stream.expires_after(std::min<std::chrono::steady_clock::duration>(connect_timeout, left()));
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(target.host, ec);
+    if (!ec) {
+      const tcp::endpoint endpoint(address, static_cast<unsigned short>(std::stoul(target.port)));
+      connection->stream.async_connect(endpoint, [self = shared_from_this()](beast::error_code e) {
+        self->on_connect(e);
+      });
+      return;
+    }
+    resolver.emplace(owner.io_);
+    resolver->async_resolve(target.host, target.port,
+                           [self = shared_from_this()](beast::error_code e, tcp::resolver::results_type results) {
+                             if (e) return self->on_connect(e);
+                             self->connection->stream.async_connect(
+                                 results, [self](beast::error_code e2, const tcp::endpoint&) { self->on_connect(e2); });
+                           });
+  }
+
+  void on_connect(beast::error_code ec) {
+    if (ec == beast::error::timeout) return timed_out();
+    if (ec) {
+      return fail(UpstreamFailure::connect,
+                  "the ERP at " + redact_url(request.url) + " cannot be reached: " + ec.message());
+    }
+    beast::error_code ignored;
+    connection->stream.socket().set_option(tcp::no_delay(true), ignored);
+    send();
+  }
+
+  void send() {
+    connection->stream.expires_after(left());
+    http::async_write(connection->stream, out, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(beast::error_code ec) {
+    if (ec && reused) return connect();  // the ERP closed the idle connection: once more on a new one
+    if (ec == beast::error::timeout) return timed_out();
+    if (ec) return failed(ec);
+    parser.emplace();
+    parser->body_limit(owner.max_response_bytes_);
+    parser->header_limit(kMaxResponseHeaderBytes);
+    if (out.method() == http::verb::head) parser->skip(true);
+    http::async_read(connection->stream, connection->buffer, *parser,
+                     [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec && reused && !parser->got_some() &&
+        (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe)) {
+      connection->buffer.clear();
+      return connect();  // as above: the idle connection was gone
+    }
+    if (ec == http::error::body_limit) {
+      return fail(UpstreamFailure::too_large,
+                  "the ERP's answer exceeds " + std::to_string(owner.max_response_bytes_) + " bytes");
+    }
+    if (ec == beast::error::timeout) return timed_out();
+    if (ec) return failed(ec);
+    auto& message = parser->get();
+    result.status = message.result_int();
+    result.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
+    for (const auto& field : message) result.headers.emplace_back(field.name_string(), field.value());
+    const bool keep = message.keep_alive() && connection->buffer.size() == 0;
+    result.body = std::move(message.body());
+    if (keep) {
+      connection->stream.expires_never();
+      owner.give(key, std::move(connection));
+    }
+    finish();
+  }
+
+  std::chrono::steady_clock::duration left() const {
+    return std::max<std::chrono::steady_clock::duration>(deadline - std::chrono::steady_clock::now(),
+                                                         std::chrono::milliseconds(1));
+  }
+  void timed_out() {
+    fail(UpstreamFailure::timeout, "the ERP at " + redact_url(request.url) + " did not answer within " +
+                                       std::to_string(timeout.count()) + " ms");
+  }
+  void failed(beast::error_code ec) {
+    fail(UpstreamFailure::other, "the call to the ERP at " + redact_url(request.url) + " failed: " + ec.message());
+  }
+  void fail(UpstreamFailure failure, std::string message) {
+    connection.reset();
+    result = UpstreamResult{};
+    result.failure = failure;
+    result.message = std::move(message);
+    finish();
+  }
+  void finish() {
+    result.elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    Done callback = std::move(done);
+    callback(std::move(result));
+  }
+
+  AsioUpstream& owner;
+  std::chrono::milliseconds timeout;
+  std::chrono::milliseconds connect_timeout;
+  UpstreamRequest request;
+  Done done;
+  std::optional<tcp::resolver> resolver;  // for host names only
+  Target target;
+  std::string key;
+  http::request<http::string_body> out;
+  std::unique_ptr<Connection> connection;
+  bool reused = false;
+  std::optional<http::response_parser<http::string_body>> parser;
+  UpstreamResult result;
+  std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+AsioUpstream::AsioUpstream(asio::io_context& io, std::size_t max_response_bytes)
+    : io_(io), max_response_bytes_(max_response_bytes) {}
+
+AsioUpstream::~AsioUpstream() = default;
+
+bool AsioUpstream::serves(const Route& route) noexcept {
+  if (!route.proxy.empty() || !route.tls.client_certificate.empty()) return false;
+  Target target;
+  try {
+    return parse_http_url(route.upstream, target);
+  } catch (...) {
+    return false;
+  }
+}
+
+void AsioUpstream::call(const Route& route, UpstreamRequest request, Done done) {
+  std::make_shared<Call>(*this, route, std::move(request), std::move(done))->start();
+}
+
+std::size_t AsioUpstream::idle_connections() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& [_, list] : idle_) n += list.size();
+  return n;
+}
+
+std::unique_ptr<AsioUpstream::Connection> AsioUpstream::take(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = idle_.find(key);
+  if (it == idle_.end() || it->second.empty()) return nullptr;
+  std::unique_ptr<Connection> connection = std::move(it->second.back());
+  it->second.pop_back();
+  return connection;
+}
+
+void AsioUpstream::give(const std::string& key, std::unique_ptr<Connection> connection) {
+  std::lock_guard lock(mutex_);
+  auto& list = idle_[key];
+  if (list.size() < kMaxIdlePerHost) list.push_back(std::move(connection));
+}
+
+}  // namespace socialdefault::gateway
