@@ -11,44 +11,14 @@
 #include <string_view>
 
 #include "standard_documents.hpp"
+#include "../form_encoding.hpp"
 
 namespace {
 
+using socialdefault::testing::base64;
+using socialdefault::testing::form_encode;
+
 using namespace socialdefault::gateway;
-
-std::string form_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      out.push_back(static_cast<char>(c));
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out += {'%', hex[c >> 4], hex[c & 15]};
-    }
-  }
-  return out;
-}
-
-std::string base64(std::string_view text) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < text.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(text[i]) << 16 | static_cast<unsigned char>(text[i + 1]) << 8 |
-                       static_cast<unsigned char>(text[i + 2]);
-    out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], alphabet[v & 63]};
-  }
-  if (text.size() - i == 1) {
-    const unsigned v = static_cast<unsigned char>(text[i]) << 16;
-    out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], '=', '='};
-  } else if (text.size() - i == 2) {
-    const unsigned v = static_cast<unsigned char>(text[i]) << 16 | static_cast<unsigned char>(text[i + 1]) << 8;
-    out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -6,48 +6,18 @@
 #include <string>
 
 #include "standard_documents.hpp"
+#include "../../form_encoding.hpp"
 
 namespace socialdefault::gateway::testing {
 namespace {
 
+using socialdefault::testing::base64;
+using socialdefault::testing::form_encode;
+
 const std::string kCart = "<?xml version=\"1.0\"?><cXML payloadID=\"1@x\"><Message><PunchOutOrderMessage/></Message></cXML>";
 
-std::string percent_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_') {
-      out.push_back(static_cast<char>(c));
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out += {'%', hex[c >> 4], hex[c & 15]};
-    }
-  }
-  return out;
-}
-
-std::string base64(std::string_view text) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < text.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(text[i]) << 16 | static_cast<unsigned char>(text[i + 1]) << 8 |
-                       static_cast<unsigned char>(text[i + 2]);
-    out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], alphabet[v & 63]};
-  }
-  if (text.size() - i == 1) {
-    const unsigned v = static_cast<unsigned char>(text[i]) << 16;
-    out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], '=', '='};
-  } else if (text.size() - i == 2) {
-    const unsigned v = static_cast<unsigned char>(text[i]) << 16 | static_cast<unsigned char>(text[i + 1]) << 8;
-    out += {alphabet[v >> 18], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
-
 TEST(PunchOutForm, UrlEncodedFieldDecodes) {
-  auto decoded = decode_punchout_form("cxml-urlencoded=" + percent_encode(kCart), 1 << 20);
+  auto decoded = decode_punchout_form("cxml-urlencoded=" + form_encode(kCart), 1 << 20);
   ASSERT_TRUE(decoded.ok()) << decoded.error().describe();
   EXPECT_EQ(*decoded, kCart);
   // '+' is a space; lower-case hex digits are hex digits.
@@ -57,7 +27,7 @@ TEST(PunchOutForm, UrlEncodedFieldDecodes) {
 }
 
 TEST(PunchOutForm, TheFieldNeedNotBeFirst) {
-  auto decoded = decode_punchout_form("return_url=https%3A%2F%2Fshop&x=&cxml-urlencoded=" + percent_encode(kCart) +
+  auto decoded = decode_punchout_form("return_url=https%3A%2F%2Fshop&x=&cxml-urlencoded=" + form_encode(kCart) +
                                           "&submit=Bestellen",
                                       1 << 20);
   ASSERT_TRUE(decoded.ok()) << decoded.error().describe();
@@ -74,7 +44,7 @@ TEST(PunchOutForm, TheFieldNeedNotBeFirst) {
 
 TEST(PunchOutForm, Base64FieldDecodes) {
   for (std::string cart : {kCart, kCart + "a", kCart + "ab"}) {  // each padding
-    auto decoded = decode_punchout_form("a=1&cxml-base64=" + percent_encode(base64(cart)), 1 << 20);
+    auto decoded = decode_punchout_form("a=1&cxml-base64=" + form_encode(base64(cart)), 1 << 20);
     ASSERT_TRUE(decoded.ok()) << decoded.error().describe();
     EXPECT_EQ(*decoded, cart);
   }
@@ -161,7 +131,7 @@ TEST(PunchOutForm, TheFirstCartFieldWins) {
 }
 
 TEST(PunchOutForm, ReadStandardBodyByContentType) {
-  const std::string form = "cxml-urlencoded=" + percent_encode(kCart);
+  const std::string form = "cxml-urlencoded=" + form_encode(kCart);
   const StandardBody cart = read_standard_body("application/x-www-form-urlencoded; charset=UTF-8", form, 1 << 20);
   EXPECT_EQ(cart.document, StandardDocument::cxml);
   EXPECT_TRUE(cart.from_form);
@@ -189,7 +159,7 @@ TEST(PunchOutForm, ReadStandardBodyByContentType) {
   ASSERT_TRUE(broken.form_error.has_value());
   EXPECT_EQ(broken.form_error->code, ErrorCode::xml);
 
-  const std::string ubl = "cxml-urlencoded=" + percent_encode("<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"/>");
+  const std::string ubl = "cxml-urlencoded=" + form_encode("<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"/>");
   const StandardBody not_cxml = read_standard_body("application/x-www-form-urlencoded", ubl, 1 << 20);
   EXPECT_EQ(not_cxml.document, StandardDocument::none);
   ASSERT_TRUE(not_cxml.form_error.has_value());
