@@ -54,14 +54,16 @@ if [ "${1:-}" != "--quick" ]; then
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$jobs"
   fuzz() {  # fuzz TARGET SECONDS FIXTURE...
-    local target=$1 seconds=$2 corpus
+    local target=$1 seconds=$2 corpus dict=()
     shift 2
     corpus=$(mktemp -d)
     cp "$@" "$corpus"/
-    "build/fuzz/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -dict="tests/fuzz/$target.dict" "$corpus"
+    [ ! -f "tests/fuzz/$target.dict" ] || dict=(-dict="tests/fuzz/$target.dict")
+    "build/fuzz/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" "${dict[@]}" "$corpus"
     rm -rf "$corpus"
   }
   fuzz soap 60 examples/erp/*.xml tests/adapters/soap/golden/*
   fuzz ubl 30 tests/adapters/ubl/fixtures/*.xml
   fuzz cxml 30 tests/adapters/cxml/fixtures/*.xml
+  fuzz punchout_form 20 tests/fuzz/punchout_form_seeds/*
 fi
