@@ -866,16 +866,21 @@ void Loader::read_category_names(std::span<const pugi::xml_node> names, const st
     const int line = line_of(n);
     std::string text = text_of(n);
     const pugi::xml_attribute language = n.attribute("language");
-    if (!language) {
-      if (configured_line != 0) {
+    // One configured and one English name: the first of each is taken.
+    const auto take = [&](int& first_line, std::string_view element, std::string_view expected_one,
+                          std::string_view expected_text, std::string& target) {
+      if (first_line != 0) {
         report(line, subject,
-               "second <name> in <category> (first at line " + std::to_string(configured_line) +
-                   "); expected only one");
-        continue;
+               "second " + std::string(element) + " in <category> (first at line " + std::to_string(first_line) +
+                   "); expected " + std::string(expected_one));
+        return;
       }
-      configured_line = line;
-      if (text.empty()) report(line, subject, "<name> is empty; expected the category's name");
-      category.name = std::move(text);
+      first_line = line;
+      if (text.empty()) report(line, subject, std::string(element) + " is empty; expected " + std::string(expected_text));
+      target = std::move(text);
+    };
+    if (!language) {
+      take(configured_line, "<name>", "only one", "the category's name", category.name);
       continue;
     }
     const std::string_view value = language.value();
@@ -887,15 +892,8 @@ void Loader::read_category_names(std::span<const pugi::xml_node> names, const st
                  "Dutch)");
       continue;
     }
-    if (english_line != 0) {
-      report(line, subject,
-             "second <name language=\"en\"> in <category> (first at line " + std::to_string(english_line) +
-                 "); expected one English name");
-      continue;
-    }
-    english_line = line;
-    if (text.empty()) report(line, subject, "<name language=\"en\"> is empty; expected the category's name in English");
-    category.name_en = std::move(text);
+    take(english_line, "<name language=\"en\">", "one English name", "the category's name in English",
+         category.name_en);
   }
   if (!names.empty() && configured_line == 0) {
     report(line_of(names.front().parent()), subject,
