@@ -210,8 +210,15 @@ std::string serialize(const pugi::xml_document& doc) {
 // element name and the attributes (or text) that identify it, e.g.
 // "supplier|BLOEM-01" or "category|CPV|03121200-7|Facilitair". Elements
 // without such a key (evidence, campaign) are told apart by their order.
-std::string identity_base(pugi::xml_node e) {
+// Local names: a file may use a prefix for the configuration's namespace.
+std::string_view local_name(pugi::xml_node e) {
   const std::string_view name = e.name();
+  const std::size_t colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+std::string identity_base(pugi::xml_node e) {
+  const std::string_view name = local_name(e);
   std::string key(name);
   const auto add = [&](std::string_view value) {
     key += '|';
@@ -224,7 +231,12 @@ std::string identity_base(pugi::xml_node e) {
     const std::string_view system = e.attribute("code-system").value();
     add(system.empty() ? "CPV" : system);
     attr("code");
-    for (pugi::xml_node d : e.child("departments").children("department")) add(d.text().get());
+    for (pugi::xml_node d : e.children()) {
+      if (local_name(d) != "departments") continue;
+      for (pugi::xml_node department : d.children()) {
+        if (department.type() == pugi::node_element) add(department.text().get());
+      }
+    }
   } else if (name == "social-supplier") {
     attr("ref");
   } else if (name == "identifier") {
@@ -336,7 +348,7 @@ std::string merge_into(const pugi::xml_document& original, const pugi::xml_docum
       }
     }
   }
-  if (std::string_view(original_root.name()) == root.name()) {
+  if (local_name(original_root) == root.name()) {
     carry_over(original_root, root, before.document_element(), keep_unchanged);
   }
   return serialize(doc);

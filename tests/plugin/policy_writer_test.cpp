@@ -336,5 +336,33 @@ TEST_F(CommentedFile, TheExampleKeepsItsCommentsThroughAChange) {
   EXPECT_GT(comments, 5u);
 }
 
+
+// A prefixed file: its elements are matched by local name; kept as written
+// they would lose their prefix's declaration, so the comments are carried
+// into elements written in full.
+TEST_F(CommentedFile, APrefixedFileKeepsItsComments) {
+  std::string prefixed(kCommented);
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"<configuration xmlns=", "<c:configuration xmlns:c="}, {"</configuration>", "</c:configuration>"}}) {
+    prefixed.replace(prefixed.find(from), from.size(), to);
+  }
+  for (std::size_t at = prefixed.find('<', prefixed.find("<c:configuration") + 1); at != std::string::npos;
+       at = prefixed.find('<', at + 1)) {
+    const char next = prefixed[at + 1];
+    if (next == '!' || next == '?' || prefixed.compare(at, 4, "</c:") == 0) continue;
+    prefixed.insert(at + (next == '/' ? 2 : 1), "c:");
+  }
+  auto loaded = parse_policy(prefixed, "config.xml", dir.path());
+  ASSERT_TRUE(loaded) << loaded.error().describe() << "\n" << prefixed;
+  Policy edited = **loaded;
+  edited.categories[0].strategy = Strategy::fixed;
+  const std::string text = write_policy(edited, dir.path(), prefixed);
+  auto again = parse_policy(text, "config.xml", dir.path());
+  ASSERT_TRUE(again) << again.error().describe() << "\n" << text;
+  expect_equal(**again, edited);
+  for (std::string_view comment : kComments) position(text, comment);
+  EXPECT_LT(position(text, "<!-- before BLOEM-03 -->"), position(text, "<supplier id=\"BLOEM-03\""));
+}
+
 }  // namespace
 }  // namespace socialdefault
