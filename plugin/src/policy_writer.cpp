@@ -206,17 +206,17 @@ std::string serialize(const pugi::xml_document& doc) {
   return std::move(out).str();
 }
 
-// What names an element among its siblings in two versions of the file: the
-// element name and the attributes (or text) that identify it, e.g.
-// "supplier|BLOEM-01" or "category|CPV|03121200-7|Facilitair". Elements
-// without such a key (evidence, campaign) are told apart by their order.
-// Local names: a file may use a prefix for the configuration's namespace.
+// A file may use a prefix for the configuration's namespace.
 std::string_view local_name(pugi::xml_node e) {
   const std::string_view name = e.name();
   const std::size_t colon = name.find(':');
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
+// What names an element among its siblings in two versions of the file: the
+// element's local name and the attributes (or text) that identify it, e.g.
+// "supplier|BLOEM-01" or "category|CPV|03121200-7|Facilitair". Elements
+// without such a key (evidence, campaign) are told apart by their order.
 std::string identity_base(pugi::xml_node e) {
   const std::string_view name = local_name(e);
   std::string key(name);
@@ -365,7 +365,6 @@ std::string format_percentage(std::uint32_t basis_points) {
   if (hundredths % 10 != 0) out += static_cast<char>('0' + hundredths % 10);
   return out;
 }
-
 
 std::string write_policy(const Policy& policy, const std::filesystem::path& base_dir) {
   pugi::xml_document doc;
