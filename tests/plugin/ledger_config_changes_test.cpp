@@ -70,6 +70,23 @@ TEST_F(RecentConfigChanges, NewestFirstWithTheirRowsUpToTheLimit) {
   EXPECT_TRUE(zero->empty());
 }
 
+// A row that cannot be read (here a view whose value overflows when it is
+// stepped to) is an error that names the ledger, not a shorter list.
+TEST_F(RecentConfigChanges, ARowThatCannotBeReadIsAnError) {
+  ASSERT_NE(ledger_, nullptr);
+  ASSERT_TRUE(ledger_->append_config_change(change(1)));
+  ASSERT_TRUE(ledger_->execute(
+      "ALTER TABLE config_changes RENAME TO config_changes_kept; "
+      "CREATE VIEW config_changes AS SELECT id, abs(-9223372036854775807 - 1) AS at_unix, actor, file, sha256, summary "
+      "FROM config_changes_kept"));
+  auto broken = ledger_->recent_config_changes(5);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, ErrorCode::database);
+  EXPECT_EQ(broken.error().where, (dir_ / "ledger.db").string());
+  EXPECT_EQ(broken.error().message.rfind("cannot read the configuration changes: integer overflow", 0), 0u)
+      << broken.error().message;
+}
+
 // A backend without the list says so, rather than showing an empty one.
 TEST(LedgerDefaults, ABackendWithoutTheListRefusesWithAMessage) {
   struct Minimal final : Ledger {
