@@ -33,6 +33,11 @@ std::vector<std::string> key_expressions(GroupBy key) {
     case GroupBy::month: return {"substr(local_date, 1, 7)"};
     case GroupBy::quarter:
       return {"substr(local_date, 1, 4) || '-Q' || CAST((CAST(substr(local_date, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"};
+    case GroupBy::arm:
+      // An experiment's arm is "<id>/<arm>" and neither part holds a "/";
+      // "default" (an offer outside experiments) and NULL (no offer, or a
+      // row older than the column) are both outside any experiment.
+      return {"CASE WHEN instr(arm, '/') > 0 THEN arm ELSE '" + std::string(kOutsideExperiments) + "' END"};
   }
   return {};
 }

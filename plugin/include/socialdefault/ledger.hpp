@@ -128,8 +128,11 @@ struct VerifyReport {
   std::string detail;              // one sentence for people: what is wrong and where; empty when intact
 };
 
-// Grouping keys of an export.
-enum class GroupBy { department, category, supplier, month, quarter };
+// Grouping keys of an export. `arm` groups by the choice's experiment and
+// arm, "<experiment id>/<arm name>"; the choices outside any experiment (arm
+// "default", or none recorded) form one group, kOutsideExperiments.
+enum class GroupBy { department, category, supplier, month, quarter, arm };
+inline constexpr std::string_view kOutsideExperiments = "no-experiment";
 Result<GroupBy> parse_group_by(std::string_view name);
 const char* to_string(GroupBy key) noexcept;
 
