@@ -53,10 +53,6 @@ Result<GroupBy> parse_group_by(std::string_view name) {
                                                     "\" is not one of department, category, supplier, month, quarter, arm");
 }
 
-Result<OrderCount> Ledger::count_orders(std::string_view, std::string_view, std::string_view, LocalDate, LocalDate) {
-  return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders for the colleague norm");
-}
-
 Result<std::vector<CodeSystemCount>> Ledger::count_orders_by_system(std::string_view, std::string_view, LocalDate,
                                                                     LocalDate) {
   return make_error(ErrorCode::unsupported,

@@ -193,11 +193,6 @@ class Ledger {
   virtual Result<std::optional<ConfigChangeRecord>> last_config_change() = 0;
   // How many offers a category has had: the rotation counter.
   virtual Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) = 0;
-  // Orders of a department in a category with local_date in [from, to]:
-  // the colleague norm. An empty code system matches any. The default
-  // refuses (unsupported), for backends that do not have it yet.
-  virtual Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
-                                          std::string_view category, LocalDate from, LocalDate to);
   // Orders of a department with category code `category` and local_date in
   // [from, to], per code system the orders were recorded with (empty
   // included), in code system order; the lines the export leaves out (an
