@@ -1,7 +1,8 @@
 // Issue 5 through the engine rather than decide(): a campaign's date window
 // and an experiment's days are the organisation's local dates (Amsterdam),
 // and a requester's arm stays the same after a restart and after a reload
-// that leaves the experiment alone; a requester without an id is not assigned.
+// that leaves the experiment alone; a requester without an id is not
+// assigned; a text is written only where the mapping has a place for it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -158,6 +159,52 @@ TEST_F(NudgeEngine, TheArmSurvivesARestartAndAReloadThatKeepsTheExperiment) {
   std::ofstream(dir_ / "config.xml", std::ios::binary | std::ios::trunc) << config_with_experiment("3");
   ASSERT_TRUE(engine_->reload("nudge_engine_test", utc("2026-11-16T09:30:00Z")).ok());
   EXPECT_NE(arms(), before) << "after changing the weights";
+}
+
+// Each text goes only where the ERP's message has a place for it: with the
+// example mapping the campaign tip is in Message and the impact note in the
+// default's Remark; with a mapping without <note> and <message-note> the
+// default is still set but no text is written.
+TEST_F(NudgeEngine, ATextIsWrittenOnlyWhereTheMappingHasAPlaceForIt) {
+  const std::string response = read_file(kExamples / "erp" / "shortlist-response.xml");
+  const std::string request = read_file(kExamples / "erp" / "shortlist-request.xml");
+  const std::string tip = "Geslaagd! Feliciteer met bloemen van een sociale onderneming.";
+  const auto rewrite_with = [&](const fs::path& mapping) {
+    options_.mapping = mapping;
+    open();
+    return engine_->rewrite(response, request, utc("2026-06-10T09:00:00Z"));
+  };
+
+  const RewriteResult placed = rewrite_with(kExamples / "erp" / "mapping.xml");
+  ASSERT_TRUE(placed.rewritten) << placed.outcome;
+  ASSERT_TRUE(placed.decision.has_value());
+  std::string impact;
+  for (const Note& n : placed.decision->notes) {
+    if (n.kind == "impact") impact = n.text;
+  }
+  ASSERT_FALSE(impact.empty());
+  EXPECT_NE(placed.body.find("<Message>" + tip + "</Message>"), std::string::npos) << placed.body;
+  EXPECT_NE(placed.body.find(impact + "</Remark>"), std::string::npos) << placed.body;
+
+  std::string mapping = read_file(kExamples / "erp" / "mapping.xml");
+  for (const std::string line : {"      <note path=\"erp:Remark\" separator=\" \"/>\n",
+                                 "    <message-note path=\"erp:Message\"/>\n"}) {
+    const auto at = mapping.find(line);
+    ASSERT_NE(at, std::string::npos) << line;
+    mapping.erase(at, line.size());
+  }
+  std::ofstream(dir_ / "mapping-without-notes.xml", std::ios::binary) << mapping;
+  const RewriteResult unplaced = rewrite_with(dir_ / "mapping-without-notes.xml");
+  ASSERT_TRUE(unplaced.rewritten) << unplaced.outcome;
+  // Decided as before (flowers rotate, so the default is the next one), only not written.
+  EXPECT_FALSE(unplaced.decision->default_supplier_id.empty());
+  EXPECT_TRUE(has_note(*unplaced.decision, "campaign"));
+  EXPECT_TRUE(has_note(*unplaced.decision, "impact"));
+  EXPECT_EQ(unplaced.body.find(tip), std::string::npos) << unplaced.body;
+  for (const Note& n : unplaced.decision->notes) {
+    EXPECT_EQ(unplaced.body.find(n.text), std::string::npos) << n.kind << " is written:\n" << unplaced.body;
+  }
+  EXPECT_EQ(unplaced.body.find("<Message>"), std::string::npos) << unplaced.body;
 }
 
 }  // namespace
