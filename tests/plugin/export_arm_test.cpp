@@ -187,6 +187,34 @@ TEST_F(ExportByArm, CombinesWithTheOtherKeysInTheOrderGiven) {
                       }));
 }
 
+// The experiment report counts as the export does: the rejected order is
+// left out of its arm there too, and each arm's figures are the export's
+// rows of that arm (all currencies).
+TEST_F(ExportByArm, TheReportsCountsPerArmAreTheExports) {
+  auto counted = ledger_->count_arms("flowers-2026", 2026y / 1 / 1, 2026y / 12 / 31);
+  ASSERT_TRUE(counted.ok()) << counted.error().describe();
+  std::map<std::string, std::string> reported;
+  for (const ArmCount& a : *counted) {
+    reported["flowers-2026/" + a.arm] = std::to_string(a.count.orders) + "/" + std::to_string(a.count.social_orders);
+  }
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> sums;
+  ASSERT_TRUE(ledger_
+                  ->export_rows(header({GroupBy::arm}).query,
+                                [&](const ExportRow& row) -> Result<void> {
+                                  if (row.keys[0].starts_with("flowers-2026/")) {
+                                    sums[row.keys[0]].first += row.orders;
+                                    sums[row.keys[0]].second += row.social_orders;
+                                  }
+                                  return {};
+                                })
+                  .ok());
+  std::map<std::string, std::string> exported;
+  for (const auto& [arm, sum] : sums) exported[arm] = std::to_string(sum.first) + "/" + std::to_string(sum.second);
+  EXPECT_EQ(reported, (std::map<std::string, std::string>{{"flowers-2026/control", "2/1"},
+                                                          {"flowers-2026/impact", "3/2"}}));
+  EXPECT_EQ(exported, reported);
+}
+
 TEST_F(ExportByArm, CsvHasAnArmColumn) {
   const std::string csv = text({GroupBy::arm, GroupBy::department}, ExportFormat::csv);
   EXPECT_TRUE(csv.starts_with("arm,department,currency,orders,spend,social_orders,")) << csv;
