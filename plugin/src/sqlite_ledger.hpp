@@ -84,8 +84,8 @@ class SqliteLedger final : public Ledger {
   Result<std::optional<ConfigChangeRecord>> last_config_change() override;
   Result<std::int64_t> append_order_status(const OrderStatusRecord& status) override;
   Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) override;
-  // In sqlite_ledger_export.cpp too: counted as the export counts, so the
-  // experiment report's orders per arm are the export's by arm.
+  // In sqlite_ledger_export.cpp, by the export's rule for rejected orders,
+  // so the experiment report's orders per arm are the export's by arm.
   Result<std::vector<ArmCount>> count_arms(std::string_view experiment, LocalDate from, LocalDate to) override;
   // In sqlite_ledger_export.cpp, beside the export's rule for rejected
   // orders; like the export, on a read-only connection of its own.
