@@ -134,8 +134,11 @@ struct VerifyReport {
   std::string detail;              // one sentence for people: what is wrong and where; empty when intact
 };
 
-// Grouping keys of an export.
-enum class GroupBy { department, category, supplier, month, quarter };
+// Grouping keys of an export. `arm` groups by the choice's experiment and
+// arm, "<experiment id>/<arm name>"; the choices outside any experiment (arm
+// "default", or none recorded) form one group, kOutsideExperiments.
+enum class GroupBy { department, category, supplier, month, quarter, arm };
+inline constexpr std::string_view kOutsideExperiments = "no-experiment";
 Result<GroupBy> parse_group_by(std::string_view name);
 const char* to_string(GroupBy key) noexcept;
 
@@ -200,11 +203,6 @@ class Ledger {
   virtual Result<std::vector<StoredConfigChange>> recent_config_changes(std::size_t limit);
   // How many offers a category has had: the rotation counter.
   virtual Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) = 0;
-  // Orders of a department in a category with local_date in [from, to]:
-  // the colleague norm. An empty code system matches any. The default
-  // refuses (unsupported), for backends that do not have it yet.
-  virtual Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
-                                          std::string_view category, LocalDate from, LocalDate to);
   // Orders of a department with category code `category` and local_date in
   // [from, to], per code system the orders were recorded with (empty
   // included), in code system order; the lines the export leaves out (an
