@@ -328,6 +328,14 @@ try {
   await download.saveAs(file);
   const csv = readFileSync(file, 'utf8');
   check('the CSV export downloads', /department/.test(csv.split('\n')[0]) && csv.includes('Burgerzaken'), csv.slice(0, 200));
+  // Grouped by experiment arm: the orders here were made outside any experiment.
+  await overview.getByLabel('Format', { exact: true }).selectOption('json');
+  await overview.getByLabel('Group by', { exact: true }).selectOption('arm');
+  const [byArm] = await Promise.all([page.waitForEvent('download'), overview.getByRole('button', { name: 'Download', exact: true }).click()]);
+  const armFile = path.join(artifactDir, 'by-arm-' + byArm.suggestedFilename());
+  await byArm.saveAs(armFile);
+  const armText = readFileSync(armFile, 'utf8');
+  check('the export downloads grouped by experiment arm', armText.includes('"no-experiment"') && armText.includes('"arm"'), armText.slice(0, 300));
   await page.getByRole('button', { name: 'Nederlands' }).click();
   check('the page switches to Dutch', (await page.getByRole('tab', { name: 'Wijzigingen' }).count()) === 1);
   await shot('10-dutch');
