@@ -63,6 +63,10 @@ Result<std::vector<ArmCount>> Ledger::count_arms(std::string_view, LocalDate, Lo
   return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders per experiment arm");
 }
 
+Result<std::vector<StoredConfigChange>> Ledger::recent_config_changes(std::size_t) {
+  return make_error(ErrorCode::unsupported, "this ledger backend cannot list the configuration changes");
+}
+
 const char* to_string(OrderStatus status) noexcept {
   switch (status) {
     case OrderStatus::accepted: return "accepted";

@@ -615,6 +615,33 @@ Result<std::uint64_t> SqliteLedger::count_offers(std::string_view category_code_
   return static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
 }
 
+// Prepared per call rather than with the other statements: the console asks
+// for it now and then, never on an order's path.
+Result<std::vector<StoredConfigChange>> SqliteLedger::recent_config_changes(std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  auto statement = prepare_statement(
+      db_.get(), file_, "SELECT id, at_unix, actor, file, sha256, summary FROM config_changes ORDER BY id DESC LIMIT ?1",
+      false);
+  if (!statement) return std::move(statement).error();
+  sqlite3_stmt* s = statement->get();
+  // A negative LIMIT is none in SQLite: a limit beyond int64 means all.
+  sqlite3_bind_int64(s, 1, limit > static_cast<std::size_t>(INT64_MAX) ? -1 : static_cast<sqlite3_int64>(limit));
+  std::vector<StoredConfigChange> changes;
+  int rc = 0;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    StoredConfigChange stored;
+    stored.row = sqlite3_column_int64(s, 0);
+    stored.change.at = column_time(s, 1);
+    stored.change.actor = column_text(s, 2);
+    stored.change.file = column_text(s, 3);
+    stored.change.sha256 = column_text(s, 4);
+    stored.change.summary = column_text(s, 5);
+    changes.push_back(std::move(stored));
+  }
+  if (rc != SQLITE_DONE) return database_error(db_.get(), file_, "cannot read the configuration changes");
+  return changes;
+}
+
 Result<void> SqliteLedger::execute(std::string_view sql) {
   std::lock_guard lock(mutex_);
   const std::string text(sql);

@@ -82,6 +82,7 @@ class SqliteLedger final : public Ledger {
   Result<std::int64_t> append_choices(std::span<const ChoiceRecord> choices) override;
   Result<std::int64_t> append_config_change(const ConfigChangeRecord& change) override;
   Result<std::optional<ConfigChangeRecord>> last_config_change() override;
+  Result<std::vector<StoredConfigChange>> recent_config_changes(std::size_t limit) override;
   Result<std::int64_t> append_order_status(const OrderStatusRecord& status) override;
   Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) override;
   // In sqlite_ledger_export.cpp, by the export's rule for rejected orders,

@@ -119,6 +119,12 @@ struct ConfigChangeRecord {
   std::string summary;      // e.g. "5 categories, 19 suppliers"
 };
 
+// A configuration change read back, with its row in the ledger's chain.
+struct StoredConfigChange {
+  std::int64_t row = 0;
+  ConfigChangeRecord change;
+};
+
 struct VerifyReport {
   bool intact = true;
   std::uint64_t rows_checked = 0;
@@ -191,6 +197,10 @@ class Ledger {
   virtual Result<std::int64_t> append_order_status(const OrderStatusRecord& status);
   // The latest configuration change, for "did the file change since".
   virtual Result<std::optional<ConfigChangeRecord>> last_config_change() = 0;
+  // The latest `limit` configuration changes, newest first, with their
+  // rows: the console's list of changes. The default refuses (unsupported),
+  // for backends that do not have it yet.
+  virtual Result<std::vector<StoredConfigChange>> recent_config_changes(std::size_t limit);
   // How many offers a category has had: the rotation counter.
   virtual Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) = 0;
   // Orders of a department with category code `category` and local_date in
