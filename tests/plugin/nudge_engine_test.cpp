@@ -124,6 +124,20 @@ TEST_F(NudgeEngine, AnExperimentAssignsOnlyOnItsLocalDays) {
   const Decision after = offer("E1", utc("2026-11-30T23:00:00Z"));
   EXPECT_EQ(after.arm, "default");
   EXPECT_TRUE(has_note(after, "impact"));  // the category's own nudges again
+  // Only its categories: gifts are not in the experiment, even on its days.
+  Shortlist gifts;
+  gifts.correlation_id = "REQ-GIFTS";
+  gifts.category = CategoryRef{"CPV", "18530000-3"};
+  gifts.requester = "E1";
+  gifts.department = "Burgerzaken";
+  Candidate regular;
+  regular.supplier_id = "GIFT-R1";
+  regular.preselected = true;
+  gifts.candidates = {regular};
+  auto decided = engine_->offer(gifts, "test", utc("2026-11-16T10:00:00Z"));
+  ASSERT_TRUE(decided.ok()) << decided.error().describe();
+  EXPECT_EQ(decided->reason, Reason::applied);
+  EXPECT_EQ(decided->arm, "default");
 }
 
 TEST_F(NudgeEngine, ARequesterWithoutAnIdIsNotAssigned) {
