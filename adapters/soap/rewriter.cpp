@@ -470,7 +470,7 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
                       std::string("only a shortlist response can be rewritten; this message is of kind ") +
                           to_string(response.kind()));
   }
-  // The fast path takes no message that mentions a signature.
+  // The fast path takes no message with a Signature element.
   if (response.fast() == nullptr) {
     if (auto covered = signature_covering(response, response.payload())) return std::move(*covered);
   }

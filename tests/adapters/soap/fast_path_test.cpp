@@ -214,7 +214,20 @@ const std::vector<Variant>& variants() {
       {"latin1", {{"encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\""}}, false},
       {"empty body", {{"<soap:Body>", "<soap:Body/><soap:Other>"}, {"</soap:Body>", "</soap:Other>"}}, false},
       {"fault", {{"GetSupplierShortlistResponse", "soap:Fault"}}, false},
-      {"signature mentioned", {{"<!-- ERP release", "<!-- Signature ERP release"}}, false},
+      {"signature mentioned in a comment", {{"<!-- ERP release", "<!-- Signature ERP release"}}},
+      {"signature element in the header",
+       {{"<!-- ERP release", "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo/></ds:Signature><!-- ERP release"}},
+       false},
+      {"signature covering the whole document",
+       {{"<!-- ERP release",
+         "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo><ds:Reference URI=\"\"/>"
+         "</ds:SignedInfo></ds:Signature><!-- ERP release"}},
+       false},
+      {"prefix longer than sixteen bytes", {{"soap:", "soap-envelope-1-1:"}, {"xmlns:soap", "xmlns:soap-envelope-1-1"}}},
+      {"names of exactly sixteen bytes", {{"<Name>", "<NameOfSixteen16>"}, {"</Name>", "</NameOfSixteen16>"}}},
+      {"two colons in a name", {{"<Name>", "<soap:x:Name>"}, {"</Name>", "</soap:x:Name>"}}, false},
+      {"colon at the end of a name", {{"<Name>", "<soap:>"}, {"</Name>", "</soap:>"}}, false},
+      {"name starting with a digit after the colon", {{"<Name>", "<soap:1Name>"}, {"</Name>", "</soap:1Name>"}}, false},
       {"candidate that is a child of another element", {{"<Suppliers>", "<Suppliers><Supplier/>"}}, false},
   };
   return v;
