@@ -749,16 +749,60 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
   return result;
 }
 
-std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding) {
+namespace {
+
+// True when raw holds '&' or a carriage return, the two things decoding
+// changes in element content; sixteen bytes at a time (values are short).
+bool needs_decoding(std::string_view raw) noexcept {
+  const char* p = raw.data();
+  std::size_t n = raw.size();
+#if defined(__SSE2__)
+  for (; n >= 16; n -= 16, p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+    if (_mm_movemask_epi8(hit) != 0) return true;
+  }
+#endif
+  for (; n > 0; --n, ++p) {
+    if (*p == '&' || *p == '\r') return true;
+  }
+  return false;
+}
+
+std::string_view trimmed(std::string_view text) noexcept {
+  std::size_t b = 0;
+  std::size_t e = text.size();
+  while (b < e && is_xml_space(text[b])) ++b;
+  while (e > b && is_xml_space(text[e - 1])) --e;
+  return text.substr(b, e - b);
+}
+
+}  // namespace
+
+std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept {
   if (!element.simple()) return std::nullopt;
   const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
-  // (find_first_of would call memchr once per byte.)
-  if (std::none_of(raw.begin(), raw.end(), [](char c) { return c == '&' || c == '\r'; })) {
-    return std::string(trim_xml_space(raw));
+  if (needs_decoding(raw)) return std::nullopt;
+  return trimmed(raw);
+}
+
+bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& out) {
+  if (!element.simple()) return false;
+  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
+  if (!needs_decoding(raw)) {
+    out.assign(trimmed(raw));
+    return true;
   }
   auto decoded = decode_text(raw, encoding, EscapeContext::text, element.start_tag_end);
-  if (!decoded) return std::nullopt;
-  return std::string(trim_xml_space(*decoded));
+  if (!decoded) return false;
+  out.assign(trimmed(*decoded));
+  return true;
+}
+
+std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding) {
+  std::string out;
+  if (!fast_text_into(bytes, element, encoding, out)) return std::nullopt;
+  return out;
 }
 
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding) {

@@ -367,8 +367,7 @@ std::optional<std::string> fast_apply(const SoapMessage& response, const Shortli
   const std::size_t n = fast.candidates.size();
   if (n != shortlist.candidates.size()) return std::nullopt;
   for (std::size_t i = 0; i < n; ++i) {
-    const auto id = fast_candidate_id(response, i);
-    if (!id || *id != shortlist.candidates[i].supplier_id) return std::nullopt;
+    if (!fast_candidate_id_is(response, i, shortlist.candidates[i].supplier_id)) return std::nullopt;
   }
   const std::string_view original = response.bytes();
   const auto span_of = [&](std::size_t i) {
