@@ -805,6 +805,37 @@ std::optional<std::string> fast_text(std::string_view bytes, const FastElement& 
   return out;
 }
 
+bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
+  // The scan accepted these bytes, so a plain walk is enough: comments and
+  // CDATA end at their terminators, tags at the first '>' outside quotes.
+  std::size_t depth = 0;
+  std::size_t i = element.start_tag_end;
+  while (i < element.content_end) {
+    if (bytes[i] != '<') {
+      if (depth == 0 && !is_xml_space(bytes[i])) return true;
+      ++i;
+      continue;
+    }
+    if (bytes.compare(i, 4, "<!--") == 0) {
+      i = bytes.find("-->", i + 4) + 3;
+    } else if (bytes.compare(i, 9, "<![CDATA[") == 0) {
+      if (depth == 0) return true;
+      i = bytes.find("]]>", i + 9) + 3;
+    } else {
+      const bool end_tag = bytes[i + 1] == '/';
+      char quote = 0;
+      for (++i; i < element.content_end && (quote != 0 || bytes[i] != '>'); ++i) {
+        if (quote != 0 && bytes[i] == quote) quote = 0;
+        else if (quote == 0 && (bytes[i] == '"' || bytes[i] == '\'')) quote = bytes[i];
+      }
+      if (end_tag) --depth;
+      else if (bytes[i - 1] != '/') ++depth;
+      ++i;
+    }
+  }
+  return false;
+}
+
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding) {
   auto decoded = decode_text(bytes.substr(value.begin, value.size()), encoding, EscapeContext::attribute, value.begin);
   if (!decoded) return std::nullopt;

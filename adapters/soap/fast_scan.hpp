@@ -127,5 +127,8 @@ bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding
 // are, compared without a copy. nullopt otherwise.
 std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept;
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding);
+// True when an element the scan accepted has character data or CDATA of its
+// own (not inside its child elements): mixed content.
+bool fast_has_own_text(std::string_view bytes, const FastElement& element);
 
 }  // namespace socialdefault::soap

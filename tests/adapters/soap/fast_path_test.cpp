@@ -166,6 +166,11 @@ std::string apply(std::string text, const Variant& v) {
   return text;
 }
 
+// A remark in every candidate (the first one's is where an injected
+// supplier's note goes).
+const std::pair<std::string, std::string> kRemarks{"</Preselected>\n",
+                                                   "</Preselected>\n          <Remark>Zie catalogus</Remark>\n"};
+
 const std::vector<Variant>& variants() {
   static const std::vector<Variant> v = {
       {"as is", {}},
@@ -195,6 +200,22 @@ const std::vector<Variant>& variants() {
       {"remarks on every candidate and a message element",
        {{"</Preselected>\n", "</Preselected>\n          <Remark>Zie catalogus</Remark>\n"},
         {"</Suppliers>\n", "</Suppliers>\n      <Message/>\n"}}},
+      // The injected supplier is copied from the first candidate by ranges
+      // when that candidate has a remark to write the note into; these
+      // vary what the copy must keep and leave out.
+      {"copy: plain", {kRemarks}},
+      {"copy: text of the candidate's own", {kRemarks, {"<Supplier>\n", "<Supplier>los\n"}}},
+      {"copy: CDATA of the candidate's own", {kRemarks, {"<Supplier>\n", "<Supplier><![CDATA[x]]>\n"}}},
+      {"copy: comments and unknown elements between kept fields",
+       {kRemarks, {"<KvK>", "<!-- k --><Extra a=\"1>\">1<Deep/></Extra>\n          <KvK>"}}},
+      {"copy: attribute on a kept field", {kRemarks, {"<Name>", "<Name xml:lang=\"nl\">"}}},
+      {"copy: id attribute on a kept field", {kRemarks, {"<SupplierId>", "<SupplierId id=\"s\">"}}},
+      {"copy: blank remark", {kRemarks, {"<Remark>Zie catalogus</Remark>", "<Remark>  </Remark>"}}},
+      {"copy: self-closing remark", {{"</Preselected>\n", "</Preselected>\n          <Remark/>\n"}}},
+      {"copy: remark first", {{"<SupplierId>", "<Remark>Eerst</Remark>\n<SupplierId>"}}},
+      {"copy: no indentation", {kRemarks, {"\n          <", "<"}}},
+      {"copy: references in kept values", {kRemarks, {"<Name>Bloemen", "<Name>&#66;loemen"}}},
+      {"copy: CRLF", {kRemarks, {"\n", "\r\n"}}},
       {"empty and self-closing flags", {{"<Preselected>false</Preselected>", "<Preselected/>"}}},
       {"numeric flags", {{">false<", ">0<"}, {">true<", ">1<"}}},
       {"unknown elements and a header", {{"<RequisitionId>", "<Extra a=\"1\"><Deep/></Extra><RequisitionId>"}}},
