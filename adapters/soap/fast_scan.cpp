@@ -29,24 +29,36 @@ struct NameTable {
 };
 constexpr NameTable kName;
 
-// Equality of short names (prefixes, local names, an end tag's name): eight
-// bytes at a time inline, since a call to memcmp costs more than comparing
-// the dozen bytes a name has.
+// Equality of short names (prefixes, local names, an end tag's name): whole
+// words inline, the last one overlapping the one before, since a call to
+// memcmp costs more than comparing the dozen bytes a name has.
+template <typename Word>
+inline Word load(const char* p) noexcept {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
 inline bool same(std::string_view a, std::string_view b) noexcept {
-  std::size_t n = a.size();
+  const std::size_t n = a.size();
   if (n != b.size()) return false;
   const char* x = a.data();
   const char* y = b.data();
-  for (; n >= 8; n -= 8, x += 8, y += 8) {
-    std::uint64_t u, v;
-    std::memcpy(&u, x, 8);
-    std::memcpy(&v, y, 8);
-    if (u != v) return false;
+  if (n >= 8) {
+    for (std::size_t k = 0; k + 8 < n; k += 8) {
+      if (load<std::uint64_t>(x + k) != load<std::uint64_t>(y + k)) return false;
+    }
+    return load<std::uint64_t>(x + n - 8) == load<std::uint64_t>(y + n - 8);
   }
-  for (; n > 0; --n, ++x, ++y) {
-    if (*x != *y) return false;
+  if (n >= 4) {
+    return load<std::uint32_t>(x) == load<std::uint32_t>(y) &&
+           load<std::uint32_t>(x + n - 4) == load<std::uint32_t>(y + n - 4);
   }
-  return true;
+  if (n >= 2) {
+    return load<std::uint16_t>(x) == load<std::uint16_t>(y) &&
+           load<std::uint16_t>(x + n - 2) == load<std::uint16_t>(y + n - 2);
+  }
+  return n == 0 || *x == *y;
 }
 
 struct Spec {
@@ -752,15 +764,21 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
 namespace {
 
 // True when raw holds '&' or a carriage return, the two things decoding
-// changes in element content; sixteen bytes at a time (values are short).
-bool needs_decoding(std::string_view raw) noexcept {
+// changes in element content; sixteen bytes at a time (values are short,
+// and the end tag after them lets the last block be read whole).
+bool needs_decoding(std::string_view raw, const char* limit) noexcept {
   const char* p = raw.data();
   std::size_t n = raw.size();
 #if defined(__SSE2__)
-  for (; n >= 16; n -= 16, p += 16) {
+  while (n > 0 && limit - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     const __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-    if (_mm_movemask_epi8(hit) != 0) return true;
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (n < 16) mask &= (1u << n) - 1;
+    if (mask != 0) return true;
+    if (n <= 16) return false;
+    p += 16;
+    n -= 16;
   }
 #endif
   for (; n > 0; --n, ++p) {
@@ -770,6 +788,7 @@ bool needs_decoding(std::string_view raw) noexcept {
 }
 
 std::string_view trimmed(std::string_view text) noexcept {
+  if (text.empty() || (!is_xml_space(text.front()) && !is_xml_space(text.back()))) return text;
   std::size_t b = 0;
   std::size_t e = text.size();
   while (b < e && is_xml_space(text[b])) ++b;
@@ -782,14 +801,14 @@ std::string_view trimmed(std::string_view text) noexcept {
 std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept {
   if (!element.simple()) return std::nullopt;
   const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
-  if (needs_decoding(raw)) return std::nullopt;
+  if (needs_decoding(raw, bytes.data() + bytes.size())) return std::nullopt;
   return trimmed(raw);
 }
 
 bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& out) {
   if (!element.simple()) return false;
   const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
-  if (!needs_decoding(raw)) {
+  if (!needs_decoding(raw, bytes.data() + bytes.size())) {
     out.assign(trimmed(raw));
     return true;
   }
@@ -837,6 +856,13 @@ bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
 }
 
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding) {
+  // Most values (a currency, a code list) are plain: nothing to decode.
+  const std::string_view raw = bytes.substr(value.begin, value.size());
+  if (encoding != Encoding::latin1 && std::none_of(raw.begin(), raw.end(), [](char c) {
+        return c == '&' || c == '\r' || c == '\n' || c == '\t' || c == '<';
+      })) {
+    return std::string(raw);
+  }
   auto decoded = decode_text(bytes.substr(value.begin, value.size()), encoding, EscapeContext::attribute, value.begin);
   if (!decoded) return std::nullopt;
   return std::move(*decoded);
