@@ -260,6 +260,7 @@ class FastWriter {
   }
 
   bool set_text(std::int32_t index, const FastElement& e, std::string_view value) {
+    if (const auto plain = fast_plain_text(bytes_, e); plain && *plain == value) return true;
     auto current = fast_text(bytes_, e, message_.encoding());
     if (!current) return false;
     if (*current == value) return true;
@@ -292,24 +293,34 @@ class FastWriter {
 };
 
 // flag_literal on the scan's ranges; nullopt: ask the DOM path.
-std::optional<std::string> fast_flag_literal(const SoapMessage& response, const FastHit& hit, const CandidateMapping& m,
-                                             bool preselected) {
+// (The literal is one of the mapping's, returned by address: the flag of
+// every candidate is read, and most need no copy.)
+const std::string* fast_flag_literal(const SoapMessage& response, const FastHit& hit, const CandidateMapping& m,
+                                     bool preselected) {
   const std::vector<std::string>& wanted = preselected ? m.true_literals : m.false_literals;
   const std::vector<std::string>& other = preselected ? m.false_literals : m.true_literals;
-  std::optional<std::string> current;
+  std::optional<std::string> decoded;
+  std::string_view current;
   if (m.preselected.path->attribute()) {
-    if (hit.with_attribute < 0) return wanted.front();
-    current = fast_attribute(response.bytes(), hit.attribute_value, response.encoding());
+    if (hit.with_attribute < 0) return &wanted.front();
+    decoded = fast_attribute(response.bytes(), hit.attribute_value, response.encoding());
+    if (!decoded) return nullptr;
+    current = *decoded;
   } else {
-    if (hit.first < 0) return wanted.front();
-    current = fast_text(response.bytes(), response.fast()->elements[static_cast<std::size_t>(hit.first)],
-                        response.encoding());
+    if (hit.first < 0) return &wanted.front();
+    const FastElement& e = response.fast()->elements[static_cast<std::size_t>(hit.first)];
+    if (const auto plain = fast_plain_text(response.bytes(), e)) {
+      current = *plain;
+    } else {
+      decoded = fast_text(response.bytes(), e, response.encoding());
+      if (!decoded) return nullptr;
+      current = *decoded;
+    }
   }
-  if (!current) return std::nullopt;
-  if (std::find(wanted.begin(), wanted.end(), *current) != wanted.end()) return current;
-  const auto it = std::find(other.begin(), other.end(), *current);
+  if (const auto it = std::find(wanted.begin(), wanted.end(), current); it != wanted.end()) return &*it;
+  const auto it = std::find(other.begin(), other.end(), current);
   const std::size_t k = it == other.end() ? 0 : static_cast<std::size_t>(it - other.begin());
-  return k < wanted.size() ? wanted[k] : wanted.front();
+  return k < wanted.size() ? &wanted[k] : &wanted.front();
 }
 
 // injected_copy on the scan's ranges of the first candidate, for the usual
@@ -355,8 +366,8 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     for (const Write& w : writes) ok = ok && w.element != hit.first;
     writes.push_back({hit.first, value});
   };
-  const auto literal = fast_flag_literal(response, fast.hit(0, kPreselected), m, placement.preselected);
-  if (!literal) return std::nullopt;
+  const std::string* literal = fast_flag_literal(response, fast.hit(0, kPreselected), m, placement.preselected);
+  if (literal == nullptr) return std::nullopt;
   write(m.id, kId, placement.supplier_id);
   write(m.name, kName, supplier->name);
   write(m.preselected, kPreselected, *literal);
@@ -505,7 +516,8 @@ std::optional<std::string> fast_apply(const SoapMessage& response, const Shortli
     }
     moved = moved || *p.source != k;
     const std::size_t mark = splice.size();
-    const auto literal = fast_flag_literal(response, fast.hit(*p.source, kPreselected), m.candidates, p.preselected);
+    const std::string* literal =
+        fast_flag_literal(response, fast.hit(*p.source, kPreselected), m.candidates, p.preselected);
     const bool done = literal &&
                       writer.write(fast.hit(*p.source, kPreselected), *m.candidates.preselected.path, *literal,
                                    FieldWriter::Mode::replace, {}) &&
