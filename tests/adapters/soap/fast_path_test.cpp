@@ -372,6 +372,27 @@ TEST(SoapFastPath, SeededRandomMutationsOfAttributeFieldsGiveTheSameResultOnBoth
   EXPECT_GT(stats.fast, 30) << "the fast path took too few of the mutations to mean anything";
 }
 
+// Whether an element has text of its own decides how an injected supplier
+// is copied; text inside its children, comments and '>' in attribute values
+// must not count.
+TEST(SoapFastPath, OwnTextIsToldFromTextInChildren) {
+  const auto own_text = [](const std::string& content) {
+    const std::string doc = "<S>" + content + "</S>";
+    FastElement e;
+    e.start_tag_end = 3;
+    e.content_end = doc.size() - 4;
+    return fast_has_own_text(doc, e);
+  };
+  EXPECT_FALSE(own_text("\n  <A>x</A>\n  <B/>\n"));
+  EXPECT_FALSE(own_text("<!-- a > b --><A c=\"1 > 0\" d='/>'>x<C>y</C></A>\r\n\t"));
+  EXPECT_FALSE(own_text("<A><![CDATA[in a child]]></A>"));
+  EXPECT_FALSE(own_text(""));
+  EXPECT_TRUE(own_text("\n  <A>x</A> los\n"));
+  EXPECT_TRUE(own_text("<A/>x"));
+  EXPECT_TRUE(own_text("<A c=\"/>\">x</A><![CDATA[ ]]>"));
+  EXPECT_TRUE(own_text("&amp;<A/>"));
+}
+
 TEST(SoapFastPath, SwitchingItOffIsPerThreadAndScoped) {
   EXPECT_FALSE(fast_path_disabled());
   {
