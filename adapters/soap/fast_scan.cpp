@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "namespaces.hpp"
 #include "soap_message.hpp"
 
@@ -25,10 +29,36 @@ struct NameTable {
 };
 constexpr NameTable kName;
 
-// Equality of short names: the first byte rejects most mismatches without a
-// call to memcmp, which the per-element matching would otherwise pay often.
+// Equality of short names (prefixes, local names, an end tag's name): whole
+// words inline, the last one overlapping the one before, since a call to
+// memcmp costs more than comparing the dozen bytes a name has.
+template <typename Word>
+inline Word load(const char* p) noexcept {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
 inline bool same(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n >= 8) {
+    for (std::size_t k = 0; k + 8 < n; k += 8) {
+      if (load<std::uint64_t>(x + k) != load<std::uint64_t>(y + k)) return false;
+    }
+    return load<std::uint64_t>(x + n - 8) == load<std::uint64_t>(y + n - 8);
+  }
+  if (n >= 4) {
+    return load<std::uint32_t>(x) == load<std::uint32_t>(y) &&
+           load<std::uint32_t>(x + n - 4) == load<std::uint32_t>(y + n - 4);
+  }
+  if (n >= 2) {
+    return load<std::uint16_t>(x) == load<std::uint16_t>(y) &&
+           load<std::uint16_t>(x + n - 2) == load<std::uint16_t>(y + n - 2);
+  }
+  return n == 0 || *x == *y;
 }
 
 struct Spec {
@@ -37,6 +67,15 @@ struct Spec {
   std::string_view local, uri;              // the step's, as views
   int uri_id = -1;                          // see Scanner::uri_id
   bool used = false;
+};
+
+// The distinct element names the specs of one base step to, each with the
+// specs that step to it: a child element is compared with each name once
+// (length and namespace first), not with every spec.
+struct NameGroup {
+  std::string_view local;
+  int uri_id = -1;
+  std::uint64_t specs = 0;  // bit k: specs[k]
 };
 
 // A field the scan can resolve: unmapped, fixed, one element step, or an
@@ -112,6 +151,8 @@ class Scanner {
     }
     for (const ExpandedName& step : m_.candidates.elements.steps()) candidate_step_ids_.push_back(intern(step.uri));
     no_namespace_id_ = uri_id(std::string_view{});
+    candidate_names_ = group(candidate_specs_);
+    payload_names_ = group(payload_specs_);
     out_ = std::make_unique<FastShortlist>();
     out_->fields_per_candidate = candidate_specs_.size();
     // Rough sizes from the length (a candidate takes a few hundred bytes),
@@ -131,6 +172,19 @@ class Scanner {
     for (Spec& spec : payload_specs_) out.push_back(&spec);
     return out;
   }
+  static std::vector<NameGroup> group(const std::vector<Spec>& specs) {
+    std::vector<NameGroup> out;
+    for (std::size_t k = 0; k < specs.size() && k < 64; ++k) {
+      const Spec& spec = specs[k];
+      if (spec.step == nullptr) continue;
+      auto it = std::find_if(out.begin(), out.end(),
+                             [&](const NameGroup& g) { return g.uri_id == spec.uri_id && g.local == spec.local; });
+      if (it == out.end()) it = out.insert(out.end(), NameGroup{spec.local, spec.uri_id, 0});
+      it->specs |= std::uint64_t{1} << k;
+    }
+    return out;
+  }
+  bool supported() const noexcept { return candidate_specs_.size() <= 64; }
   int intern(std::string_view uri) {
     const int id = uri_id(uri);
     if (id >= 0) return id;
@@ -152,7 +206,10 @@ class Scanner {
     while (i < s_.size() && is_xml_space(s_[i])) ++i;
     return i;
   }
-  bool starts(std::size_t i, std::string_view what) const noexcept { return s_.compare(i, what.size(), what) == 0; }
+  bool starts(std::size_t i, std::string_view what) const noexcept {
+    return i <= s_.size() && s_.size() - i >= what.size() && same(s_.substr(i, what.size()), what);
+  }
+  std::size_t next_lt(std::size_t i) const noexcept;
   // A name from i: its end, and where its one colon is (npos without).
   bool name(std::size_t i, std::size_t& end, std::size_t& colon) const noexcept;
   bool comment(std::size_t& i) const;       // at "<!--"; i moves past "-->"
@@ -165,7 +222,8 @@ class Scanner {
   const Binding* binding(std::string_view prefix) const noexcept;
   const Attribute* find(const ExpandedName& name) const;
   std::int32_t record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing);
-  void hits(const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id, std::string_view local,
+  void hits(const std::vector<NameGroup>& names, const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id,
+            std::string_view local,
             std::size_t name_end, std::size_t tag_end, bool self_closing);
   void finish(const Open& o, std::size_t content_end, std::size_t end);
   std::size_t scope_of_candidate(std::size_t depth);
@@ -176,6 +234,7 @@ class Scanner {
   const Limits& limits_;
   std::vector<Spec> candidate_specs_;
   std::vector<Spec> payload_specs_ = std::vector<Spec>(kPayloadFields);
+  std::vector<NameGroup> candidate_names_, payload_names_;
   std::unique_ptr<FastShortlist> out_;
   std::vector<Open> stack_;
   std::vector<Binding> bindings_;
@@ -192,23 +251,72 @@ class Scanner {
 
 bool Scanner::name(std::size_t i, std::size_t& end, std::size_t& colon) const noexcept {
   const std::size_t n = s_.size();
-  if (i >= n || (kName.v[static_cast<unsigned char>(s_[i])] & 1) == 0) return false;
+  const char* const p = s_.data();
+  if (i >= n || (kName.v[static_cast<unsigned char>(p[i])] & 1) == 0) return false;
   colon = std::string_view::npos;
   ++i;
-  while (i < n) {
-    const unsigned char c = static_cast<unsigned char>(s_[i]);
-    if (kName.v[c] != 0) {
-      ++i;
-    } else if (c == ':' && colon == std::string_view::npos && i + 1 < n &&
-               (kName.v[static_cast<unsigned char>(s_[i + 1])] & 1) != 0) {
-      colon = i;
-      i += 2;
-    } else {
-      break;
+  // A name may hold one colon, with a name start after it; a second colon,
+  // or one without a name start after it, would end the name where no name
+  // may end, so the tag is refused either way (here, at once).
+  const auto colon_at = [&](std::size_t at) {
+    if (colon != std::string_view::npos) return false;
+    colon = at;
+    return true;
+  };
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: the first byte that is neither a name character
+  // nor ':' ends the name.
+  while (n - i >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                         _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    const __m128i colons = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+    const __m128i other = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), colons));
+    const unsigned inside = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), other)));
+    const unsigned length = inside == 0xFFFF ? 16 : static_cast<unsigned>(__builtin_ctz(~inside));
+    unsigned found = static_cast<unsigned>(_mm_movemask_epi8(colons)) & ((1u << length) - 1);
+    for (; found != 0; found &= found - 1) {
+      if (!colon_at(i + static_cast<std::size_t>(__builtin_ctz(found)))) return false;
     }
+    i += length;
+    if (length < 16) break;
+  }
+#endif
+  for (; i < n; ++i) {
+    const char c = p[i];
+    if (kName.v[static_cast<unsigned char>(c)] != 0) continue;
+    if (c != ':') break;
+    if (!colon_at(i)) return false;
+  }
+  if (colon != std::string_view::npos &&
+      (colon + 1 >= i || (kName.v[static_cast<unsigned char>(p[colon + 1])] & 1) == 0)) {
+    return false;
   }
   end = i;
   return true;
+}
+
+// The next '<' at or after i (npos: none), sixteen bytes at a time: the text
+// between tags is short (indentation, a value), so a call to memchr per tag
+// would cost more than the search itself.
+std::size_t Scanner::next_lt(std::size_t i) const noexcept {
+  const char* const p = s_.data();
+  const std::size_t n = s_.size();
+#if defined(__SSE2__)
+  const __m128i lt = _mm_set1_epi8('<');
+  while (n - i >= 16) {
+    const int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), lt));
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
+  while (i < n && p[i] != '<') ++i;
+  return i < n ? i : std::string_view::npos;
 }
 
 // A comment whose text holds no "--" (pugixml would take it; XML does not).
@@ -325,20 +433,24 @@ std::int32_t Scanner::record(Open& o, std::size_t name_end, std::size_t tag_end,
   return o.element;
 }
 
-void Scanner::hits(const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id, std::string_view local,
-                   std::size_t name_end, std::size_t tag_end, bool self_closing) {
-  for (std::size_t k = 0; k < specs.size(); ++k) {
-    const Spec& spec = specs[k];
-    if (spec.uri_id != uri_id || spec.step == nullptr || !same(spec.local, local)) continue;
-    FastHit& h = out[k];
-    if (h.first < 0) h.first = record(o, name_end, tag_end, self_closing);
-    if (spec.attribute != nullptr && h.with_attribute < 0) {
-      if (const Attribute* a = find(*spec.attribute)) {
-        h.with_attribute = record(o, name_end, tag_end, self_closing);
-        h.attribute_value = a->value;
-        h.quote = a->quote;
+void Scanner::hits(const std::vector<NameGroup>& names, const std::vector<Spec>& specs, FastHit* out, Open& o,
+                   int uri_id, std::string_view local, std::size_t name_end, std::size_t tag_end, bool self_closing) {
+  for (const NameGroup& g : names) {
+    if (g.local.size() != local.size() || g.uri_id != uri_id || !same(g.local, local)) continue;
+    for (std::uint64_t bits = g.specs; bits != 0; bits &= bits - 1) {
+      const std::size_t k = static_cast<std::size_t>(__builtin_ctzll(bits));
+      const Spec& spec = specs[k];
+      FastHit& h = out[k];
+      if (h.first < 0) h.first = record(o, name_end, tag_end, self_closing);
+      if (spec.attribute != nullptr && h.with_attribute < 0) {
+        if (const Attribute* a = find(*spec.attribute)) {
+          h.with_attribute = record(o, name_end, tag_end, self_closing);
+          h.attribute_value = a->value;
+          h.quote = a->quote;
+        }
       }
     }
+    return;  // the names are distinct
   }
 }
 
@@ -466,6 +578,9 @@ bool Scanner::start_tag(std::size_t& i) {
     local = s_.substr(colon + 1, name_end - colon - 1);
     if (prefix == "xml" || prefix == "xmlns") return false;
   }
+  // Signed messages take the DOM path, which knows what a signature covers;
+  // a signature is an element, so its name is all there is to look for.
+  if (same(local, "Signature")) return false;
   const Binding* bound = binding(prefix);
   if (bound == nullptr && !prefix.empty()) return false;
   const std::string_view uri = bound != nullptr ? bound->uri : std::string_view{};
@@ -541,11 +656,11 @@ bool Scanner::start_tag(std::size_t& i) {
         }
       }
       if (parent.is_payload) {
-        hits(payload_specs_, out_->payload_hits, o, id, local, name_end, tag_end, self_closing);
+        hits(payload_names_, payload_specs_, out_->payload_hits, o, id, local, name_end, tag_end, self_closing);
       }
       if (parent.candidate >= 0) {
         FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-        hits(candidate_specs_, h, o, id, local, name_end, tag_end, self_closing);
+        hits(candidate_names_, candidate_specs_, h, o, id, local, name_end, tag_end, self_closing);
       }
     }
   }
@@ -582,9 +697,8 @@ bool Scanner::run(std::size_t from) {
   if (!start_tag(i)) return false;
   const std::size_t n = s_.size();
   while (!stack_.empty()) {
-    const void* lt = std::memchr(s_.data() + i, '<', n - i);
-    if (lt == nullptr) return false;
-    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(lt) - s_.data());
+    const std::size_t at = next_lt(i);
+    if (at == std::string_view::npos) return false;
     if (!text(i, at)) return false;
     i = at;
     if (i + 1 >= n) return false;
@@ -640,28 +754,116 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
                          const Limits& limits) {
   FastScanResult result;
   if (encoding == Encoding::latin1 || !fast_scan_supports(mapping)) return result;
-  // Signed messages take the DOM path, which knows what a signature covers.
-  if (bytes.find("Signature") != std::string_view::npos) return result;
   Scanner scanner(bytes, encoding, mapping, limits);
-  if (!scanner.run(bom_size)) return result;
+  if (!scanner.supported() || !scanner.run(bom_size)) return result;
   result.soap12 = scanner.soap12();
   result.shortlist = scanner.take();
   return result;
 }
 
-std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding) {
+namespace {
+
+// True when raw holds '&' or a carriage return, the two things decoding
+// changes in element content; sixteen bytes at a time (values are short,
+// and the end tag after them lets the last block be read whole).
+bool needs_decoding(std::string_view raw, const char* limit) noexcept {
+  const char* p = raw.data();
+  std::size_t n = raw.size();
+#if defined(__SSE2__)
+  while (n > 0 && limit - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (n < 16) mask &= (1u << n) - 1;
+    if (mask != 0) return true;
+    if (n <= 16) return false;
+    p += 16;
+    n -= 16;
+  }
+#endif
+  for (; n > 0; --n, ++p) {
+    if (*p == '&' || *p == '\r') return true;
+  }
+  return false;
+}
+
+std::string_view trimmed(std::string_view text) noexcept {
+  if (text.empty() || (!is_xml_space(text.front()) && !is_xml_space(text.back()))) return text;
+  std::size_t b = 0;
+  std::size_t e = text.size();
+  while (b < e && is_xml_space(text[b])) ++b;
+  while (e > b && is_xml_space(text[e - 1])) --e;
+  return text.substr(b, e - b);
+}
+
+}  // namespace
+
+std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept {
   if (!element.simple()) return std::nullopt;
   const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
-  // (find_first_of would call memchr once per byte.)
-  if (std::none_of(raw.begin(), raw.end(), [](char c) { return c == '&' || c == '\r'; })) {
-    return std::string(trim_xml_space(raw));
+  if (needs_decoding(raw, bytes.data() + bytes.size())) return std::nullopt;
+  return trimmed(raw);
+}
+
+bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& out) {
+  if (!element.simple()) return false;
+  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
+  if (!needs_decoding(raw, bytes.data() + bytes.size())) {
+    // (Constructing and moving costs less than assign's general case.)
+    out = std::string(trimmed(raw));
+    return true;
   }
   auto decoded = decode_text(raw, encoding, EscapeContext::text, element.start_tag_end);
-  if (!decoded) return std::nullopt;
-  return std::string(trim_xml_space(*decoded));
+  if (!decoded) return false;
+  out.assign(trimmed(*decoded));
+  return true;
+}
+
+std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding) {
+  std::string out;
+  if (!fast_text_into(bytes, element, encoding, out)) return std::nullopt;
+  return out;
+}
+
+bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
+  // The scan accepted these bytes, so a plain walk is enough: comments and
+  // CDATA end at their terminators, tags at the first '>' outside quotes.
+  std::size_t depth = 0;
+  std::size_t i = element.start_tag_end;
+  while (i < element.content_end) {
+    if (bytes[i] != '<') {
+      if (depth == 0 && !is_xml_space(bytes[i])) return true;
+      ++i;
+      continue;
+    }
+    if (bytes.compare(i, 4, "<!--") == 0) {
+      i = bytes.find("-->", i + 4) + 3;
+    } else if (bytes.compare(i, 9, "<![CDATA[") == 0) {
+      if (depth == 0) return true;
+      i = bytes.find("]]>", i + 9) + 3;
+    } else {
+      const bool end_tag = bytes[i + 1] == '/';
+      char quote = 0;
+      for (++i; i < element.content_end && (quote != 0 || bytes[i] != '>'); ++i) {
+        if (quote != 0 && bytes[i] == quote) quote = 0;
+        else if (quote == 0 && (bytes[i] == '"' || bytes[i] == '\'')) quote = bytes[i];
+      }
+      if (end_tag) --depth;
+      else if (bytes[i - 1] != '/') ++depth;
+      ++i;
+    }
+  }
+  return false;
 }
 
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding) {
+  // Most values (a currency, a code list) are plain: nothing to decode.
+  const std::string_view raw = bytes.substr(value.begin, value.size());
+  if (encoding != Encoding::latin1 && std::none_of(raw.begin(), raw.end(), [](char c) {
+        return c == '&' || c == '\r' || c == '\n' || c == '\t' || c == '<';
+      })) {
+    return std::string(raw);
+  }
   auto decoded = decode_text(bytes.substr(value.begin, value.size()), encoding, EscapeContext::attribute, value.begin);
   if (!decoded) return std::nullopt;
   return std::move(*decoded);

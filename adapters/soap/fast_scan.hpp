@@ -119,6 +119,16 @@ bool fast_scan_supports(const Mapping& mapping);
 // of an attribute; nullopt when the DOM path must answer (not simple, or a
 // decoding error whose text the DOM path gives).
 std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding);
+// The same into out (assigned, so its buffer is reused); false: the DOM path
+// must answer.
+bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& out);
+// The trimmed content of a simple element that needs no decoding (no
+// reference, no carriage return), as a view of the bytes: what most values
+// are, compared without a copy. nullopt otherwise.
+std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept;
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding);
+// True when an element the scan accepted has character data or CDATA of its
+// own (not inside its child elements): mixed content.
+bool fast_has_own_text(std::string_view bytes, const FastElement& element);
 
 }  // namespace socialdefault::soap

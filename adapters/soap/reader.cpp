@@ -86,25 +86,39 @@ Result<std::optional<Money>> money(const std::optional<std::string>& amount, con
 
 
 // The fast path's reads: the same values from the byte ranges the scan
-// recorded. false means "ask the DOM path" (a value it would refuse, or one
-// whose element is not simple text); the DOM path then answers, with its
-// own error texts.
-bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& field, std::optional<std::string>& out) {
-  out.reset();
+// recorded, assigned into out (found: the element or attribute exists).
+// false means "ask the DOM path" (a value it would refuse, or one whose
+// element is not simple text); the DOM path then answers, with its own
+// error texts.
+bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& field, std::string& out, bool& found) {
+  found = false;
   if (!field.fixed.empty()) {
     out = field.fixed;
+    found = true;
     return true;
   }
   if (!field.path) return true;
-  const FastShortlist& fast = *message.fast();
   if (field.path->attribute()) {
     if (hit.with_attribute < 0) return true;
-    out = fast_attribute(message.bytes(), hit.attribute_value, message.encoding());
-    return out.has_value();
+    auto value = fast_attribute(message.bytes(), hit.attribute_value, message.encoding());
+    if (!value) return false;
+    out = std::move(*value);
+    found = true;
+    return true;
   }
   if (hit.first < 0) return true;
-  out = fast_text(message.bytes(), fast.elements[static_cast<std::size_t>(hit.first)], message.encoding());
-  return out.has_value();
+  found = true;
+  return fast_text_into(message.bytes(), message.fast()->elements[static_cast<std::size_t>(hit.first)],
+                        message.encoding(), out);
+}
+
+bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& field, std::optional<std::string>& out) {
+  std::string value;
+  bool found = false;
+  if (!fast_read(message, hit, field, value, found)) return false;
+  if (found) out = std::move(value);
+  else out.reset();
+  return true;
 }
 
 bool fast_context(const Field& field, FastPayloadField which, const SoapMessage* request, const SoapMessage& response,
@@ -115,9 +129,9 @@ bool fast_context(const Field& field, FastPayloadField which, const SoapMessage*
     out = std::move(*value);
     return true;
   }
-  std::optional<std::string> value;
-  if (!fast_read(response, response.fast()->payload_hits[which], field, value)) return false;
-  out = value.value_or(std::string());
+  bool found = false;
+  if (!fast_read(response, response.fast()->payload_hits[which], field, out, found)) return false;
+  if (!found) out.clear();
   return true;
 }
 
@@ -134,39 +148,61 @@ std::optional<Shortlist> fast_shortlist(const SoapMessage& response, const SoapM
     return std::nullopt;
   }
   const CandidateMapping& c = m.candidates;
-  shortlist.candidates.reserve(fast.candidates.size());
-  std::optional<std::string> value, amount, currency;
+  shortlist.candidates.resize(fast.candidates.size());
+  std::string value, amount, currency;
+  bool found = false, has_amount = false, has_currency = false;
   for (std::size_t i = 0; i < fast.candidates.size(); ++i) {
-    Candidate candidate;
-    if (!fast_read(response, fast.hit(i, kId), c.id, value) || !value || value->empty()) return std::nullopt;
-    candidate.supplier_id = std::move(*value);
-    if (!fast_read(response, fast.hit(i, kName), c.name, value)) return std::nullopt;
-    candidate.name = value.value_or(std::string());
-    if (!fast_read(response, fast.hit(i, kPrice), c.price, amount) ||
-        !fast_read(response, fast.hit(i, kCurrency), c.currency, currency)) {
+    Candidate& candidate = shortlist.candidates[i];
+    if (!fast_read(response, fast.hit(i, kId), c.id, candidate.supplier_id, found) || !found ||
+        candidate.supplier_id.empty()) {
       return std::nullopt;
     }
-    auto price = money(amount, c.price, currency, c.currency, [] { return std::string(); });
-    if (!price) return std::nullopt;
-    candidate.price = std::move(*price);
-    if (!fast_read(response, fast.hit(i, kPreselected), c.preselected, value)) return std::nullopt;
-    if (value && !value->empty()) {
-      if (std::find(c.true_literals.begin(), c.true_literals.end(), *value) != c.true_literals.end()) {
+    if (!fast_read(response, fast.hit(i, kName), c.name, candidate.name, found)) return std::nullopt;
+    if (!found) candidate.name.clear();
+    if (!fast_read(response, fast.hit(i, kPrice), c.price, amount, has_amount) ||
+        !fast_read(response, fast.hit(i, kCurrency), c.currency, currency, has_currency)) {
+      return std::nullopt;
+    }
+    if (has_amount && !trim_xml_space(amount).empty()) {
+      if (!has_currency || trim_xml_space(currency).empty()) return std::nullopt;
+      auto parsed = parse_money(amount, trim_xml_space(currency));
+      if (!parsed) return std::nullopt;
+      candidate.price = std::move(*parsed);
+    }
+    if (!fast_read(response, fast.hit(i, kPreselected), c.preselected, value, found)) return std::nullopt;
+    if (found && !value.empty()) {
+      if (std::find(c.true_literals.begin(), c.true_literals.end(), value) != c.true_literals.end()) {
         candidate.preselected = true;
-      } else if (std::find(c.false_literals.begin(), c.false_literals.end(), *value) == c.false_literals.end()) {
+      } else if (std::find(c.false_literals.begin(), c.false_literals.end(), value) == c.false_literals.end()) {
         return std::nullopt;
       }
     }
     for (std::size_t k = 0; k < c.identifiers.size(); ++k) {
-      if (!fast_read(response, fast.hit(i, kFirstIdentifier + k), c.identifiers[k].field, value)) return std::nullopt;
-      if (value && !value->empty()) candidate.identifiers.push_back({c.identifiers[k].scheme, std::move(*value)});
+      if (!fast_read(response, fast.hit(i, kFirstIdentifier + k), c.identifiers[k].field, value, found)) {
+        return std::nullopt;
+      }
+      if (found && !value.empty()) {
+        if (candidate.identifiers.empty()) candidate.identifiers.reserve(c.identifiers.size());
+        candidate.identifiers.push_back({c.identifiers[k].scheme, value});
+      }
     }
-    shortlist.candidates.push_back(std::move(candidate));
   }
   return shortlist;
 }
 
 }  // namespace
+
+bool fast_candidate_id_is(const SoapMessage& response, std::size_t position, std::string_view expected) {
+  const Field& field = response.mapping().shortlist->candidates.id;
+  const FastHit& hit = response.fast()->hit(position, kId);
+  if (field.fixed.empty() && field.path && !field.path->attribute() && hit.first >= 0) {
+    const auto plain =
+        fast_plain_text(response.bytes(), response.fast()->elements[static_cast<std::size_t>(hit.first)]);
+    if (plain) return !plain->empty() && *plain == expected;
+  }
+  const auto id = fast_candidate_id(response, position);
+  return id && *id == expected;
+}
 
 std::optional<std::string> fast_candidate_id(const SoapMessage& response, std::size_t position) {
   std::optional<std::string> id;

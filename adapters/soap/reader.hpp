@@ -18,6 +18,9 @@ Result<std::string> candidate_id(const SoapMessage& response, const CandidateEle
 // The same on the fast path (response.fast() is set): nullopt when the DOM
 // path must answer (the id is missing, empty or not simple text).
 std::optional<std::string> fast_candidate_id(const SoapMessage& response, std::size_t position);
+// True when that id is `expected`; compares the bytes in place when the id
+// needs no decoding.
+bool fast_candidate_id_is(const SoapMessage& response, std::size_t position, std::string_view expected);
 // A shortlist response, with context from the request when it is given.
 Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request);
 

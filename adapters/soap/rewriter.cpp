@@ -260,6 +260,7 @@ class FastWriter {
   }
 
   bool set_text(std::int32_t index, const FastElement& e, std::string_view value) {
+    if (const auto plain = fast_plain_text(bytes_, e); plain && *plain == value) return true;
     auto current = fast_text(bytes_, e, message_.encoding());
     if (!current) return false;
     if (*current == value) return true;
@@ -292,24 +293,138 @@ class FastWriter {
 };
 
 // flag_literal on the scan's ranges; nullopt: ask the DOM path.
-std::optional<std::string> fast_flag_literal(const SoapMessage& response, const FastHit& hit, const CandidateMapping& m,
-                                             bool preselected) {
+// (The literal is one of the mapping's, returned by address: the flag of
+// every candidate is read, and most need no copy.)
+const std::string* fast_flag_literal(const SoapMessage& response, const FastHit& hit, const CandidateMapping& m,
+                                     bool preselected) {
   const std::vector<std::string>& wanted = preselected ? m.true_literals : m.false_literals;
   const std::vector<std::string>& other = preselected ? m.false_literals : m.true_literals;
-  std::optional<std::string> current;
+  std::optional<std::string> decoded;
+  std::string_view current;
   if (m.preselected.path->attribute()) {
-    if (hit.with_attribute < 0) return wanted.front();
-    current = fast_attribute(response.bytes(), hit.attribute_value, response.encoding());
+    if (hit.with_attribute < 0) return &wanted.front();
+    decoded = fast_attribute(response.bytes(), hit.attribute_value, response.encoding());
+    if (!decoded) return nullptr;
+    current = *decoded;
   } else {
-    if (hit.first < 0) return wanted.front();
-    current = fast_text(response.bytes(), response.fast()->elements[static_cast<std::size_t>(hit.first)],
-                        response.encoding());
+    if (hit.first < 0) return &wanted.front();
+    const FastElement& e = response.fast()->elements[static_cast<std::size_t>(hit.first)];
+    if (const auto plain = fast_plain_text(response.bytes(), e)) {
+      current = *plain;
+    } else {
+      decoded = fast_text(response.bytes(), e, response.encoding());
+      if (!decoded) return nullptr;
+      current = *decoded;
+    }
   }
-  if (!current) return std::nullopt;
-  if (std::find(wanted.begin(), wanted.end(), *current) != wanted.end()) return current;
-  const auto it = std::find(other.begin(), other.end(), *current);
+  if (const auto it = std::find(wanted.begin(), wanted.end(), current); it != wanted.end()) return &*it;
+  const auto it = std::find(other.begin(), other.end(), current);
   const std::size_t k = it == other.end() ? 0 : static_cast<std::size_t>(it - other.begin());
-  return k < wanted.size() ? wanted[k] : wanted.front();
+  return k < wanted.size() ? &wanted[k] : &wanted.front();
+}
+
+// injected_copy on the scan's ranges of the first candidate, for the usual
+// layout: neither the candidate nor the elements it keeps have attributes,
+// every value goes into an element that exists and holds simple text, and
+// the candidate has no text of its own. Then the copy is the candidate's
+// start tag, each kept element with the whitespace before it (its text
+// replaced), the whitespace before the end tag and the end tag: what
+// injected_copy leaves when it removes everything else with the whitespace
+// before it. nullopt: injected_copy on a parsed copy does it.
+std::optional<std::string> fast_injected_copy(const SoapMessage& response, const Placement& placement,
+                                              const std::string& note, const Policy& policy) {
+  const FastShortlist& fast = *response.fast();
+  const CandidateMapping& m = response.mapping().shortlist->candidates;
+  const std::string_view bytes = response.bytes();
+  const Supplier* supplier = policy.find_supplier(placement.supplier_id);
+  if (supplier == nullptr) return std::nullopt;
+  const auto no_attributes = [&](const FastElement& e) {
+    const std::size_t close = e.start_tag_end - (e.self_closing ? 2 : 1);
+    for (std::size_t k = e.name_end; k < close; ++k) {
+      if (!is_xml_space(bytes[k])) return false;
+    }
+    return true;
+  };
+  const FastElement& c = fast.elements[static_cast<std::size_t>(fast.candidates[0].element)];
+  if (c.self_closing || !no_attributes(c) || fast_has_own_text(bytes, c)) return std::nullopt;
+
+  struct Write {
+    std::int32_t element;
+    std::string_view value;
+  };
+  std::vector<Write> writes;
+  bool ok = true;
+  const auto write = [&](const Field& field, std::size_t which, std::string_view value) {
+    if (!field.path) return;  // fixed or unmapped: nothing in the copy
+    const FastHit& hit = fast.hit(0, which);
+    if (field.path->attribute() || field.path->steps().empty() || hit.first < 0) {
+      ok = false;  // an attribute, or an element to create
+      return;
+    }
+    const FastElement& e = fast.elements[static_cast<std::size_t>(hit.first)];
+    if (!e.simple() || e.self_closing || !no_attributes(e)) ok = false;
+    for (const Write& w : writes) ok = ok && w.element != hit.first;
+    writes.push_back({hit.first, value});
+  };
+  const std::string* literal = fast_flag_literal(response, fast.hit(0, kPreselected), m, placement.preselected);
+  if (literal == nullptr) return std::nullopt;
+  write(m.id, kId, placement.supplier_id);
+  write(m.name, kName, supplier->name);
+  write(m.preselected, kPreselected, *literal);
+  std::vector<std::size_t> unwritten{kPrice, kCurrency};
+  if (!note.empty()) write(m.note, kNote, note);
+  else unwritten.push_back(kNote);
+  for (std::size_t k = 0; k < m.identifiers.size(); ++k) {
+    const IdentifierField& idf = m.identifiers[k];
+    const auto it = std::find_if(supplier->identifiers.begin(), supplier->identifiers.end(),
+                                 [&](const SupplierIdentifier& s) { return s.scheme == idf.scheme; });
+    if (it != supplier->identifiers.end() && !it->value.empty()) write(idf.field, kFirstIdentifier + k, it->value);
+    else unwritten.push_back(kFirstIdentifier + k);
+  }
+  if (!ok) return std::nullopt;
+  // A mapped attribute without a value is removed from a kept element.
+  for (const std::size_t which : unwritten) {
+    const std::int32_t owner = fast.hit(0, which).with_attribute;
+    for (const Write& w : writes) {
+      if (owner >= 0 && w.element == owner) return std::nullopt;
+    }
+  }
+  std::sort(writes.begin(), writes.end(), [&](const Write& a, const Write& b) {
+    return fast.elements[static_cast<std::size_t>(a.element)].begin <
+           fast.elements[static_cast<std::size_t>(b.element)].begin;
+  });
+
+  const auto space_before = [&](std::size_t at, std::size_t floor) {
+    while (at > floor && is_xml_space(bytes[at - 1])) --at;
+    return at;
+  };
+  std::string out;
+  out.reserve(c.end - c.begin);
+  out.append(bytes.substr(c.begin, c.start_tag_end - c.begin));
+  std::size_t floor = c.start_tag_end;
+  for (const Write& w : writes) {
+    const FastElement& e = fast.elements[static_cast<std::size_t>(w.element)];
+    out.append(bytes.substr(space_before(e.begin, floor), e.start_tag_end - space_before(e.begin, floor)));
+    const std::string_view raw = bytes.substr(e.start_tag_end, e.content_end - e.start_tag_end);
+    const std::string_view core = trim_xml_space(raw);
+    auto current = fast_text(bytes, e, response.encoding());
+    if (!current) return std::nullopt;
+    if (*current == w.value) {
+      out.append(raw);
+    } else if (core.empty()) {
+      if (!append_escaped(out, w.value, response.encoding(), EscapeContext::text)) return std::nullopt;
+      out.append(raw);
+    } else {
+      out.append(raw.substr(0, static_cast<std::size_t>(core.data() - raw.data())));
+      if (!append_escaped(out, w.value, response.encoding(), EscapeContext::text)) return std::nullopt;
+      out.append(raw.substr(static_cast<std::size_t>(core.data() - raw.data()) + core.size()));
+    }
+    out.append(bytes.substr(e.content_end, e.end - e.content_end));
+    floor = e.end;
+  }
+  const std::size_t tail = space_before(c.content_end, floor);
+  out.append(bytes.substr(tail, c.end - tail));
+  return out;
 }
 
 // A copy of candidate i parsed on its own (see FastScope): where the DOM
@@ -367,8 +482,7 @@ std::optional<std::string> fast_apply(const SoapMessage& response, const Shortli
   const std::size_t n = fast.candidates.size();
   if (n != shortlist.candidates.size()) return std::nullopt;
   for (std::size_t i = 0; i < n; ++i) {
-    const auto id = fast_candidate_id(response, i);
-    if (!id || *id != shortlist.candidates[i].supplier_id) return std::nullopt;
+    if (!fast_candidate_id_is(response, i, shortlist.candidates[i].supplier_id)) return std::nullopt;
   }
   const std::string_view original = response.bytes();
   const auto span_of = [&](std::size_t i) {
@@ -386,9 +500,15 @@ std::optional<std::string> fast_apply(const SoapMessage& response, const Shortli
     const std::string note = notes_for(decision, NoteTarget::candidate, p.supplier_id, m.candidates.note_separator);
     if (!p.source) {
       if (n == 0) return std::nullopt;
+      const std::string injected_note = m.candidates.note.path ? note : std::string();
+      if (auto copy = fast_injected_copy(response, p, injected_note, policy)) {
+        injected.push_back(std::move(*copy));
+        moved = true;
+        continue;
+      }
       if (!templ) templ = copy_of_candidate(response, 0);
       if (!templ) return std::nullopt;
-      auto copy = injected_copy(*templ, templ->payload(), p, m.candidates.note.path ? note : std::string(), policy);
+      auto copy = injected_copy(*templ, templ->payload(), p, injected_note, policy);
       if (!copy) return std::nullopt;
       injected.push_back(std::move(*copy));
       moved = true;
@@ -396,7 +516,8 @@ std::optional<std::string> fast_apply(const SoapMessage& response, const Shortli
     }
     moved = moved || *p.source != k;
     const std::size_t mark = splice.size();
-    const auto literal = fast_flag_literal(response, fast.hit(*p.source, kPreselected), m.candidates, p.preselected);
+    const std::string* literal =
+        fast_flag_literal(response, fast.hit(*p.source, kPreselected), m.candidates, p.preselected);
     const bool done = literal &&
                       writer.write(fast.hit(*p.source, kPreselected), *m.candidates.preselected.path, *literal,
                                    FieldWriter::Mode::replace, {}) &&
@@ -470,7 +591,7 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
                       std::string("only a shortlist response can be rewritten; this message is of kind ") +
                           to_string(response.kind()));
   }
-  // The fast path takes no message that mentions a signature.
+  // The fast path takes no message with a Signature element.
   if (response.fast() == nullptr) {
     if (auto covered = signature_covering(response, response.payload())) return std::move(*covered);
   }

@@ -166,6 +166,11 @@ std::string apply(std::string text, const Variant& v) {
   return text;
 }
 
+// A remark in every candidate (the first one's is where an injected
+// supplier's note goes).
+const std::pair<std::string, std::string> kRemarks{"</Preselected>\n",
+                                                   "</Preselected>\n          <Remark>Zie catalogus</Remark>\n"};
+
 const std::vector<Variant>& variants() {
   static const std::vector<Variant> v = {
       {"as is", {}},
@@ -195,6 +200,22 @@ const std::vector<Variant>& variants() {
       {"remarks on every candidate and a message element",
        {{"</Preselected>\n", "</Preselected>\n          <Remark>Zie catalogus</Remark>\n"},
         {"</Suppliers>\n", "</Suppliers>\n      <Message/>\n"}}},
+      // The injected supplier is copied from the first candidate by ranges
+      // when that candidate has a remark to write the note into; these
+      // vary what the copy must keep and leave out.
+      {"copy: plain", {kRemarks}},
+      {"copy: text of the candidate's own", {kRemarks, {"<Supplier>\n", "<Supplier>los\n"}}},
+      {"copy: CDATA of the candidate's own", {kRemarks, {"<Supplier>\n", "<Supplier><![CDATA[x]]>\n"}}},
+      {"copy: comments and unknown elements between kept fields",
+       {kRemarks, {"<KvK>", "<!-- k --><Extra a=\"1>\">1<Deep/></Extra>\n          <KvK>"}}},
+      {"copy: attribute on a kept field", {kRemarks, {"<Name>", "<Name xml:lang=\"nl\">"}}},
+      {"copy: id attribute on a kept field", {kRemarks, {"<SupplierId>", "<SupplierId id=\"s\">"}}},
+      {"copy: blank remark", {kRemarks, {"<Remark>Zie catalogus</Remark>", "<Remark>  </Remark>"}}},
+      {"copy: self-closing remark", {{"</Preselected>\n", "</Preselected>\n          <Remark/>\n"}}},
+      {"copy: remark first", {{"<SupplierId>", "<Remark>Eerst</Remark>\n<SupplierId>"}}},
+      {"copy: no indentation", {kRemarks, {"\n          <", "<"}}},
+      {"copy: references in kept values", {kRemarks, {"<Name>Bloemen", "<Name>&#66;loemen"}}},
+      {"copy: CRLF", {kRemarks, {"\n", "\r\n"}}},
       {"empty and self-closing flags", {{"<Preselected>false</Preselected>", "<Preselected/>"}}},
       {"numeric flags", {{">false<", ">0<"}, {">true<", ">1<"}}},
       {"unknown elements and a header", {{"<RequisitionId>", "<Extra a=\"1\"><Deep/></Extra><RequisitionId>"}}},
@@ -214,7 +235,20 @@ const std::vector<Variant>& variants() {
       {"latin1", {{"encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\""}}, false},
       {"empty body", {{"<soap:Body>", "<soap:Body/><soap:Other>"}, {"</soap:Body>", "</soap:Other>"}}, false},
       {"fault", {{"GetSupplierShortlistResponse", "soap:Fault"}}, false},
-      {"signature mentioned", {{"<!-- ERP release", "<!-- Signature ERP release"}}, false},
+      {"signature mentioned in a comment", {{"<!-- ERP release", "<!-- Signature ERP release"}}},
+      {"signature element in the header",
+       {{"<!-- ERP release", "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo/></ds:Signature><!-- ERP release"}},
+       false},
+      {"signature covering the whole document",
+       {{"<!-- ERP release",
+         "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo><ds:Reference URI=\"\"/>"
+         "</ds:SignedInfo></ds:Signature><!-- ERP release"}},
+       false},
+      {"prefix longer than sixteen bytes", {{"soap:", "soap-envelope-1-1:"}, {"xmlns:soap", "xmlns:soap-envelope-1-1"}}},
+      {"names of exactly sixteen bytes", {{"<Name>", "<NameOfSixteen16>"}, {"</Name>", "</NameOfSixteen16>"}}},
+      {"two colons in a name", {{"<Name>", "<soap:x:Name>"}, {"</Name>", "</soap:x:Name>"}}, false},
+      {"colon at the end of a name", {{"<Name>", "<soap:>"}, {"</Name>", "</soap:>"}}, false},
+      {"name starting with a digit after the colon", {{"<Name>", "<soap:1Name>"}, {"</Name>", "</soap:1Name>"}}, false},
       {"candidate that is a child of another element", {{"<Suppliers>", "<Suppliers><Supplier/>"}}, false},
   };
   return v;
@@ -336,6 +370,27 @@ TEST(SoapFastPath, SeededRandomMutationsOfAttributeFieldsGiveTheSameResultOnBoth
   const SoapAdapter adapter(*mapping, {});
   const Comparison stats = mutate_and_compare(adapter, {golden("attributes.in.xml")}, mutation_rounds(1000));
   EXPECT_GT(stats.fast, 30) << "the fast path took too few of the mutations to mean anything";
+}
+
+// Whether an element has text of its own decides how an injected supplier
+// is copied; text inside its children, comments and '>' in attribute values
+// must not count.
+TEST(SoapFastPath, OwnTextIsToldFromTextInChildren) {
+  const auto own_text = [](const std::string& content) {
+    const std::string doc = "<S>" + content + "</S>";
+    FastElement e;
+    e.start_tag_end = 3;
+    e.content_end = doc.size() - 4;
+    return fast_has_own_text(doc, e);
+  };
+  EXPECT_FALSE(own_text("\n  <A>x</A>\n  <B/>\n"));
+  EXPECT_FALSE(own_text("<!-- a > b --><A c=\"1 > 0\" d='/>'>x<C>y</C></A>\r\n\t"));
+  EXPECT_FALSE(own_text("<A><![CDATA[in a child]]></A>"));
+  EXPECT_FALSE(own_text(""));
+  EXPECT_TRUE(own_text("\n  <A>x</A> los\n"));
+  EXPECT_TRUE(own_text("<A/>x"));
+  EXPECT_TRUE(own_text("<A c=\"/>\">x</A><![CDATA[ ]]>"));
+  EXPECT_TRUE(own_text("&amp;<A/>"));
 }
 
 TEST(SoapFastPath, SwitchingItOffIsPerThreadAndScoped) {
