@@ -2,7 +2,7 @@
 #include "socialdefault/policy.hpp"
 
 #include <algorithm>
-#include <tuple>
+#include <cstdint>
 #include <utility>
 
 namespace socialdefault {
@@ -94,6 +94,27 @@ const Evidence* Supplier::evidence_on(LocalDate day) const noexcept {
   return nullptr;
 }
 
+namespace {
+
+// FNV-1a over scheme, a separator and value: the keys are short ids, and
+// this needs no concatenated copy of them.
+std::uint64_t identifier_hash(std::string_view scheme, std::string_view value) noexcept {
+  std::uint64_t h = 14695981039346656037ull;
+  const auto mix = [&h](std::string_view bytes) {
+    for (const char c : bytes) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ull;
+    }
+  };
+  mix(scheme);
+  h ^= 0xffu;  // no byte of UTF-8 text: "a"+"bc" and "ab"+"c" differ
+  h *= 1099511628211ull;
+  mix(value);
+  return h;
+}
+
+}  // namespace
+
 void Policy::index_suppliers() {
   index_.clear();
   for (std::size_t i = 0; i < suppliers.size(); ++i) {
@@ -102,13 +123,28 @@ void Policy::index_suppliers() {
       if (id.scheme != "erp") index_.push_back({id.scheme, id.value, i});
     }
   }
-  std::stable_sort(index_.begin(), index_.end(), [](const IndexEntry& a, const IndexEntry& b) {
-    return std::tie(a.scheme, a.value) < std::tie(b.scheme, b.value);
-  });
+  // Open addressing at most half full. Entries go in in file order and a
+  // key already present is not added again, so the first supplier in file
+  // order wins, as the linear search does.
+  std::size_t size = 16;
+  while (size < 2 * index_.size()) size *= 2;
+  slots_.assign(size, 0);
+  const std::size_t mask = size - 1;
+  for (std::size_t e = 0; e < index_.size(); ++e) {
+    const IndexEntry& entry = index_[e];
+    for (std::size_t slot = identifier_hash(entry.scheme, entry.value) & mask;; slot = (slot + 1) & mask) {
+      if (slots_[slot] == 0) {
+        slots_[slot] = static_cast<std::uint32_t>(e + 1);
+        break;
+      }
+      const IndexEntry& other = index_[slots_[slot] - 1];
+      if (other.scheme == entry.scheme && other.value == entry.value) break;
+    }
+  }
 }
 
 const Supplier* Policy::find_supplier(std::string_view erp_id) const noexcept {
-  if (!index_.empty()) return find_supplier_by_identifier("erp", erp_id);
+  if (!slots_.empty()) return find_supplier_by_identifier("erp", erp_id);
   for (const Supplier& s : suppliers) {
     if (s.id == erp_id) return &s;
   }
@@ -116,13 +152,13 @@ const Supplier* Policy::find_supplier(std::string_view erp_id) const noexcept {
 }
 
 const Supplier* Policy::find_supplier_by_identifier(std::string_view scheme, std::string_view value) const noexcept {
-  if (!index_.empty()) {
-    const auto key = std::pair(scheme, value);
-    const auto it = std::lower_bound(index_.begin(), index_.end(), key, [](const IndexEntry& e, const auto& k) {
-      return std::pair<std::string_view, std::string_view>(e.scheme, e.value) < k;
-    });
-    if (it == index_.end() || it->scheme != scheme || it->value != value) return nullptr;
-    return &suppliers[it->supplier];
+  if (!slots_.empty()) {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t slot = identifier_hash(scheme, value) & mask; slots_[slot] != 0; slot = (slot + 1) & mask) {
+      const IndexEntry& entry = index_[slots_[slot] - 1];
+      if (entry.value == value && entry.scheme == scheme) return &suppliers[entry.supplier];
+    }
+    return nullptr;
   }
   if (scheme == "erp") return find_supplier(value);
   for (const Supplier& s : suppliers) {

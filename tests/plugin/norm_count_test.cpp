@@ -212,7 +212,7 @@ TEST_F(NormCount, ADatabaseErrorSaysWhatCouldNotBeCounted) {
   EXPECT_NE(counted.error().describe().find("ledger.sqlite"), std::string::npos) << counted.error().describe();
 }
 
-// A backend without the count refuses it, as it refuses count_orders.
+// A backend without the count refuses it (the base class's default).
 class BackendWithoutCounts final : public Ledger {
  public:
   Result<std::int64_t> append_offer(const OfferRecord&) override { return std::int64_t{0}; }

@@ -79,5 +79,31 @@ TEST(PolicyIndex, SurvivesACopy) {
   EXPECT_EQ(found(copy, copy.find_supplier_by_identifier("kvk", "70000001")), "S-1#0");
 }
 
+// Enough suppliers that the hash table grows and keys share slots, and keys
+// that differ only in where scheme ends and value begins.
+TEST(PolicyIndex, ManySuppliersAndSplitKeys) {
+  Policy plain;
+  for (int i = 0; i < 700; ++i) {
+    const std::string n = std::to_string(i);
+    plain.suppliers.push_back(supplier("V-" + n, {{"kvk", "7" + n}, {"k", "vk7" + n}, {"duns", n}}));
+  }
+  Policy indexed = plain;
+  indexed.index_suppliers();
+  int checked = 0;
+  for (int i = 0; i < 760; i += 3) {
+    const std::string n = std::to_string(i);
+    for (const Query& q : std::vector<Query>{{"erp", "V-" + n}, {"kvk", "7" + n}, {"k", "vk7" + n}, {"kv", "k7" + n},
+                                             {"duns", n}, {"dun", "s" + n}}) {
+      SCOPED_TRACE(q.scheme + ":" + q.value);
+      EXPECT_EQ(found(indexed, indexed.find_supplier_by_identifier(q.scheme, q.value)),
+                found(plain, plain.find_supplier_by_identifier(q.scheme, q.value)));
+      ++checked;
+    }
+  }
+  EXPECT_EQ(found(indexed, indexed.find_supplier_by_identifier("k", "vk7699")), "V-699#699");
+  EXPECT_EQ(found(indexed, indexed.find_supplier_by_identifier("kv", "k7699")), "-");
+  EXPECT_GT(checked, 1000);
+}
+
 }  // namespace
 }  // namespace socialdefault

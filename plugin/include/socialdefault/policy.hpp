@@ -219,7 +219,8 @@ class Policy {
     std::string value;
     std::size_t supplier;   // into suppliers
   };
-  std::vector<IndexEntry> index_;  // sorted by (scheme, value), stable
+  std::vector<IndexEntry> index_;      // in file order
+  std::vector<std::uint32_t> slots_;   // hash table of index_ positions + 1; 0 is empty
 };
 
 // Loads and validates a configuration (schemas/config.xsd, documented in

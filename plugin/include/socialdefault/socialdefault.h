@@ -84,8 +84,8 @@ SD_API sd_status sd_record(sd_engine* engine, const char* request, size_t reques
 
 /* Exports the MVI figures for [from, to] (YYYY-MM-DD, the organisation's
  * dates). group_by is a comma-separated list of department, category,
- * supplier, month, quarter, or NULL/"" for totals; format is "csv", "xml" or
- * "json". */
+ * supplier, month, quarter, arm (experiment/arm), or NULL/"" for totals;
+ * format is "csv", "xml" or "json". */
 SD_API sd_status sd_export(sd_engine* engine, const char* from, const char* to, const char* group_by,
                            const char* format, char** out, size_t* out_size, sd_error** error);
 
