@@ -222,8 +222,9 @@ Result<std::vector<CodeSystemCount>> SqliteLedger::count_orders_by_system(std::s
 }
 
 Result<std::vector<ArmCount>> SqliteLedger::count_arms(std::string_view experiment, LocalDate from, LocalDate to) {
-  // The experiment report's counts, by the export's rule (kBought): a
-  // rejected or cancelled order is not counted for its arm either, so the
+  // The experiment report's counts, by the export's rules (kBought,
+  // kLatest): a rejected or cancelled order, or a superseded version of a
+  // changed order, is not counted for its arm either, so the
   // report's orders per arm are the export's grouped by arm over the
   // experiment's days. substr, not LIKE: an experiment id may contain "_",
   // which LIKE reads as a wildcard. Like the export, on a read-only
@@ -231,7 +232,7 @@ Result<std::vector<ArmCount>> SqliteLedger::count_arms(std::string_view experime
   const std::string sql =
       "SELECT substr(arm, length(?1) + 2), count(*), sum(social) FROM choices WHERE substr(arm, 1, length(?1) + 1) "
       "= ?1 || '/' AND local_date BETWEEN ?2 AND ?3 AND " +
-      std::string(kBought) + " GROUP BY arm ORDER BY arm";
+      std::string(kBought) + " AND " + std::string(kLatest) + " GROUP BY arm ORDER BY arm";
   const std::string first = format_date(from);
   const std::string last = format_date(to);
   constexpr std::string_view what = "cannot count the orders per arm";

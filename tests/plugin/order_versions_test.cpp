@@ -141,6 +141,19 @@ TEST_F(OrderVersions, TheNormCountsTheLatestVersionThroughTheVersionIndex) {
   EXPECT_EQ(plan.find("SCAN choices"), std::string::npos) << plan;
 }
 
+TEST_F(OrderVersions, TheExperimentReportCountsTheLatestVersionPerArm) {
+  ChoiceRecord order = choice("PO-1", 1, 1000);
+  order.arm = "exp-1/impact";
+  ChoiceRecord change = choice("PO-1", 1, 1500, 1, "CHG-1");
+  change.arm = "exp-1/impact";
+  append({order, change});
+  auto arms = ledger_->count_arms("exp-1", 2026y / 11 / 1, 2026y / 11 / 30);
+  ASSERT_TRUE(arms.ok()) << arms.error().describe();
+  ASSERT_EQ(arms->size(), 1U);
+  EXPECT_EQ((*arms)[0].arm, "impact");
+  EXPECT_EQ((*arms)[0].count.orders, 1);
+}
+
 TEST_F(OrderVersions, AStatusNamedByItsDocumentIdFindsTheOrder) {
   append({choice("PO-7", 1, 1000, 0, "payload-7@erp.example")});
   OrderStatusRecord status;
