@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cxml_form.hpp"
 #include "socialdefault/engine.hpp"
 #include "socialdefault/simulate.hpp"
 
@@ -80,6 +81,10 @@ is recorded when the ERP answered with a Fault or a rejection. Prints one
 line per recorded choice. With --adapter ubl or cxml the order is a standard
 document (docs/standard-documents.md; the mapping is optional for cxml and
 not taken by ubl); a UBL OrderResponse on its own records the order's status.
+A UBL OrderChange or a cXML OrderRequest of type update is recorded as a new
+version of its order. With --adapter cxml a request that is not XML is read as
+a PunchOut cart posted as an HTML form (the field cxml-urlencoded or
+cxml-base64), as the gateway reads one.
 Exit codes: 0 recorded (or refused by the ERP), 1 usage, 2 configuration invalid,
             4 message refused, 5 ledger error.
 )"},
@@ -286,6 +291,15 @@ int rewrite(const Args& args) {
   return kOk;
 }
 
+// A PunchOut cart posted as a form rather than XML: the gateway tells by
+// the content type, a file has none, so by its first byte (XML starts with
+// '<', possibly after a byte-order mark and white space).
+bool punchout_form(std::string_view request) {
+  if (request.starts_with("\xEF\xBB\xBF")) return false;
+  const std::size_t first = request.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && request[first] != '<';
+}
+
 int record(const Args& args) {
   bool ok = true;
   const sd::UtcSeconds now = now_or(args, ok);
@@ -308,12 +322,25 @@ int record(const Args& args) {
     // Only an explicit --mapping: SD_MAPPING names the SOAP adapter's file.
     auto adapter = engine->make_adapter(name, args.get("mapping").value_or(""), sd::Limits{});
     if (!adapter) return report(adapter.error());
+    if (name == "cxml" && punchout_form(request)) {
+      auto decoded = sd::cxml::decode_punchout_form(request, sd::Limits{}.max_bytes);
+      if (!decoded) {
+        if (decoded.error().code != sd::ErrorCode::not_found) return report(decoded.error());
+        return report(sd::make_error(sd::ErrorCode::unsupported,
+                                     "the request is neither XML nor a PunchOut form: " + decoded.error().message));
+      }
+      request = std::move(decoded).value();
+    }
     auto message = (*adapter)->recognise(request);
     if (!message) return report(message.error());
     if ((*message)->kind() == sd::MessageKind::order_response && !answer) {
       auto status = engine->record_order_status(**adapter, request, now);
       if (!status) return report(status.error());
-      std::cout << "recorded status of order " << status->order_ref << ": " << sd::to_string(status->status) << "\n";
+      // Named by its document alone: the ledger found the order number.
+      const std::string order = status->order_ref.empty()
+                                    ? "of document \"" + status->order_document_ref + "\""
+                                    : status->order_ref;
+      std::cout << "recorded status of order " << order << ": " << sd::to_string(status->status) << "\n";
       return kOk;
     }
     records = engine->prepare_choices(**adapter, request, answer, now);
@@ -330,7 +357,9 @@ int record(const Args& args) {
               << (c.chosen_supplier.empty() ? c.chosen_identifiers : c.chosen_supplier) << " ("
               << (c.social ? "social" : "regular") << ", " << sd::to_string(c.outcome) << ") "
               << sd::format_decimal(c.amount) << " " << c.amount.currency << ", " << c.department << ", "
-              << c.category_code_system << " " << c.category << "\n";
+              << c.category_code_system << " " << c.category;
+    if (c.order_version > 0) std::cout << ", version " << c.order_version << " of order " << c.order_ref;
+    std::cout << "\n";
   }
   return kOk;
 }

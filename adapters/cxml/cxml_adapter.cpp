@@ -118,7 +118,8 @@ std::string from_sources(const std::vector<Source>& sources, pugi::xml_node item
 
 void redact_line(const CxmlMessage& m, OrderChoice& line) {
   for (std::string* s : {&line.correlation_id, &line.order_ref, &line.category.code_system, &line.category.code,
-                         &line.requester, &line.department, &line.supplier_id, &line.description}) {
+                         &line.requester, &line.department, &line.supplier_id, &line.description,
+                         &line.document_ref}) {
     *s = m.redact(std::move(*s));
   }
   for (SupplierIdentifier& id : line.supplier_identifiers) {
@@ -304,8 +305,10 @@ Result<OrderStatusUpdate> confirmation_update(const CxmlMessage& m) {
   return update;
 }
 
-// A StatusUpdateRequest names its document by payloadID; orders are kept
-// by order number, so the order must be named in DocumentStatus/DocumentInfo.
+// A StatusUpdateRequest names its document by payloadID (DocumentReference),
+// and some hubs add the order number in DocumentStatus/DocumentInfo. The
+// number wins; a payloadID alone is resolved by the ledger to the order
+// recorded with it (OrderStatusUpdate::order_document_ref).
 Result<OrderStatusUpdate> status_update(const CxmlMessage& m) {
   const pugi::xml_node payload = m.payload_element();
   for (std::string_view other : {"PaymentStatus", "SourcingStatus", "InvoiceStatus", "IntegrationStatus"}) {
@@ -331,14 +334,20 @@ Result<OrderStatusUpdate> status_update(const CxmlMessage& m) {
   const std::string type = XmlDocument::attribute(info, "documentType");
   std::string lower_type = type;
   for (char& c : lower_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool other_document = !type.empty() && lower_type.find("order") == std::string::npos;
   if (update.order_ref.empty() || lower_type.find("order") == std::string::npos) {
     const std::string payload_id = XmlDocument::attribute(element(payload, "DocumentReference"), "payloadID");
-    return make_error(ErrorCode::mapping,
-                      "the StatusUpdateRequest does not name an order (DocumentReference payloadID " +
-                          soap::in_quotes(payload_id) + ", DocumentInfo documentType " + soap::in_quotes(type) +
-                          "); expected <DocumentStatus><DocumentInfo documentType=\"OrderRequest\" documentID=\"the "
-                          "order number\"/>, since order statuses are kept by order number",
-                      "DocumentStatus/DocumentInfo");
+    if (payload_id.empty() || other_document) {
+      return make_error(ErrorCode::mapping,
+                        "the StatusUpdateRequest does not name an order (DocumentReference payloadID " +
+                            soap::in_quotes(payload_id) + ", DocumentInfo documentType " + soap::in_quotes(type) +
+                            "); expected <DocumentReference payloadID=\"the OrderRequest's payloadID\"/> or "
+                            "<DocumentStatus><DocumentInfo documentType=\"OrderRequest\" documentID=\"the order "
+                            "number\"/>",
+                        "DocumentStatus/DocumentInfo");
+    }
+    update.order_ref.clear();
+    update.order_document_ref = payload_id;
   }
   update.response_ref = XmlDocument::attribute(m.root(), "payloadID");
   // The hub's own word for the document's state wins over the transport code.
@@ -396,9 +405,41 @@ Result<OrderStatusUpdate> CxmlAdapter::read_order_status(const Message& response
                         "delete; it changes no order's status");
   }
   if (!update) return m->redact(std::move(update).error());
-  for (std::string* s : {&update->order_ref, &update->response_ref, &update->code}) *s = m->redact(std::move(*s));
+  for (std::string* s : {&update->order_ref, &update->response_ref, &update->code, &update->order_document_ref}) {
+    *s = m->redact(std::move(*s));
+  }
   return update;
 }
+
+namespace {
+
+// An OrderRequest of type update: orderVersion numbers the versions of an
+// order (the first is 1); without it the change is version 1, above the
+// order itself (0), and equal versions are told apart by arrival.
+Result<void> update_version(pugi::xml_node header, OrderChoice& base) {
+  if (base.document_ref.empty()) {
+    return make_error(ErrorCode::mapping,
+                      "the OrderRequest of type update changes order " + soap::in_quotes(base.order_ref) +
+                          " but the cXML has no payloadID; expected the payloadID that tells this version from others",
+                      "cXML/@payloadID");
+  }
+  const std::string text = XmlDocument::attribute(header, "orderVersion");
+  base.order_version = 1;
+  if (text.empty()) return {};
+  std::int64_t number = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc{} || end != text.data() + text.size() || number <= 0) {
+    return make_error(ErrorCode::mapping,
+                      "the OrderRequest of type update has orderVersion " + soap::in_quotes(text) +
+                          "; expected a whole number from 1 (the version of order " + soap::in_quotes(base.order_ref) +
+                          ")",
+                      "OrderRequestHeader/@orderVersion");
+  }
+  base.order_version = number;
+  return {};
+}
+
+}  // namespace
 
 Result<std::vector<OrderChoice>> CxmlAdapter::read_lines(const CxmlMessage& m) const {
   const bool order = m.payload() == Payload::order_request;
@@ -420,13 +461,14 @@ Result<std::vector<OrderChoice>> CxmlAdapter::read_lines(const CxmlMessage& m) c
       return make_error(ErrorCode::mapping, "the OrderRequestHeader has no orderID; expected the order number",
                         "OrderRequestHeader/@orderID");
     }
-    // A change order repeats the whole order; recording it as well would
-    // count the order twice (docs/standard-documents.md, "Not (yet) done").
+    // The payloadID names the order's document: a StatusUpdateRequest may
+    // name the order by it alone.
+    base.document_ref = XmlDocument::attribute(m.root(), "payloadID");
+    // A change order repeats the whole order: a new version of it, which
+    // the export counts instead of the earlier ones.
     if (XmlDocument::attribute(header, "type") == "update") {
-      return make_error(ErrorCode::unsupported,
-                        "the OrderRequest of type update changes order " + soap::in_quotes(base.order_ref) +
-                            ", recorded earlier; change orders are not recorded, so the first version's figures stand",
-                        "OrderRequestHeader/@type");
+      auto version = update_version(header, base);
+      if (!version) return std::move(version).error();
     }
     base.correlation_id = XmlDocument::attribute(header, "requisitionID");
   } else {

@@ -318,7 +318,8 @@ Response RequestHandler::complete(Exchange& exchange, const Request& request, Up
     auto update = adapter.read_order_status(*exchange.request_message);
     Result<std::int64_t> stored = update ? backend_.ledger().append_order_status(OrderStatusRecord{
                                                now(), update->order_ref, update->status, update->response_ref,
-                                               update->code, std::string(adapter.name())})
+                                               update->code, std::string(adapter.name()),
+                                               update->order_document_ref})
                                          : Result<std::int64_t>(std::move(update).error());
     if (stored) {
       outcome = "status-recorded";

@@ -80,6 +80,9 @@ std::string choice_to_json(const ChoiceRecord& r) {
   o["adapter"] = r.adapter;
   if (!r.arm.empty()) o["arm"] = r.arm;
   if (!r.record_id.empty()) o["record_id"] = r.record_id;
+  // A changed order's version: replayed as a plain order it would count twice.
+  if (r.order_version != 0) o["order_version"] = r.order_version;
+  if (!r.document_ref.empty()) o["document_ref"] = r.document_ref;
   return boost::json::serialize(o);
 }
 
@@ -117,6 +120,8 @@ Result<ChoiceRecord> choice_from_json(std::string_view line) {
     // Absent in lines spooled before they were written.
     if (o.contains("arm")) r.arm = str("arm");
     if (o.contains("record_id")) r.record_id = str("record_id");
+    if (o.contains("order_version")) r.order_version = o.at("order_version").to_number<std::int64_t>();
+    if (o.contains("document_ref")) r.document_ref = str("document_ref");
   } catch (const std::exception& e) {
     return make_error(ErrorCode::invalid_argument, std::string("incomplete choice record: ") + e.what());
   }

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "cxml_form.hpp"
 #include "socialdefault/result.hpp"
 
 namespace socialdefault::gateway {
@@ -27,14 +28,8 @@ StandardDocument detect_standard_document(std::string_view content_type, std::st
 // application/x-www-form-urlencoded, with or without parameters.
 bool form_content_type(std::string_view content_type) noexcept;
 
-// The cXML document of a PunchOut cart posted as an HTML form: the first
-// field named cxml-urlencoded (percent-decoded, '+' a space) or cxml-base64
-// (percent-decoded, then base64), wherever it stands in the form. Errors:
-// not_found when the form has neither field (it is not a cart); xml when the
-// field is empty, malformed (a bad percent escape, a character outside
-// base64) or decodes to more than max_bytes. Messages name the field and the
-// byte of the form where the problem is.
-Result<std::string> decode_punchout_form(std::string_view form, std::size_t max_bytes);
+// The decoder of a PunchOut form is the cxml adapter's, shared with the CLI.
+using cxml::decode_punchout_form;
 
 // A request body as the standard-document adapters see it.
 struct StandardBody {

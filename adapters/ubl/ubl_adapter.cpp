@@ -111,6 +111,44 @@ Result<std::optional<Money>> read_amount(const UblMessage& m, pugi::xml_node amo
   return std::optional<Money>{std::move(money).value()};
 }
 
+// An OrderChange: the order it changes (OrderReference), its own id and its
+// sequence number, which orders the versions of one order.
+Result<void> change_version(const UblMessage& m, OrderChoice& header) {
+  const pugi::xml_node root = m.root();
+  const std::size_t orders = m.document().children(root, kCacNamespace, "OrderReference").size();
+  if (orders > 1) {
+    return make_error(ErrorCode::unsupported,
+                      "the OrderChange names " + std::to_string(orders) +
+                          " orders; expected one <cac:OrderReference> (the order it changes)",
+                      "OrderReference");
+  }
+  header.order_ref = XmlDocument::text(m.cbc(m.cac(root, "OrderReference"), "ID"));
+  if (header.order_ref.empty()) {
+    return make_error(ErrorCode::mapping,
+                      "the OrderChange has no <cac:OrderReference>/<cbc:ID>; expected the number of the order it "
+                      "changes",
+                      "OrderReference/ID");
+  }
+  header.document_ref = XmlDocument::text(m.cbc(root, "ID"));
+  if (header.document_ref.empty()) {
+    return make_error(ErrorCode::mapping, "the OrderChange has no <cbc:ID>; expected the change document's own id",
+                      "ID");
+  }
+  const pugi::xml_node sequence = m.cbc(root, "SequenceNumberID");
+  const std::string text = XmlDocument::text(sequence);
+  std::int64_t number = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || number <= 0) {
+    return make_error(ErrorCode::mapping,
+                      "the OrderChange's <cbc:SequenceNumberID> is " + soap::in_quotes(text) +
+                          "; expected a whole number from 1 (the change's place among the changes of order " +
+                          soap::in_quotes(header.order_ref) + ")",
+                      "SequenceNumberID");
+  }
+  header.order_version = number;
+  return {};
+}
+
 Result<OrderStatusUpdate> status_of(const UblMessage& m) {
   const pugi::xml_node root = m.root();
   OrderStatusUpdate update;
@@ -233,9 +271,15 @@ Result<std::vector<OrderChoice>> UblAdapter::read_choice(const Message& request,
 
   OrderChoice header;
   header.document_version = m->version();
-  header.order_ref = XmlDocument::text(m->cbc(root, "ID"));
-  if (header.order_ref.empty()) {
-    return make_error(ErrorCode::mapping, "the Order has no <cbc:ID>; expected the order number", "ID");
+  const std::string& type = m->document_type();
+  if (type == "OrderChange") {
+    auto version = change_version(*m, header);
+    if (!version) return std::move(version).error();
+  } else {
+    header.order_ref = XmlDocument::text(m->cbc(root, "ID"));
+    if (header.order_ref.empty()) {
+      return make_error(ErrorCode::mapping, "the Order has no <cbc:ID>; expected the order number", "ID");
+    }
   }
   header.correlation_id = XmlDocument::text(m->cbc(m->cac(root, "OriginatorDocumentReference"), "ID"));
   const pugi::xml_node originator = m->cac(m->cac(root, "OriginatorCustomerParty"), "Party");
@@ -272,7 +316,7 @@ Result<std::vector<OrderChoice>> UblAdapter::read_choice(const Message& request,
   const std::string currency = XmlDocument::text(m->cbc(root, "DocumentCurrencyCode"));
   const std::vector<pugi::xml_node> lines = d.children(root, kCacNamespace, "OrderLine");
   if (lines.empty()) {
-    return make_error(ErrorCode::mapping, "the Order has no <cac:OrderLine>; expected at least one", "OrderLine");
+    return make_error(ErrorCode::mapping, "the " + type + " has no <cac:OrderLine>; expected at least one", "OrderLine");
   }
   std::vector<OrderChoice> out;
   out.reserve(lines.size());
@@ -284,6 +328,13 @@ Result<std::vector<OrderChoice>> UblAdapter::read_choice(const Message& request,
                         d.describe(lines[i]) + " (order line " + std::to_string(i + 1) +
                             ") has no <cac:LineItem>; expected one",
                         "OrderLine/LineItem");
+    }
+    // A changed order repeats every line; one it cancels is not bought:
+    // UBL's own code Cancelled, or UNCL 1229 code 2 (deleted), which PEPPOL
+    // Advanced Ordering uses.
+    if (type == "OrderChange") {
+      const std::string status = XmlDocument::text(m->cbc(item_line, "LineStatusCode"));
+      if (status == "Cancelled" || status == "2") continue;
     }
     OrderChoice line = header;
     // The line's own number when it is one, else its position.
@@ -298,6 +349,13 @@ Result<std::vector<OrderChoice>> UblAdapter::read_choice(const Message& request,
     line.category = read_category(*m, item);
     line.description = XmlDocument::text(m->cbc(item, "Name"));
     out.push_back(std::move(line));
+  }
+  if (out.empty()) {
+    return make_error(ErrorCode::mapping,
+                      "the OrderChange cancels every line of order " + soap::in_quotes(header.order_ref) +
+                          "; expected at least one line that is not Cancelled (send an OrderCancellation to cancel "
+                          "the order)",
+                      "OrderLine/LineItem/LineStatusCode");
   }
   // An order of one line without a line amount: the order's payable amount.
   if (out.size() == 1 && !out[0].amount) {

@@ -1,6 +1,6 @@
 // The UBL adapter, registered as "ubl": reads the choices of a UBL 2.0/2.1
-// or PEPPOL BIS 3 Order and the status an OrderResponse gives an earlier
-// order. It needs no mapping: UBL fixes where everything is
+// or PEPPOL BIS 3 Order (an OrderChange as a new version of its order) and
+// the status an OrderResponse gives an earlier order. It needs no mapping: UBL fixes where everything is
 // (docs/standard-documents.md). Shortlists are not UBL's business here.
 #pragma once
 

@@ -24,7 +24,8 @@ Result<std::unique_ptr<UblMessage>> UblMessage::parse(std::string_view bytes, co
                       "byte 0");
   }
   message->document_type_ = std::string(local);
-  if (local == "Order") {
+  if (local == "Order" || local == "OrderChange") {
+    // An OrderChange carries the whole changed order: a new version of it.
     message->kind_ = MessageKind::order_request;
   } else if (local == "OrderResponse" || local == "OrderResponseSimple" || local == "OrderCancellation") {
     // A cancellation comes from the buyer, but like a response it changes

@@ -1,4 +1,4 @@
-// A UBL document (Order, OrderResponse, OrderResponseSimple,
+// A UBL document (Order, OrderChange, OrderResponse, OrderResponseSimple,
 // OrderCancellation, or any other
 // UBL 2.x document, recognised but not read): checked, parsed, classified,
 // with the UBL version told from its content.

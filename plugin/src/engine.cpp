@@ -345,6 +345,8 @@ Result<std::vector<ChoiceRecord>> Engine::resolve_choices(std::span<const OrderC
     c.category = line.category.code;
     c.adapter = std::string(adapter_name);
     if (!line.document_version.empty()) c.adapter += "/" + line.document_version;
+    c.order_version = line.order_version;
+    c.document_ref = line.document_ref;
     // An order without an amount still counts as an order; its spend is zero
     // in the reporting currency rather than a guess.
     c.amount = line.amount.value_or(Money{0, policy->organisation.reporting_currency});
@@ -407,6 +409,7 @@ Result<OrderStatusRecord> Engine::record_order_status(const Adapter& adapter, st
   record.response_ref = update->response_ref;
   record.code = update->code;
   record.adapter = std::string(adapter.name());
+  record.order_document_ref = update->order_document_ref;
   auto stored = ledger_->append_order_status(record);
   if (!stored) return std::move(stored).error();
   return record;

@@ -25,7 +25,7 @@ constexpr std::array<ChainColumn, 11> kOfferColumns{{
     {"adapter", text},
 }};
 
-constexpr std::array<ChainColumn, 21> kChoiceColumns{{
+constexpr std::array<ChainColumn, 23> kChoiceColumns{{
     {"at_utc", text},
     {"at_unix", integer},
     {"local_date", text},
@@ -47,6 +47,8 @@ constexpr std::array<ChainColumn, 21> kChoiceColumns{{
     {"currency", text},
     {"adapter", text},
     {"arm", text, true},  // schema version 2
+    {"order_version", integer, true},  // schema version 5
+    {"document_ref", text, true},      // schema version 5
 }};
 
 constexpr std::array<ChainColumn, 6> kConfigChangeColumns{{
@@ -113,7 +115,11 @@ ChainRow choice_row(const ChoiceRecord& c) {
           c.amount.currency,
           c.adapter,
           // Empty (no offer linked) is NULL, as in rows from before version 2.
-          c.arm.empty() ? ChainValue{std::monostate{}} : ChainValue{c.arm}};
+          c.arm.empty() ? ChainValue{std::monostate{}} : ChainValue{c.arm},
+          // The order itself and a document without an id are NULL, so rows
+          // from before version 5 and rows like them encode alike.
+          c.order_version == 0 ? ChainValue{std::monostate{}} : ChainValue{c.order_version},
+          c.document_ref.empty() ? ChainValue{std::monostate{}} : ChainValue{c.document_ref}};
 }
 
 ChainRow config_change_row(const ConfigChangeRecord& c) {
@@ -136,6 +142,15 @@ Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what
   if (!is_currency_code(choice.amount.currency)) {
     return make_error(ErrorCode::invalid_argument, what + ": currency \"" + choice.amount.currency +
                                                        "\" is not an ISO 4217 code (three capital letters)");
+  }
+  if (choice.order_version < 0) {
+    return make_error(ErrorCode::invalid_argument, what + ": order_version " + std::to_string(choice.order_version) +
+                                                       " is negative; expected 0 (the order itself) or a change's number");
+  }
+  if (choice.order_version > 0 && choice.order_ref.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      what + ": version " + std::to_string(choice.order_version) +
+                          " of an order has no order reference; expected the number of the order it changes");
   }
   return {};
 }

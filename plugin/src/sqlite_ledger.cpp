@@ -201,10 +201,48 @@ Result<void> migrate_to_v4(sqlite3* db, const std::filesystem::path& file, const
   return exec(db, file, kSchemaV4, "cannot add the status cancelled to the ledger");
 }
 
+Result<bool> has_column(sqlite3* db, const std::filesystem::path& file, std::string_view table,
+                        std::string_view column) {
+  auto count = query_integer(db, file,
+                             "SELECT count(*) FROM pragma_table_info('" + std::string(table) + "') WHERE name = '" +
+                                 std::string(column) + "'",
+                             "cannot read the columns of " + std::string(table));
+  if (!count) return std::move(count).error();
+  return *count > 0;
+}
+
+// Version 5: changed orders as superseding versions (docs/ledger.md,
+// "Order versions"). Two nullable chained columns: NULL in older rows,
+// which the chain leaves out, so every old row keeps its MAC. The record
+// ids of the spool's replays, created outside the schema version before,
+// become part of it. A column already there is not added again, so a
+// ledger whose version was set back by hand still opens.
+Result<void> migrate_to_v5(sqlite3* db, const std::filesystem::path& file, const Key&) {
+  constexpr std::string_view what = "cannot add order versions to the ledger";
+  for (const auto& [column, type] : {std::pair<std::string_view, std::string_view>{"order_version", "INTEGER"},
+                                     std::pair<std::string_view, std::string_view>{"document_ref", "TEXT"}}) {
+    auto present = has_column(db, file, "choices", column);
+    if (!present) return std::move(present).error();
+    if (*present) continue;
+    const std::string sql = "ALTER TABLE choices ADD COLUMN " + std::string(column) + " " + std::string(type);
+    if (auto r = exec(db, file, sql.c_str(), what); !r) return r;
+  }
+  // Partial indexes: only changed orders and orders with a document id are
+  // in them, so the export's version rule and the look-up of a payloadID
+  // read a few entries, whatever the number of plain orders.
+  return exec(db, file,
+              "CREATE INDEX IF NOT EXISTS choices_versions ON choices (order_ref, order_version) "
+              "WHERE order_version IS NOT NULL;"
+              "CREATE INDEX IF NOT EXISTS choices_by_document ON choices (document_ref) WHERE document_ref IS NOT NULL;"
+              "CREATE TABLE IF NOT EXISTS choice_record_ids (record_id TEXT PRIMARY KEY, "
+              "choice_id INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+              what);
+}
+
 using Migration = Result<void> (*)(sqlite3*, const std::filesystem::path&, const Key&);
 // kMigrations[v] takes a ledger from version v to v + 1.
-constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1, migrate_to_v2,
-                                                                               migrate_to_v3, migrate_to_v4};
+constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1, migrate_to_v2, migrate_to_v3,
+                                                                               migrate_to_v4, migrate_to_v5};
 
 std::string insert_sql(const ChainTable& table) {
   std::string columns = "id";
@@ -360,12 +398,8 @@ Result<void> SqliteLedger::migrate() {
       if (auto r = exec(db, file_, pragmas.c_str(), "cannot record the ledger's schema version"); !r) return r;
     }
     // The record ids of choices handed in more than once (the gateway's
-    // spool replay): outside the chain, no audit data, so it is created
-    // when absent at any schema version rather than by a migration.
-    return exec(db, file_,
-                "CREATE TABLE IF NOT EXISTS choice_record_ids (record_id TEXT PRIMARY KEY, "
-                "choice_id INTEGER NOT NULL) STRICT, WITHOUT ROWID",
-                "cannot create the record ids of the ledger");
+    // spool replay) are created by migrate_to_v5.
+    return {};
   }();
   if (!result) {
     rollback_if_open();
@@ -554,13 +588,39 @@ Result<std::int64_t> SqliteLedger::append_config_change(const ConfigChangeRecord
 }
 
 Result<std::int64_t> SqliteLedger::append_order_status(const OrderStatusRecord& status) {
-  if (status.order_ref.empty()) {
+  if (status.order_ref.empty() && status.order_document_ref.empty()) {
     return make_error(ErrorCode::invalid_argument,
                       "order status: the order reference is empty; expected the order number the response answers");
   }
-  const std::array<ChainRow, 1> rows{order_status_row(status)};
   std::lock_guard lock(mutex_);
+  if (status.order_ref.empty()) {
+    // Named only by the document that carried the order (a cXML payloadID):
+    // the order number recorded with that document. Rare, so not cached.
+    auto resolved = order_of_document(status.order_document_ref);
+    if (!resolved) return std::move(resolved).error();
+    OrderStatusRecord named = status;
+    named.order_ref = std::move(resolved).value();
+    const std::array<ChainRow, 1> rows{order_status_row(named)};
+    return append_rows(order_statuses_table(), insert_order_status_.get(), rows);
+  }
+  const std::array<ChainRow, 1> rows{order_status_row(status)};
   return append_rows(order_statuses_table(), insert_order_status_.get(), rows);
+}
+
+Result<std::string> SqliteLedger::order_of_document(std::string_view document_ref) {
+  auto statement = prepare_statement(
+      db_.get(), file_, "SELECT order_ref FROM choices WHERE document_ref = ?1 AND order_ref <> '' ORDER BY id LIMIT 1",
+      false);
+  if (!statement) return std::move(statement).error();
+  bind_text(statement->get(), 1, document_ref);
+  const int rc = sqlite3_step(statement->get());
+  if (rc == SQLITE_ROW) return column_text(statement->get(), 0);
+  if (rc != SQLITE_DONE) return database_error(db_.get(), file_, "cannot look up the order of a document");
+  return make_error(ErrorCode::invalid_argument,
+                    "order status: no recorded order came in the document \"" + std::string(document_ref) +
+                        "\" (its payloadID); expected the id of an order document recorded earlier, or the order "
+                        "number",
+                    file_.string());
 }
 
 Result<std::optional<OfferRecord>> SqliteLedger::find_offer(std::string_view correlation_id) {

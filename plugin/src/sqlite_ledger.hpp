@@ -65,7 +65,7 @@ class SqliteLedger final : public Ledger {
 
  public:
   // The schema version this program writes; older files are migrated on open.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
   // PRAGMA application_id of a socialdefault ledger ("SDLG").
   static constexpr int kApplicationId = 0x53444C47;
 
@@ -108,6 +108,9 @@ class SqliteLedger final : public Ledger {
   };
 
   Result<void> configure();
+  // The order number recorded with a document id (schema version 5); the
+  // caller holds mutex_.
+  Result<std::string> order_of_document(std::string_view document_ref);
   Result<void> migrate();
   Result<void> prepare();
   Result<Head> read_head(const ChainTable& table);

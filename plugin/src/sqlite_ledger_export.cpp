@@ -22,6 +22,19 @@ constexpr std::string_view kBought =
     "(order_ref = '' OR coalesce((SELECT status FROM order_statuses s WHERE s.order_ref = choices.order_ref "
     "ORDER BY s.id DESC LIMIT 1), '') NOT IN ('rejected', 'cancelled'))";
 
+// Its neighbour for changed orders (schema version 5): a line counts unless
+// a later version of its order is recorded. A version supersedes what has a
+// lower version number (the order itself is 0, NULL in the ledger); among
+// equal numbers the later arrival wins, except over lines of its own
+// document, unless it is the same line again (the document came twice).
+// Only changed orders are in the partial index choices_versions, so a plain
+// order costs one empty index probe (docs/ledger.md, "Order versions").
+constexpr std::string_view kLatest =
+    "(order_ref = '' OR NOT EXISTS (SELECT 1 FROM choices v WHERE v.order_version IS NOT NULL AND "
+    "v.order_ref = choices.order_ref AND (v.order_version > coalesce(choices.order_version, 0) OR "
+    "(v.order_version = choices.order_version AND v.id > choices.id AND "
+    "(v.document_ref IS NOT choices.document_ref OR v.line = choices.line)))))";
+
 // The SQL expressions of a grouping key. Every expression is TEXT, so
 // ORDER BY (BINARY collation) and std::string comparison agree.
 std::vector<std::string> key_expressions(GroupBy key) {
@@ -71,7 +84,8 @@ Result<void> SqliteLedger::export_rows(const ExportQuery& query, const ExportSin
   std::string keys_sql;
   for (const std::string& expression : raw_keys) keys_sql += (keys_sql.empty() ? "" : ", ") + expression;
 
-  const std::string where = " FROM choices WHERE local_date BETWEEN ?1 AND ?2 AND " + std::string(kBought);
+  const std::string where =
+      " FROM choices WHERE local_date BETWEEN ?1 AND ?2 AND " + std::string(kBought) + " AND " + std::string(kLatest);
   const std::string totals_sql =
       "SELECT " + keys_sql +
       ", count(*), sum(amount_minor), sum(social), sum(CASE WHEN social = 1 THEN amount_minor ELSE 0 END)"
@@ -161,7 +175,7 @@ Result<void> SqliteLedger::export_rows(const ExportQuery& query, const ExportSin
 std::string count_orders_by_system_sql() {
   return "SELECT category_code_system, count(*), sum(social) FROM choices WHERE department = ?1 AND category = ?2 "
          "AND local_date BETWEEN ?3 AND ?4 AND " +
-         std::string(kBought) + " GROUP BY category_code_system ORDER BY category_code_system";
+         std::string(kBought) + " AND " + std::string(kLatest) + " GROUP BY category_code_system ORDER BY category_code_system";
 }
 
 Result<std::vector<CodeSystemCount>> SqliteLedger::count_orders_by_system(std::string_view department,
@@ -208,8 +222,9 @@ Result<std::vector<CodeSystemCount>> SqliteLedger::count_orders_by_system(std::s
 }
 
 Result<std::vector<ArmCount>> SqliteLedger::count_arms(std::string_view experiment, LocalDate from, LocalDate to) {
-  // The experiment report's counts, by the export's rule (kBought): a
-  // rejected or cancelled order is not counted for its arm either, so the
+  // The experiment report's counts, by the export's rules (kBought,
+  // kLatest): a rejected or cancelled order, or a superseded version of a
+  // changed order, is not counted for its arm either, so the
   // report's orders per arm are the export's grouped by arm over the
   // experiment's days. substr, not LIKE: an experiment id may contain "_",
   // which LIKE reads as a wildcard. Like the export, on a read-only
@@ -217,7 +232,7 @@ Result<std::vector<ArmCount>> SqliteLedger::count_arms(std::string_view experime
   const std::string sql =
       "SELECT substr(arm, length(?1) + 2), count(*), sum(social) FROM choices WHERE substr(arm, 1, length(?1) + 1) "
       "= ?1 || '/' AND local_date BETWEEN ?2 AND ?3 AND " +
-      std::string(kBought) + " GROUP BY arm ORDER BY arm";
+      std::string(kBought) + " AND " + std::string(kLatest) + " GROUP BY arm ORDER BY arm";
   const std::string first = format_date(from);
   const std::string last = format_date(to);
   constexpr std::string_view what = "cannot count the orders per arm";

@@ -319,7 +319,8 @@ TEST_F(FilledLedger, NamesAForgedRowAppendedAtTheEnd) {
   tamper(file_,
          "INSERT INTO choices SELECT 6, at_utc, at_unix, local_date, 'REQ-FORGED', order_ref, line, requester_pseudonym,"
          " department, category_code_system, category, default_offered, chosen_supplier, chosen_identifiers, social,"
-         " evidence, addressable, outcome, 100000, currency, adapter, mac, mac, arm FROM choices WHERE id = 5");
+         " evidence, addressable, outcome, 100000, currency, adapter, mac, mac, arm, order_version, document_ref"
+         " FROM choices WHERE id = 5");
   const VerifyReport report = verify();
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_broken_table, "choices");
@@ -335,7 +336,8 @@ TEST_F(FilledLedger, NamesAForgedRowInsertedInTheMiddle) {
          "INSERT INTO choices SELECT 3, at_utc, at_unix, local_date, 'REQ-FORGED', order_ref, line,"
          " requester_pseudonym, department, category_code_system, category, default_offered, chosen_supplier,"
          " chosen_identifiers, social, evidence, addressable, outcome, 100000, currency, adapter, mac,"
-         " '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', arm FROM choices WHERE id = 2");
+         " '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', arm, order_version, document_ref"
+         " FROM choices WHERE id = 2");
   const VerifyReport report = verify();
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_broken_table, "choices");
@@ -499,7 +501,7 @@ TEST(SqliteLedgerFaults, RefusesALedgerFromANewerVersion) {
   auto ledger = open_sqlite_ledger(file, test_keys());
   ASSERT_FALSE(ledger.ok());
   EXPECT_EQ(ledger.error().describe(),
-            file.string() + ": the ledger has schema version 99; this socialdefault knows up to 4 (upgrade socialdefault "
+            file.string() + ": the ledger has schema version 99; this socialdefault knows up to 5 (upgrade socialdefault "
                             "to use this ledger)");
 }
 

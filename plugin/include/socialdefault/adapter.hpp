@@ -49,6 +49,10 @@ struct OrderStatusUpdate {
   std::string response_ref;   // the response's own id; may be empty
   OrderStatus status = OrderStatus::accepted;
   std::string code;           // the protocol's code as sent
+  // Set instead of order_ref when the response names the order only by the
+  // id of the document that carried it (cXML DocumentReference payloadID);
+  // the ledger resolves it (OrderStatusRecord::order_document_ref).
+  std::string order_document_ref{};
 };
 
 class Adapter {

@@ -68,6 +68,17 @@ struct ChoiceRecord {
   // choice with this id skips the record. Empty: no such check. Not part of
   // the chain (docs/ledger.md).
   std::string record_id;
+  // Schema version 5: changed orders (UBL OrderChange, cXML OrderRequest of
+  // type update) are recorded as a new version of the same order_ref. 0 is
+  // the order itself (NULL in the ledger); n > 0 a change, numbered by the
+  // document (UBL SequenceNumberID, cXML orderVersion). The export and the
+  // colleague norm count only each order's latest version (docs/ledger.md).
+  std::int64_t order_version = 0;
+  // The id of the document that carried the order (cXML payloadID, UBL
+  // OrderChange ID); empty is NULL. A status that names its order only by
+  // this id is resolved through it; a version seen twice (same document,
+  // same line) counts once.
+  std::string document_ref{};
 };
 
 // Orders of a group and how many of them went to a social supplier.
@@ -109,6 +120,11 @@ struct OrderStatusRecord {
   std::string response_ref;   // the response document's own id; may be empty
   std::string code;           // the protocol's code as sent, e.g. UBL OrderResponseCode "RE"
   std::string adapter;
+  // When the response names the order only by the id of the document that
+  // carried it (a cXML StatusUpdateRequest's DocumentReference payloadID)
+  // and order_ref is empty: append_order_status resolves it to the order
+  // number recorded with that document (ChoiceRecord::document_ref).
+  std::string order_document_ref{};
 };
 
 struct ConfigChangeRecord {

@@ -50,6 +50,11 @@ struct OrderChoice {
   // The version of a standard document ("2.1" for UBL 2.1, "1.2.050" for
   // cXML); recorded with the adapter's name as "ubl/2.1". Empty otherwise.
   std::string document_version;
+  // A changed order (UBL OrderChange, cXML OrderRequest type="update"): its
+  // version, > 0; 0 is the order itself. See ChoiceRecord::order_version.
+  std::int64_t order_version = 0;
+  // The id of the document that carried the order (cXML payloadID); may be empty.
+  std::string document_ref{};
 };
 
 }  // namespace socialdefault

@@ -4,12 +4,9 @@
 // SharedSecret anywhere in the ledger file.
 #include <gtest/gtest.h>
 
-#include "cxml_test_support.hpp"
-#include "temp_dir.hpp"
+#include "cxml_engine_fixture.hpp"
 
 #include <chrono>
-
-#include "socialdefault/engine.hpp"
 
 namespace socialdefault::cxml {
 namespace {
@@ -17,45 +14,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using namespace socialdefault::cxml::testing;
-using socialdefault::testing::TempDir;
 
-const UtcSeconds kNow = UtcSeconds{std::chrono::sys_days{2026y / 11 / 27}} + 10h;
 constexpr std::string_view kSecret = "Geheim-Voorbeeld-7731";
 
-class CxmlRecord : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!fs::exists(fs::path(SD_SOURCE_DIR) / "examples" / "pseudonym.key")) {
-      GTEST_SKIP() << "the example key file is absent";
-    }
-    EngineOptions options;
-    options.config = kFixtures / "config.xml";
-    options.ledger = dir_ / "ledger.sqlite";
-    options.actor = "cxml_record_test";
-    auto engine = Engine::open(options);
-    ASSERT_TRUE(engine.ok()) << engine.error().describe();
-    engine_ = std::move(engine).value();
-    auto adapter = engine_->make_adapter("cxml", kFixtures / "mapping.xml", Limits{});
-    ASSERT_TRUE(adapter.ok()) << adapter.error().describe();
-    adapter_ = *adapter;
-  }
-
-  Result<std::vector<ChoiceRecord>> record(const std::string& order, const std::string& response = {}) {
-    const std::string answer = response.empty() ? std::string() : fixture(response);
-    auto records = engine_->prepare_choices(*adapter_, fixture(order),
-                                            response.empty() ? std::nullopt : std::optional<std::string_view>(answer), kNow);
-    if (!records) return records;
-    if (!records->empty()) {
-      auto stored = engine_->ledger().append_choices(*records);
-      if (!stored) return std::move(stored).error();
-    }
-    return records;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Engine> engine_;
-  std::shared_ptr<const Adapter> adapter_;
-};
+using CxmlRecord = CxmlEngineTest;
 
 TEST_F(CxmlRecord, EachDomainResolvesTheSupplier) {
   const std::vector<std::pair<const char*, const char*>> cases = {

@@ -3,12 +3,9 @@
 // per category and currency, rejections left out, refusals record nothing.
 #include <gtest/gtest.h>
 
-#include "temp_dir.hpp"
-#include "ubl_test_support.hpp"
+#include "ubl_engine_fixture.hpp"
 
 #include <chrono>
-
-#include "socialdefault/engine.hpp"
 
 namespace socialdefault::ubl {
 namespace {
@@ -16,53 +13,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using namespace socialdefault::ubl::testing;
-using socialdefault::testing::TempDir;
 
-const fs::path kExamples = fs::path(SD_SOURCE_DIR) / "examples";
-const UtcSeconds kNow = UtcSeconds{std::chrono::sys_days{2026y / 11 / 27}} + 10h;
-
-class UblRecord : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!fs::exists(kExamples / "config.xml")) GTEST_SKIP() << "the example configuration is absent";
-    EngineOptions options;
-    options.config = kExamples / "config.xml";
-    options.ledger = dir_ / "ledger.sqlite";
-    options.actor = "ubl_record_test";
-    auto engine = Engine::open(options);
-    ASSERT_TRUE(engine.ok()) << engine.error().describe();
-    engine_ = std::move(engine).value();
-    auto adapter = engine_->make_adapter("ubl", {}, Limits{});
-    ASSERT_TRUE(adapter.ok()) << adapter.error().describe();
-    adapter_ = *adapter;
-  }
-
-  Result<std::vector<ChoiceRecord>> record(const std::string& order, std::optional<std::string> response = {}) {
-    auto records = engine_->prepare_choices(*adapter_, fixture(order),
-                                            response ? std::optional<std::string_view>(*response) : std::nullopt, kNow);
-    if (!records) return records;
-    if (!records->empty()) {
-      auto stored = engine_->ledger().append_choices(*records);
-      if (!stored) return std::move(stored).error();
-    }
-    return records;
-  }
-
-  std::vector<ExportRow> rows(std::vector<GroupBy> keys) {
-    std::vector<ExportRow> out;
-    auto done = engine_->ledger().export_rows(ExportQuery{2026y / 1 / 1, 2026y / 12 / 31, std::move(keys)},
-                                              [&](const ExportRow& row) -> Result<void> {
-                                                out.push_back(row);
-                                                return {};
-                                              });
-    EXPECT_TRUE(done.ok()) << done.error().describe();
-    return out;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Engine> engine_;
-  std::shared_ptr<const Adapter> adapter_;
-};
+using UblRecord = UblEngineTest;
 
 TEST_F(UblRecord, ASocialSupplierFoundByKvkWithTheUblVersion) {
   auto records = record("order-kvk-endpoint.xml");
