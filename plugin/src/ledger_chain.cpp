@@ -1,6 +1,5 @@
 #include "ledger_chain.hpp"
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -127,32 +126,34 @@ ChainRow order_status_row(const OrderStatusRecord& s) {
           s.code, s.adapter};
 }
 
-Result<void> validate_choice(const ChoiceRecord& choice) {
+Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what) {
   if (!choice.local_date.ok()) {
-    return make_error(ErrorCode::invalid_argument, "local_date is not a calendar date");
+    return make_error(ErrorCode::invalid_argument, what + ": local_date is not a calendar date");
   }
   const int year = static_cast<int>(choice.local_date.year());
   if (year < 1 || year > 9999) {
-    return make_error(ErrorCode::invalid_argument, "local_date must have a four-digit year");
+    return make_error(ErrorCode::invalid_argument, what + ": local_date must have a four-digit year");
   }
   if (!is_currency_code(choice.amount.currency)) {
-    return make_error(ErrorCode::invalid_argument,
-                      "currency \"" + choice.amount.currency + "\" is not an ISO 4217 code (three capital letters)");
+    return make_error(ErrorCode::invalid_argument, what + ": currency \"" + choice.amount.currency +
+                                                       "\" is not an ISO 4217 code (three capital letters)");
   }
   return {};
 }
 
-Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what) {
-  auto valid = validate_choice(choice);
-  if (valid) return valid;
-  Error e = std::move(valid).error();
-  e.message = what + ": " + e.message;
-  return e;
+namespace {
+
+// The 8-byte big-endian length of a field, appended in one piece.
+void append_length(std::string& out, std::uint64_t size) {
+  char length[8];
+  for (int i = 7; i >= 0; --i, size >>= 8) length[i] = static_cast<char>(size & 0xFF);
+  out.append(length, sizeof length);
 }
 
+}  // namespace
+
 void append_field(std::string& out, std::string_view bytes) {
-  const std::uint64_t size = bytes.size();
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((size >> shift) & 0xFF));
+  append_length(out, bytes.size());
   out.append(bytes);
 }
 
@@ -169,8 +170,7 @@ void append_integer_field(std::string& out, char tag, std::int64_t value) {
 
 // A field of the tag 't' and the text, without a temporary string.
 void append_text_field(std::string& out, std::string_view text) {
-  const std::uint64_t size = text.size() + 1;
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((size >> shift) & 0xFF));
+  append_length(out, text.size() + 1);
   out.push_back('t');
   out.append(text);
 }
@@ -205,67 +205,16 @@ std::string canonical_row(const ChainTable& table, std::int64_t id, std::span<co
 }
 
 void ChainRowView::fill(std::span<const ChainValue> row) {
-  size_ = std::min(row.size(), values_.size());
-  for (std::size_t i = 0; i < size_; ++i) {
-    if (const auto* number = std::get_if<std::int64_t>(&row[i])) {
-      values_[i] = *number;
-    } else if (const auto* text = std::get_if<std::string>(&row[i])) {
-      values_[i] = std::string_view(*text);
+  values_.clear();  // keeps its capacity for the next row
+  for (const ChainValue& value : row) {
+    if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      values_.emplace_back(*number);
+    } else if (const auto* text = std::get_if<std::string>(&value)) {
+      values_.emplace_back(std::string_view(*text));
     } else {
-      values_[i] = std::monostate{};
+      values_.emplace_back(std::monostate{});
     }
   }
-}
-
-void ChainRowView::fill(const OfferRecord& o) {
-  at_utc_ = format_utc(o.at);
-  values_ = {};
-  std::size_t i = 0;
-  for (ChainValueView v : {ChainValueView{std::string_view(at_utc_)}, ChainValueView{unix_seconds(o.at)},
-                           ChainValueView{std::string_view(o.correlation_id)},
-                           ChainValueView{std::string_view(o.requester_pseudonym)},
-                           ChainValueView{std::string_view(o.department)},
-                           ChainValueView{std::string_view(o.category_code_system)},
-                           ChainValueView{std::string_view(o.category)},
-                           ChainValueView{std::string_view(o.default_supplier)},
-                           ChainValueView{std::string_view(o.reason)}, ChainValueView{std::string_view(o.arm)},
-                           ChainValueView{std::string_view(o.adapter)}}) {
-    values_[i++] = v;
-  }
-  size_ = i;
-}
-
-void ChainRowView::fill(const ChoiceRecord& c) {
-  at_utc_ = format_utc(c.at);
-  local_date_ = format_date(c.local_date);
-  values_ = {};
-  std::size_t i = 0;
-  for (ChainValueView v : {ChainValueView{std::string_view(at_utc_)},
-                           ChainValueView{unix_seconds(c.at)},
-                           ChainValueView{std::string_view(local_date_)},
-                           ChainValueView{std::string_view(c.correlation_id)},
-                           ChainValueView{std::string_view(c.order_ref)},
-                           ChainValueView{std::int64_t{c.line}},
-                           ChainValueView{std::string_view(c.requester_pseudonym)},
-                           ChainValueView{std::string_view(c.department)},
-                           ChainValueView{std::string_view(c.category_code_system)},
-                           ChainValueView{std::string_view(c.category)},
-                           ChainValueView{std::string_view(c.default_offered)},
-                           ChainValueView{std::string_view(c.chosen_supplier)},
-                           ChainValueView{std::string_view(c.chosen_identifiers)},
-                           ChainValueView{std::int64_t{c.social ? 1 : 0}},
-                           ChainValueView{std::string_view(c.evidence)},
-                           ChainValueView{std::int64_t{c.addressable ? 1 : 0}},
-                           ChainValueView{std::string_view(to_string(c.outcome))},
-                           ChainValueView{c.amount.minor},
-                           ChainValueView{std::string_view(c.amount.currency)},
-                           ChainValueView{std::string_view(c.adapter)},
-                           // Empty (no offer linked) is NULL, as in choice_row.
-                           c.arm.empty() ? ChainValueView{std::monostate{}}
-                                         : ChainValueView{std::string_view(c.arm)}}) {
-    values_[i++] = v;
-  }
-  size_ = i;
 }
 
 std::string ChainRowView::mac(const Key& chain_key, const ChainTable& table, std::int64_t id,

@@ -4,7 +4,6 @@
 // that both backends produce and verify the same MACs.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -57,9 +56,6 @@ ChainRow order_status_row(const OrderStatusRecord& status);
 // Checks what the schema's constraints would refuse, with a message that
 // names the record; `what` is e.g. "choice 2 (correlation id REQ-1)".
 Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what);
-// The same without the name, for a caller that names the record only when
-// it is refused (the message then follows "what: ").
-Result<void> validate_choice(const ChoiceRecord& choice);
 
 // Appends one length-prefixed field: 8-byte big-endian length, then the bytes.
 void append_field(std::string& out, std::string_view bytes);
@@ -76,39 +72,30 @@ std::string row_mac(const Key& chain_key, const ChainTable& table, std::int64_t 
 // The MAC of a chain head: field("chain_heads") field(table) field(last_id) field(last_mac).
 std::string head_mac(const Key& chain_key, std::string_view table, std::int64_t last_id, std::string_view last_mac);
 
-// A column value as the append path binds and MACs it: a view into its
-// record, so that appending a row copies none of its texts.
+// A column value as the append path binds and MACs it: a view into a
+// ChainRow's value.
 using ChainValueView = std::variant<std::int64_t, std::string_view, std::monostate>;
 
-// One row of views, refilled for every record of a batch. The texts a
-// record does not hold as such (its formatted time and date, the tagged
-// integers of the encoding) live here in buffers that keep their capacity,
-// so a batch allocates almost nothing per row. The views point into the
-// record given to fill() (and into this object): neither may change or go
-// before the row is used. Encodes exactly as the ChainRow of the same record.
+// The values of a ChainRow as views, refilled for every row of a batch:
+// the append path binds them as they are (no copies of the texts) and
+// encodes the row for its MAC into a buffer of this object that keeps its
+// capacity from row to row. The views point into the row given to fill(),
+// which must not change or go before they are used.
 class ChainRowView {
  public:
   ChainRowView() = default;
   ChainRowView(const ChainRowView&) = delete;
   ChainRowView& operator=(const ChainRowView&) = delete;
 
-  void fill(const OfferRecord& offer);
-  void fill(const ChoiceRecord& choice);
-  // Views of a row as stored (config changes and order statuses, which are
-  // rare enough to go through ChainRow).
   void fill(std::span<const ChainValue> row);
-  std::span<const ChainValueView> values() const noexcept { return {values_.data(), size_}; }
+  std::span<const ChainValueView> values() const noexcept { return values_; }
 
-  // The row's MAC (row_mac of the same values), encoded in a buffer of this
-  // object that is reused from row to row.
+  // row_mac of the same values.
   std::string mac(const Key& chain_key, const ChainTable& table, std::int64_t id, std::string_view prev_mac);
 
  private:
-  std::string at_utc_;
-  std::string local_date_;
   std::string canonical_;
-  std::array<ChainValueView, 24> values_{};
-  std::size_t size_ = 0;
+  std::vector<ChainValueView> values_;
 };
 
 // canonical_row into `out` (cleared first, its capacity kept).

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -115,11 +114,8 @@ class SqliteLedger final : public Ledger {
   // choices: the records of the rows when the table is choices (else
   // empty); a record whose record_id is already stored is skipped, the
   // record ids of the others are stored with their row ids.
-  // fill(i, row) puts the values of row i into row (views into the record,
-  // bound as they are: no copies of the texts).
-  using RowFiller = std::function<void(std::size_t, ChainRowView&)>;
-  Result<std::int64_t> append_rows(const ChainTable& table, sqlite3_stmt* insert, std::size_t count,
-                                   const RowFiller& fill, std::span<const ChoiceRecord> choices = {});
+  Result<std::int64_t> append_rows(const ChainTable& table, sqlite3_stmt* insert, std::span<const ChainRow> rows,
+                                   std::span<const ChoiceRecord> choices = {});
   // True when a choice with this record id and correlation id is stored.
   Result<bool> holds_record(const ChoiceRecord& choice);
   // Runs a statement without results (BEGIN, COMMIT, ...).

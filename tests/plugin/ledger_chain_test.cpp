@@ -1,7 +1,7 @@
-// The chain's encoding on the append path: rows are bound and MACed from
-// views into their records (ChainRowView), and must encode byte for byte as
-// the documented canonical row (docs/ledger.md) that verify recomputes from
-// the stored columns; a ledger written before keeps verifying.
+// The chain's encoding on the append path: rows are bound and MACed through
+// views (ChainRowView) and one reused encoding buffer, and must encode byte
+// for byte as the documented canonical row (docs/ledger.md) that verify
+// recomputes from the stored columns; a ledger written before keeps verifying.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -110,32 +110,52 @@ std::string hex_mac(std::string_view bytes) {
   return to_hex(mac.data(), mac.size());
 }
 
-TEST(ChainRowView, EncodesAsTheStoredRowOfTheSameRecord) {
+TEST(ChainRowView, EncodesAsTheDocumentedRow) {
   ChainRowView view;
-  std::string from_view;
+  std::string encoded;
   for (int n = 0; n < 4; ++n) {
     const ChoiceRecord c = choice(n, n < 2 ? "" : "flowers/impact");
-    view.fill(c);  // the same view refilled, as the append path does
-    canonical_row_into(from_view, choices_table(), n + 1, view.values(), kGenesisMac);
-    EXPECT_EQ(from_view, canonical_row(choices_table(), n + 1, choice_row(c), kGenesisMac)) << n;
-    EXPECT_EQ(from_view, documented_choice_row(c, n + 1, kGenesisMac)) << n;
+    const ChainRow row = choice_row(c);
+    view.fill(row);  // the same view refilled, as the append path does
+    canonical_row_into(encoded, choices_table(), n + 1, view.values(), kGenesisMac);
+    EXPECT_EQ(encoded, documented_choice_row(c, n + 1, kGenesisMac)) << n;
+    EXPECT_EQ(encoded, canonical_row(choices_table(), n + 1, row, kGenesisMac)) << n;
     EXPECT_EQ(view.mac(keys().chain_key(), choices_table(), n + 1, kGenesisMac),
-              row_mac(keys().chain_key(), choices_table(), n + 1, choice_row(c), kGenesisMac));
-
-    const OfferRecord o = offer(n);
-    view.fill(o);
-    canonical_row_into(from_view, offers_table(), 1000 + n, view.values(), "prev");
-    EXPECT_EQ(from_view, canonical_row(offers_table(), 1000 + n, offer_row(o), "prev")) << n;
+              hex_mac(documented_choice_row(c, n + 1, kGenesisMac)));
+    EXPECT_EQ(view.mac(keys().chain_key(), choices_table(), n + 1, kGenesisMac),
+              row_mac(keys().chain_key(), choices_table(), n + 1, row, kGenesisMac));
   }
+  // Offers (no NULL column) through the same view.
+  const OfferRecord o = offer(3);
+  const ChainRow offer_values = offer_row(o);
+  view.fill(offer_values);
+  canonical_row_into(encoded, offers_table(), 7, view.values(), "prev");
+  std::string expected = field("offers") + field("7");
+  const std::vector<std::pair<std::string_view, std::string>> columns{
+      {"at_utc", "t" + format_utc(o.at)},
+      {"at_unix", "i" + std::to_string(o.at.time_since_epoch().count())},
+      {"correlation_id", "t" + o.correlation_id},
+      {"requester_pseudonym", "t" + o.requester_pseudonym},
+      {"department", "t" + o.department},
+      {"category_code_system", "t" + o.category_code_system},
+      {"category", "t" + o.category},
+      {"default_supplier", "t" + o.default_supplier},
+      {"reason", "t" + o.reason},
+      {"arm", "t" + o.arm},
+      {"adapter", "t" + o.adapter}};
+  for (const auto& [name, value] : columns) expected += field(name) + field(value);
+  EXPECT_EQ(encoded, expected + field("prev"));
 }
 
 TEST(ChainRowView, AnEmptyArmIsLeftOutOfTheEncoding) {
   ChainRowView view;
-  view.fill(choice(1));
+  const ChainRow without = choice_row(choice(1));
+  view.fill(without);
   std::string encoded;
   canonical_row_into(encoded, choices_table(), 1, view.values(), kGenesisMac);
   EXPECT_EQ(encoded.find("arm"), std::string::npos);
-  view.fill(choice(1, "flowers/norm"));
+  const ChainRow with = choice_row(choice(1, "flowers/norm"));
+  view.fill(with);
   canonical_row_into(encoded, choices_table(), 1, view.values(), kGenesisMac);
   EXPECT_NE(encoded.find("tflowers/norm"), std::string::npos);
 }
@@ -181,6 +201,28 @@ TEST(ChainAppend, StoredMacsAreTheDocumentedEncodingAndVerify) {
     EXPECT_EQ(rows[i][1], hex_mac(documented_choice_row(batch[i], static_cast<std::int64_t>(i + 1), prev))) << i;
     prev = rows[i][1];
   }
+}
+
+// The writing connection skips the CHECK constraints (validated in code
+// instead); the schema keeps them for every other connection.
+TEST(ChainAppend, OtherConnectionsStillHaveTheSchemasChecks) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "ledger.sqlite";
+  auto ledger = open_sqlite_ledger(file, keys());
+  ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
+  const std::vector<ChoiceRecord> batch{choice(1), choice(2)};
+  ASSERT_TRUE((*ledger)->append_choices(batch).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  for (const char* sql : {"UPDATE choices SET outcome = 'nonsense' WHERE id = 1",
+                          "UPDATE choices SET currency = 'EURO' WHERE id = 1",
+                          "UPDATE choices SET local_date = '26-11-27' WHERE id = 1",
+                          "UPDATE choices SET social = 2 WHERE id = 2"}) {
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_CONSTRAINT) << sql;
+    EXPECT_NE(std::string(sqlite3_errmsg(db)).find("CHECK constraint failed"), std::string::npos) << sqlite3_errmsg(db);
+  }
+  sqlite3_close(db);
 }
 
 TEST(ChainAppend, ARefusedChoiceIsNamedByItsPlaceAndCorrelationId) {
