@@ -89,8 +89,9 @@ Exit codes: 0 recorded (or refused by the ERP), 1 usage, 2 configuration invalid
 
 Writes the MVI figures of the period (inclusive, the organisation's dates)
 grouped by KEYS, a comma-separated list of department, category, supplier,
-month, quarter (default: totals per currency). Default format csv, default
-output stdout.
+month, quarter, arm (default: totals per currency). arm is the experiment and
+arm, "catering-2027/impact"; the orders outside any experiment are one group,
+"no-experiment". Default format csv, default output stdout.
 Exit codes: 0 ok, 1 usage, 2 configuration invalid, 5 ledger or file error.
 )"},
     {"experiments", R"(usage: socialdefault experiments --config FILE --mapping FILE --ledger FILE

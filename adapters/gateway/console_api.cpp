@@ -1,7 +1,6 @@
 #include "console_api.hpp"
 
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,7 +146,7 @@ Response ConsoleApi::handle(const GatewayConfig& config, const Request& request,
     return error_reply(request, http::status::method_not_allowed, "use POST");
   }
   if (name == "stats" && get) return stats(config, request, query);
-  if (name == "changes" && get) return changes(config, request, query);
+  if (name == "changes" && get) return changes(request, query);
   if (name == "experiments" && get) return experiments(request);
   if (name == "preview") {
     if (post) return preview(config, request);
@@ -213,7 +212,8 @@ Response ConsoleApi::put_config(const GatewayConfig& config, const Request& requ
          "the key file cannot be changed from the console; expected \"" + kept + "\" as in " + file_name, 0}};
     return json_reply(request, http::status::unprocessable_entity, problems_json(refused));
   }
-  const std::string xml = write_policy(edited, base);
+  // Written as a change of the file on disk, so its comments stay.
+  const std::string xml = write_policy(edited, base, *old_bytes);
   auto checked = parse_policy(xml, file_name, base);
   if (!checked) {
     return json_reply(request, http::status::unprocessable_entity,
@@ -325,45 +325,27 @@ Response ConsoleApi::stats(const GatewayConfig& config, const Request& request, 
                                  {"category_names", std::move(names)}});
 }
 
-// The latest configuration changes, read from the SQLite ledger file on a
-// read-only connection: the Ledger interface has only the last change.
-Response ConsoleApi::changes(const GatewayConfig& config, const Request& request, std::string_view query) {
+// The latest configuration changes, through the Ledger interface, so that
+// whichever backend holds the chain serves the list.
+Response ConsoleApi::changes(const Request& request, std::string_view query) {
   int limit = 20;
   if (const std::string l = query_parameter(query, "limit"); !l.empty()) limit = std::clamp(std::atoi(l.c_str()), 1, 500);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(config.ledger.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    const std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return error_reply(request, http::status::internal_server_error,
-                       config.ledger.string() + ": cannot be read (" + message + ")");
+  auto recent = backend_.ledger().recent_config_changes(static_cast<std::size_t>(limit));
+  if (!recent) {
+    return error_reply(request,
+                       recent.error().code == ErrorCode::unsupported ? http::status::not_implemented
+                                                                     : http::status::internal_server_error,
+                       "the configuration changes cannot be read: " + recent.error().describe());
   }
-  sqlite3_busy_timeout(db, 2000);
-  sqlite3_stmt* statement = nullptr;
   json::array list;
-  int rc = sqlite3_prepare_v2(db,
-                              "SELECT id, at_utc, actor, file, sha256, summary FROM config_changes ORDER BY id DESC LIMIT ?",
-                              -1, &statement, nullptr);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int(statement, 1, limit);
-    const auto column = [&](int i) {
-      const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(statement, i));
-      return std::string(t == nullptr ? "" : t);
-    };
-    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
-      list.push_back(json::object{{"row", sqlite3_column_int64(statement, 0)},
-                                  {"at", column(1)},
-                                  {"actor", column(2)},
-                                  {"file", column(3)},
-                                  {"sha256", column(4)},
-                                  {"summary", column(5)}});
-    }
-  }
-  const std::string message = sqlite3_errmsg(db);
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  if (rc != SQLITE_DONE) {
-    return error_reply(request, http::status::internal_server_error,
-                       config.ledger.string() + ": the configuration changes cannot be read (" + message + ")");
+  for (const StoredConfigChange& stored : *recent) {
+    const ConfigChangeRecord& c = stored.change;
+    list.push_back(json::object{{"row", stored.row},
+                                {"at", format_utc(c.at)},
+                                {"actor", c.actor},
+                                {"file", c.file},
+                                {"sha256", c.sha256},
+                                {"summary", c.summary}});
   }
   return json_reply(request, http::status::ok, json::object{{"changes", std::move(list)}});
 }

@@ -43,7 +43,7 @@ class ConsoleApi {
   Response put_config(const GatewayConfig& config, const Request& request, const std::string& actor,
                       const Reload& reload, bool save);
   Response stats(const GatewayConfig& config, const Request& request, std::string_view query);
-  Response changes(const GatewayConfig& config, const Request& request, std::string_view query);
+  Response changes(const Request& request, std::string_view query);
   Response experiments(const Request& request);
   Response preview(const GatewayConfig& config, const Request& request);
 

@@ -149,6 +149,20 @@ class Reader {
     }
     return static_cast<std::uint64_t>(n);
   }
+  // A whole number whose range the loader checks, with its own message.
+  std::uint32_t count(const json::object& o, std::string_view key, const std::string& path, std::uint32_t fallback) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) return fallback;
+    const std::string t = text(o, key, path);
+    std::uint32_t n = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+    if (ec != std::errc() || p != t.data() + t.size() || t.empty()) {
+      problem(at(path, key), file_name(key) + " " + quote(t) + " is not a whole number; expected a number such as " +
+                                 std::to_string(fallback));
+      return fallback;
+    }
+    return n;
+  }
   std::optional<Language> language(const std::string& t, const std::string& field) {
     if (t == "nl") return Language::nl;
     if (t == "en") return Language::en;
@@ -181,10 +195,12 @@ class Reader {
     return mask;
   }
   NormSettings norm(const json::object& o, const std::string& path, const NormSettings& base) {
+    // Ranges are the loader's to check, so its messages (why k is at
+    // least 5) reach the field; here only the form.
     NormSettings n = base;
-    n.threshold_basis_points = percentage(o, "threshold", path, base.threshold_basis_points, 10000);
-    n.min_orders = static_cast<std::uint32_t>(whole(o, "min_orders", path, base.min_orders, 5, 1000000));
-    n.window_days = static_cast<std::uint32_t>(whole(o, "window_days", path, base.window_days, 1, 3660));
+    n.threshold_basis_points = percentage(o, "threshold", path, base.threshold_basis_points, 100'000);
+    n.min_orders = count(o, "min_orders", path, base.min_orders);
+    n.window_days = count(o, "window_days", path, base.window_days);
     return n;
   }
 
@@ -576,6 +592,11 @@ std::vector<FieldProblem> map_loader_problems(std::string_view xml, std::string_
         if (name == "xmlns") continue;
         std::size_t at = what.rfind(name + " ", 0) == 0 ? 0 : what.find(" " + name + " ");
         if (at == std::string_view::npos) at = what.find("\"" + name + "\"");
+        // Some messages name the attribute in words: time zone "Europe/Atlantis": unknown zone.
+        if (std::string words = name; words.find('-') != std::string::npos) {
+          std::replace(words.begin(), words.end(), '-', ' ');
+          at = std::min(at, what.rfind(words + " ", 0) == 0 ? 0 : what.find(" " + words + " "));
+        }
         if (at < best) best = at, best_name = name;
       }
       if (!best_name.empty()) {

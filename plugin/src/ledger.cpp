@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::array<Outcome, 4> kOutcomes{Outcome::kept_default, Outcome::other_social, Outcome::regular,
                                            Outcome::not_offered};
-constexpr std::array<GroupBy, 5> kGroupBys{GroupBy::department, GroupBy::category, GroupBy::supplier,
-                                           GroupBy::month, GroupBy::quarter};
+constexpr std::array<GroupBy, 6> kGroupBys{GroupBy::department, GroupBy::category, GroupBy::supplier,
+                                           GroupBy::month,      GroupBy::quarter,  GroupBy::arm};
 
 }  // namespace
 
@@ -40,6 +40,7 @@ const char* to_string(GroupBy key) noexcept {
     case GroupBy::supplier: return "supplier";
     case GroupBy::month: return "month";
     case GroupBy::quarter: return "quarter";
+    case GroupBy::arm: return "arm";
   }
   return "department";
 }
@@ -48,12 +49,8 @@ Result<GroupBy> parse_group_by(std::string_view name) {
   for (GroupBy key : kGroupBys) {
     if (name == to_string(key)) return key;
   }
-  return make_error(ErrorCode::invalid_argument,
-                    "group-by \"" + std::string(name) + "\" is not one of department, category, supplier, month, quarter");
-}
-
-Result<OrderCount> Ledger::count_orders(std::string_view, std::string_view, std::string_view, LocalDate, LocalDate) {
-  return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders for the colleague norm");
+  return make_error(ErrorCode::invalid_argument, "group-by \"" + std::string(name) +
+                                                    "\" is not one of department, category, supplier, month, quarter, arm");
 }
 
 Result<std::vector<CodeSystemCount>> Ledger::count_orders_by_system(std::string_view, std::string_view, LocalDate,
@@ -64,6 +61,10 @@ Result<std::vector<CodeSystemCount>> Ledger::count_orders_by_system(std::string_
 
 Result<std::vector<ArmCount>> Ledger::count_arms(std::string_view, LocalDate, LocalDate) {
   return make_error(ErrorCode::unsupported, "this ledger backend cannot count orders per experiment arm");
+}
+
+Result<std::vector<StoredConfigChange>> Ledger::recent_config_changes(std::size_t) {
+  return make_error(ErrorCode::unsupported, "this ledger backend cannot list the configuration changes");
 }
 
 const char* to_string(OrderStatus status) noexcept {

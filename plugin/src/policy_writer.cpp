@@ -3,7 +3,11 @@
 // result gives the same Policy.
 #include "socialdefault/policy_writer.hpp"
 
+#include <map>
 #include <sstream>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <pugixml.hpp>
 
@@ -152,20 +156,7 @@ void add_experiment(pugi::xml_node parent, const Experiment& experiment) {
   }
 }
 
-}  // namespace
-
-std::string format_percentage(std::uint32_t basis_points) {
-  std::string out = std::to_string(basis_points / 100);
-  const std::uint32_t hundredths = basis_points % 100;
-  if (hundredths == 0) return out;
-  out += '.';
-  out += static_cast<char>('0' + hundredths / 10);
-  if (hundredths % 10 != 0) out += static_cast<char>('0' + hundredths % 10);
-  return out;
-}
-
-std::string write_policy(const Policy& policy, const std::filesystem::path& base_dir) {
-  pugi::xml_document doc;
+void build_document(const Policy& policy, const fs::path& base_dir, pugi::xml_document& doc) {
   pugi::xml_node decl = doc.append_child(pugi::node_declaration);
   decl.append_attribute("version") = "1.0";
   decl.append_attribute("encoding") = "UTF-8";
@@ -201,10 +192,210 @@ std::string write_policy(const Policy& policy, const std::filesystem::path& base
     pugi::xml_node experiments = root.append_child("experiments");
     for (const Experiment& experiment : policy.experiments) add_experiment(experiments, experiment);
   }
+}
 
+std::string serialize(pugi::xml_node node) {
+  std::ostringstream out;
+  node.print(out, "  ", pugi::format_indent, pugi::encoding_utf8);
+  return std::move(out).str();
+}
+
+std::string serialize(const pugi::xml_document& doc) {
   std::ostringstream out;
   doc.save(out, "  ", pugi::format_indent, pugi::encoding_utf8);
   return std::move(out).str();
+}
+
+// A file may use a prefix for the configuration's namespace.
+std::string_view local_name(pugi::xml_node e) {
+  const std::string_view name = e.name();
+  const std::size_t colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+// What names an element among its siblings in two versions of the file: the
+// element's local name and the attributes (or text) that identify it, e.g.
+// "supplier|BLOEM-01" or "category|CPV|03121200-7|Facilitair". Elements
+// without such a key (evidence, campaign) are told apart by their order.
+std::string identity_base(pugi::xml_node e) {
+  const std::string_view name = local_name(e);
+  std::string key(name);
+  const auto add = [&](std::string_view value) {
+    key += '|';
+    key += value;
+  };
+  const auto attr = [&](const char* a) { add(e.attribute(a).value()); };
+  if (name == "supplier" || name == "experiment") {
+    attr("id");
+  } else if (name == "category") {
+    const std::string_view system = e.attribute("code-system").value();
+    add(system.empty() ? "CPV" : system);
+    attr("code");
+    for (pugi::xml_node d : e.children()) {
+      if (local_name(d) != "departments") continue;
+      for (pugi::xml_node department : d.children()) {
+        if (department.type() == pugi::node_element) add(department.text().get());
+      }
+    }
+  } else if (name == "social-supplier") {
+    attr("ref");
+  } else if (name == "identifier") {
+    attr("scheme");
+    add(e.text().get());
+  } else if (name == "template") {
+    attr("kind");
+    attr("language");
+  } else if (name == "name" || name == "text" || name == "endorsement") {
+    attr("language");
+  } else if (name == "department" && e.attribute("name")) {
+    attr("name");
+  } else if (name == "department") {
+    add(e.text().get());
+  } else if (name == "arm") {
+    attr("name");
+  } else if (name == "figure") {
+    attr("measure");
+  }
+  return key;
+}
+
+// The identity of each element child of parent, made unique by a count.
+std::vector<std::pair<std::string, pugi::xml_node>> keyed_children(pugi::xml_node parent) {
+  std::vector<std::pair<std::string, pugi::xml_node>> out;
+  std::map<std::string, int> seen;
+  for (pugi::xml_node child : parent.children()) {
+    if (child.type() != pugi::node_element) continue;
+    std::string key = identity_base(child);
+    key += '#' + std::to_string(seen[key]++);
+    out.emplace_back(std::move(key), child);
+  }
+  return out;
+}
+
+pugi::xml_node find_key(const std::vector<std::pair<std::string, pugi::xml_node>>& list, const std::string& key) {
+  for (const auto& [k, node] : list) {
+    if (k == key) return node;
+  }
+  return {};
+}
+
+// Carries what the purchasing department wrote by hand from `original` (an
+// element of their file) into `written` (the same element written from the
+// edited Policy): each comment goes before the element it preceded, matched
+// by identity, or to the end when no later element survived. An element
+// whose written form did not change (`before`: the same element written
+// from the file's own Policy) is kept as the file has it, with its comments
+// and its own spelling, such as a category's <norm> that sets only
+// window-days or an attribute left at its default.
+void carry_over(pugi::xml_node original, pugi::xml_node written, pugi::xml_node before, bool keep_unchanged) {
+  const auto written_children = keyed_children(written);
+  const auto before_children = keyed_children(before);
+  std::vector<pugi::xml_node> pending;
+  std::map<std::string, int> seen;
+  for (pugi::xml_node child : original.children()) {
+    if (child.type() == pugi::node_comment) {
+      pending.push_back(child);
+      continue;
+    }
+    if (child.type() != pugi::node_element) continue;
+    std::string key = identity_base(child);
+    key += '#' + std::to_string(seen[key]++);
+    pugi::xml_node match = find_key(written_children, key);
+    if (!match) {
+      // Removed, or its identity was edited: its comments, also those
+      // inside it, go before the next element that stays.
+      for (pugi::xml_node inner = child.first_child(); inner; ) {
+        if (inner.type() == pugi::node_comment) pending.push_back(inner);
+        if (inner.first_child()) {
+          inner = inner.first_child();
+          continue;
+        }
+        while (inner && !inner.next_sibling() && inner != child) inner = inner.parent();
+        inner = inner == child ? pugi::xml_node() : inner.next_sibling();
+      }
+      continue;
+    }
+    for (pugi::xml_node comment : pending) written.insert_copy_before(comment, match);
+    pending.clear();
+    const pugi::xml_node old_form = find_key(before_children, key);
+    if (keep_unchanged && old_form && serialize(old_form) == serialize(match)) {
+      written.insert_copy_before(child, match);
+      written.remove_child(match);
+    } else {
+      carry_over(child, match, old_form, keep_unchanged);
+    }
+  }
+  for (pugi::xml_node comment : pending) written.append_copy(comment);
+}
+
+// The document-level comments (before and after the root element) and the
+// root's content.
+std::string merge_into(const pugi::xml_document& original, const pugi::xml_document& before, const Policy& policy,
+                       const fs::path& base_dir, bool keep_unchanged) {
+  pugi::xml_document doc;
+  build_document(policy, base_dir, doc);
+  pugi::xml_node root = doc.document_element();
+  const pugi::xml_node original_root = original.document_element();
+  bool after_root = false;
+  for (pugi::xml_node child : original.children()) {
+    if (child.type() == pugi::node_element) {
+      after_root = true;
+    } else if (child.type() == pugi::node_comment) {
+      if (after_root) {
+        doc.append_copy(child);
+      } else {
+        doc.insert_copy_before(child, root);
+      }
+    }
+  }
+  if (local_name(original_root) == root.name()) {
+    carry_over(original_root, root, before.document_element(), keep_unchanged);
+  }
+  return serialize(doc);
+}
+
+}  // namespace
+
+std::string format_percentage(std::uint32_t basis_points) {
+  std::string out = std::to_string(basis_points / 100);
+  const std::uint32_t hundredths = basis_points % 100;
+  if (hundredths == 0) return out;
+  out += '.';
+  out += static_cast<char>('0' + hundredths / 10);
+  if (hundredths % 10 != 0) out += static_cast<char>('0' + hundredths % 10);
+  return out;
+}
+
+std::string write_policy(const Policy& policy, const std::filesystem::path& base_dir) {
+  pugi::xml_document doc;
+  build_document(policy, base_dir, doc);
+  return serialize(doc);
+}
+
+std::string write_policy(const Policy& policy, const std::filesystem::path& base_dir, std::string_view original_xml) {
+  // Only for the loader's messages, which are not shown: the console loads
+  // what it writes again and reports from that.
+  constexpr std::string_view file_name = "original";
+  pugi::xml_document original;
+  if (!original.load_buffer(original_xml.data(), original_xml.size(), pugi::parse_default | pugi::parse_comments)) {
+    return write_policy(policy, base_dir);
+  }
+  // Unchanged items are compared in the writer's own form, so a file that
+  // spells a value differently (social="1", a default left out) still
+  // counts as unchanged where its Policy is.
+  pugi::xml_document before;
+  auto old_policy = parse_policy(original_xml, file_name, base_dir);
+  if (old_policy) build_document(**old_policy, base_dir, before);
+  const std::string merged = merge_into(original, before, policy, base_dir, old_policy.ok());
+  if (!old_policy) return merged;
+  // An item kept as the file has it can mean something else in the edited
+  // file (a category's <norm> that sets one attribute takes the others from
+  // the organisation's, which may have changed): then only the comments
+  // are carried over.
+  const std::string expected = write_policy(policy, base_dir);
+  auto reloaded = parse_policy(merged, file_name, base_dir);
+  if (reloaded && write_policy(**reloaded, base_dir) == expected) return merged;
+  return merge_into(original, before, policy, base_dir, false);
 }
 
 }  // namespace socialdefault

@@ -392,7 +392,7 @@ Result<void> SqliteLedger::prepare() {
     SqliteStatement* target;
     std::string sql;
   };
-  const std::array<Entry, 18> entries{{
+  const std::array<Entry, 15> entries{{
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
@@ -409,16 +409,6 @@ Result<void> SqliteLedger::prepare() {
       {&count_offers_any_system_, "SELECT count(*) FROM offers WHERE category = ?1"},
       {&last_config_change_,
        "SELECT at_unix, actor, file, sha256, summary FROM config_changes ORDER BY id DESC LIMIT 1"},
-      {&count_orders_,
-       "SELECT count(*), coalesce(sum(social), 0) FROM choices WHERE department = ?1 AND category = ?3 AND "
-       "category_code_system = ?2 AND local_date BETWEEN ?4 AND ?5"},
-      {&count_orders_any_system_,
-       "SELECT count(*), coalesce(sum(social), 0) FROM choices WHERE department = ?1 AND category = ?2 AND "
-       "local_date BETWEEN ?3 AND ?4"},
-      // substr, not LIKE: an experiment id may contain "_", which LIKE reads as a wildcard.
-      {&count_arms_,
-       "SELECT substr(arm, length(?1) + 2), count(*), sum(social) FROM choices WHERE substr(arm, 1, length(?1) + 1) "
-       "= ?1 || '/' AND local_date BETWEEN ?2 AND ?3 GROUP BY arm ORDER BY arm"},
       {&find_record_id_,
        "SELECT c.correlation_id FROM choice_record_ids r JOIN choices c ON c.id = r.choice_id WHERE r.record_id = ?1"},
       {&insert_record_id_, "INSERT OR REPLACE INTO choice_record_ids (record_id, choice_id) VALUES (?1, ?2)"},
@@ -637,39 +627,31 @@ Result<std::uint64_t> SqliteLedger::count_offers(std::string_view category_code_
   return static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
 }
 
-Result<OrderCount> SqliteLedger::count_orders(std::string_view department, std::string_view category_code_system,
-                                              std::string_view category, LocalDate from, LocalDate to) {
-  const std::string first = format_date(from);
-  const std::string last = format_date(to);
+// Prepared per call rather than with the other statements: the console asks
+// for it now and then, never on an order's path.
+Result<std::vector<StoredConfigChange>> SqliteLedger::recent_config_changes(std::size_t limit) {
   std::lock_guard lock(mutex_);
-  sqlite3_stmt* s = category_code_system.empty() ? count_orders_any_system_.get() : count_orders_.get();
-  StatementScope scope(s);
-  int index = 0;
-  bind_text(s, ++index, department);
-  if (!category_code_system.empty()) bind_text(s, ++index, category_code_system);
-  bind_text(s, ++index, category);
-  bind_text(s, ++index, first);
-  bind_text(s, ++index, last);
-  if (sqlite3_step(s) != SQLITE_ROW) return database_error(db_.get(), file_, "cannot count the orders");
-  return OrderCount{sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
-}
-
-Result<std::vector<ArmCount>> SqliteLedger::count_arms(std::string_view experiment, LocalDate from, LocalDate to) {
-  const std::string first = format_date(from);
-  const std::string last = format_date(to);
-  std::lock_guard lock(mutex_);
-  sqlite3_stmt* s = count_arms_.get();
-  StatementScope scope(s);
-  bind_text(s, 1, experiment);
-  bind_text(s, 2, first);
-  bind_text(s, 3, last);
-  std::vector<ArmCount> arms;
+  auto statement = prepare_statement(
+      db_.get(), file_, "SELECT id, at_unix, actor, file, sha256, summary FROM config_changes ORDER BY id DESC LIMIT ?1",
+      false);
+  if (!statement) return std::move(statement).error();
+  sqlite3_stmt* s = statement->get();
+  // A negative LIMIT is none in SQLite: a limit beyond int64 means all.
+  sqlite3_bind_int64(s, 1, limit > static_cast<std::size_t>(INT64_MAX) ? -1 : static_cast<sqlite3_int64>(limit));
+  std::vector<StoredConfigChange> changes;
   int rc = 0;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    arms.push_back(ArmCount{column_text(s, 0), OrderCount{sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2)}});
+    StoredConfigChange stored;
+    stored.row = sqlite3_column_int64(s, 0);
+    stored.change.at = column_time(s, 1);
+    stored.change.actor = column_text(s, 2);
+    stored.change.file = column_text(s, 3);
+    stored.change.sha256 = column_text(s, 4);
+    stored.change.summary = column_text(s, 5);
+    changes.push_back(std::move(stored));
   }
-  if (rc != SQLITE_DONE) return database_error(db_.get(), file_, "cannot count the orders per arm");
-  return arms;
+  if (rc != SQLITE_DONE) return database_error(db_.get(), file_, "cannot read the configuration changes");
+  return changes;
 }
 
 Result<void> SqliteLedger::execute(std::string_view sql) {

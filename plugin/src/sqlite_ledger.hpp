@@ -82,10 +82,11 @@ class SqliteLedger final : public Ledger {
   Result<std::int64_t> append_choices(std::span<const ChoiceRecord> choices) override;
   Result<std::int64_t> append_config_change(const ConfigChangeRecord& change) override;
   Result<std::optional<ConfigChangeRecord>> last_config_change() override;
+  Result<std::vector<StoredConfigChange>> recent_config_changes(std::size_t limit) override;
   Result<std::int64_t> append_order_status(const OrderStatusRecord& status) override;
   Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) override;
-  Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
-                                  std::string_view category, LocalDate from, LocalDate to) override;
+  // In sqlite_ledger_export.cpp, by the export's rule for rejected orders,
+  // so the experiment report's orders per arm are the export's by arm.
   Result<std::vector<ArmCount>> count_arms(std::string_view experiment, LocalDate from, LocalDate to) override;
   // In sqlite_ledger_export.cpp, beside the export's rule for rejected
   // orders; like the export, on a read-only connection of its own.
@@ -130,7 +131,6 @@ class SqliteLedger final : public Ledger {
   SqliteStatement select_head_, update_head_;
   SqliteStatement insert_offer_, insert_choice_, insert_config_change_, insert_order_status_;
   SqliteStatement find_offer_, count_offers_, count_offers_any_system_, last_config_change_;
-  SqliteStatement count_orders_, count_orders_any_system_, count_arms_;
   SqliteStatement find_record_id_, insert_record_id_;
 };
 

@@ -2,8 +2,9 @@
 // query over the same keys that yields the distinct evidence of each group in
 // the same order; the two are merged like sorted files. Memory holds one
 // group at a time, whatever the number of choices (SQLite's sorter spills to
-// temporary files). count_orders_by_system() is here too: the colleague
-// norm counts the orders the export counts, by the one rule below.
+// temporary files). count_orders_by_system() and count_arms() are here too:
+// the colleague norm and the experiment report count the orders the export
+// counts, by the one rule below.
 #include <sqlite3.h>
 
 #include <array>
@@ -33,6 +34,11 @@ std::vector<std::string> key_expressions(GroupBy key) {
     case GroupBy::month: return {"substr(local_date, 1, 7)"};
     case GroupBy::quarter:
       return {"substr(local_date, 1, 4) || '-Q' || CAST((CAST(substr(local_date, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"};
+    case GroupBy::arm:
+      // An experiment's arm is "<id>/<arm>" and neither part holds a "/";
+      // "default" (an offer outside experiments) and NULL (no offer, or a
+      // row older than the column) are both outside any experiment.
+      return {"CASE WHEN instr(arm, '/') > 0 THEN arm ELSE '" + std::string(kOutsideExperiments) + "' END"};
   }
   return {};
 }
@@ -199,6 +205,41 @@ Result<std::vector<CodeSystemCount>> SqliteLedger::count_orders_by_system(std::s
   }
   if (step != SQLITE_DONE) return database_error(db->get(), file_, what);
   return counts;
+}
+
+Result<std::vector<ArmCount>> SqliteLedger::count_arms(std::string_view experiment, LocalDate from, LocalDate to) {
+  // The experiment report's counts, by the export's rule (kBought): a
+  // rejected or cancelled order is not counted for its arm either, so the
+  // report's orders per arm are the export's grouped by arm over the
+  // experiment's days. substr, not LIKE: an experiment id may contain "_",
+  // which LIKE reads as a wildcard. Like the export, on a read-only
+  // connection of its own.
+  const std::string sql =
+      "SELECT substr(arm, length(?1) + 2), count(*), sum(social) FROM choices WHERE substr(arm, 1, length(?1) + 1) "
+      "= ?1 || '/' AND local_date BETWEEN ?2 AND ?3 AND " +
+      std::string(kBought) + " GROUP BY arm ORDER BY arm";
+  const std::string first = format_date(from);
+  const std::string last = format_date(to);
+  constexpr std::string_view what = "cannot count the orders per arm";
+  auto db = open_sqlite_connection(file_, true);
+  if (!db) return std::move(db).error();
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v3(db->get(), sql.data(), static_cast<int>(sql.size()), 0, &s, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(s);
+    return database_error(db->get(), file_, what);
+  }
+  const SqliteStatement statement(s);
+  const std::array<std::string_view, 3> values{experiment, first, last};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    sqlite3_bind_text64(s, static_cast<int>(i + 1), values[i].data(), values[i].size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  std::vector<ArmCount> arms;
+  int step;
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    arms.push_back(ArmCount{column_string(s, 0), OrderCount{sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2)}});
+  }
+  if (step != SQLITE_DONE) return database_error(db->get(), file_, what);
+  return arms;
 }
 
 }  // namespace socialdefault

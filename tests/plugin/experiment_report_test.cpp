@@ -176,6 +176,39 @@ TEST_F(ReportTest, WritesCsvXmlAndJson) {
       << json.str();
 }
 
+// The report counts as the export does: a rejected order is not counted for
+// its arm (Newcombe's example (a) stays as it was).
+TEST_F(ReportTest, ARejectedOrderIsNotCountedForItsArm) {
+  ChoiceRecord extra = choice(1000, true, "exp-1/control");
+  extra.order_ref = "PO-REJECTED";
+  ASSERT_TRUE(ledger_->append_choices(std::span<const ChoiceRecord>(&extra, 1)).ok());
+  auto counted = experiment_report(*ledger_, experiment_);
+  ASSERT_TRUE(counted.ok()) << counted.error().describe();
+  EXPECT_EQ(counted->arms[0].count.orders, 81);
+  OrderStatusRecord rejected;
+  rejected.at = extra.at;
+  rejected.order_ref = "PO-REJECTED";
+  rejected.status = OrderStatus::rejected;
+  rejected.adapter = "ubl";
+  ASSERT_TRUE(ledger_->append_order_status(rejected).ok());
+  auto report = experiment_report(*ledger_, experiment_);
+  ASSERT_TRUE(report.ok()) << report.error().describe();
+  EXPECT_EQ(report->arms[0].arm, "control");
+  EXPECT_EQ(report->arms[0].count.orders, 80);
+  EXPECT_EQ(report->arms[0].count.social_orders, 48);
+}
+
+TEST_F(ReportTest, ADatabaseErrorSaysWhatCouldNotBeCounted) {
+  ASSERT_TRUE(ledger_->execute("DROP TABLE order_statuses").ok());
+  auto report = experiment_report(*ledger_, experiment_);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code, ErrorCode::database);
+  EXPECT_NE(report.error().describe().find("ledger.sqlite"), std::string::npos) << report.error().describe();
+  EXPECT_NE(report.error().describe().find("cannot count the orders per arm: no such table: order_statuses"),
+            std::string::npos)
+      << report.error().describe();
+}
+
 TEST_F(ReportTest, AnUnknownExperimentIsNotFound) {
   std::ostringstream out;
   auto r = write_experiment_reports(*ledger_, policy_, "nope", ExportFormat::csv, out, UtcSeconds{});

@@ -170,30 +170,6 @@ TEST(LedgerArm, CountsOrdersPerArmOfOneExperimentWithinItsDays) {
   EXPECT_EQ((*arms)[1].count.social_orders, 1);
 }
 
-TEST(LedgerNorm, CountsADepartmentsOrdersInACategoryOverTheWindow) {
-  TempDir dir;
-  const Keys keys = Keys::from_secret(kSecret).value();
-  auto ledger = SqliteLedger::open(dir / "ledger.sqlite", keys);
-  ASSERT_TRUE(ledger.ok());
-  std::vector<ChoiceRecord> rows{choice(1, "A", true, "", day(2026, 9, 1)),  choice(2, "A", true, "", day(2026, 9, 2)),
-                                 choice(3, "A", false, "", day(2026, 11, 27)), choice(4, "B", true, "", day(2026, 11, 1)),
-                                 choice(5, "A", true, "", day(2026, 11, 28))};
-  rows[1].category = "18530000-3";
-  ASSERT_TRUE((*ledger)->append_choices(rows).ok());
-  auto a = (*ledger)->count_orders("A", "CPV", "03121200-7", day(2026, 9, 1), day(2026, 11, 27));
-  ASSERT_TRUE(a.ok()) << a.error().describe();
-  EXPECT_EQ(a->orders, 2);
-  EXPECT_EQ(a->social_orders, 1);
-  auto later = (*ledger)->count_orders("A", "", "03121200-7", day(2026, 9, 2), day(2026, 11, 28));
-  ASSERT_TRUE(later.ok());
-  EXPECT_EQ(later->orders, 2);
-  EXPECT_EQ(later->social_orders, 1);
-  auto none = (*ledger)->count_orders("C", "CPV", "03121200-7", day(2026, 1, 1), day(2026, 12, 31));
-  ASSERT_TRUE(none.ok());
-  EXPECT_EQ(none->orders, 0);
-  EXPECT_EQ(none->social_orders, 0);
-}
-
 // ---- engine ----
 
 // The example deployment with an experiment on flowers and a norm that

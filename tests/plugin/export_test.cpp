@@ -512,13 +512,14 @@ TEST(ExportNames, FormatsAndKeysParse) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().describe(), "export format \"pdf\" is not one of csv, xml, json");
 
-  for (GroupBy key : {GroupBy::department, GroupBy::category, GroupBy::supplier, GroupBy::month, GroupBy::quarter}) {
+  for (GroupBy key :
+       {GroupBy::department, GroupBy::category, GroupBy::supplier, GroupBy::month, GroupBy::quarter, GroupBy::arm}) {
     EXPECT_EQ(*parse_group_by(to_string(key)), key);
   }
   auto unknown = parse_group_by("week");
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().describe(),
-            "group-by \"week\" is not one of department, category, supplier, month, quarter");
+            "group-by \"week\" is not one of department, category, supplier, month, quarter, arm");
 }
 
 }  // namespace

@@ -165,5 +165,204 @@ TEST(PolicyWriter, Percentages) {
   EXPECT_EQ(format_percentage(1005), "10.05");
 }
 
+
+// ---- a change of a hand-written file keeps its comments
+
+// Comments at the top level, before suppliers, inside a category and its
+// nudges, after the root; spellings the writer would not use (social="1",
+// attributes left at their default, a norm that sets one attribute).
+constexpr std::string_view kCommented = R"(<?xml version="1.0" encoding="UTF-8"?>
+<!-- top: kept by Inkoop -->
+<configuration xmlns="urn:socialdefault:config:1">
+  <!-- before the organisation -->
+  <organisation name="Gemeente Voorbeeldstad" key-file="pseudonym.key"/>
+  <suppliers>
+    <!-- before BLOEM-01 -->
+    <supplier id="BLOEM-01" social="1">
+      <name>Bloemenatelier De Werkplaats</name>
+      <evidence kind="pso-3" valid-from="2026-01-01" valid-until="2027-12-31"/>
+    </supplier>
+    <!-- before BLOEM-03 -->
+    <supplier id="BLOEM-03" social="true">
+      <!-- inside BLOEM-03 -->
+      <name>Kwekerij Samen</name>
+      <evidence kind="code-sociale-ondernemingen" valid-from="2026-03-01" valid-until="2028-02-29"/>
+    </supplier>
+    <supplier id="FLR-100"><name>Bloemen Groothandel Holland</name></supplier>
+  </suppliers>
+  <categories>
+    <category code="03121200-7" strategy="rotate" price-tolerance="15">
+      <!-- inside flowers, before its name -->
+      <name>Bloemen</name>
+      <social-supplier ref="BLOEM-01"/>
+      <!-- inside flowers, before BLOEM-03 -->
+      <social-supplier ref="BLOEM-03"/>
+      <nudges show="impact norm">
+        <!-- inside the nudges: only the window is our own -->
+        <norm window-days="30"/>
+      </nudges>
+      <!-- at the end of flowers -->
+    </category>
+    <category code="18530000-3">
+      <name>Relatiegeschenken</name>
+      <social-supplier ref="BLOEM-03"/>
+    </category>
+  </categories>
+  <nudges>
+    <norm threshold="60"/>
+  </nudges>
+  <!-- at the end of the configuration -->
+</configuration>
+<!-- after the root -->
+)";
+
+constexpr std::string_view kComments[] = {
+    "<!-- top: kept by Inkoop -->",
+    "<!-- before the organisation -->",
+    "<!-- before BLOEM-01 -->",
+    "<!-- before BLOEM-03 -->",
+    "<!-- inside BLOEM-03 -->",
+    "<!-- inside flowers, before its name -->",
+    "<!-- inside flowers, before BLOEM-03 -->",
+    "<!-- inside the nudges: only the window is our own -->",
+    "<!-- at the end of flowers -->",
+    "<!-- at the end of the configuration -->",
+    "<!-- after the root -->",
+};
+
+class CommentedFile : public ::testing::Test {
+ protected:
+  CommentedFile() {
+    fs::copy_file(fs::path(SD_SOURCE_DIR) / "examples" / "pseudonym.key", dir.path() / "pseudonym.key");
+    auto loaded = parse_policy(kCommented, "config.xml", dir.path());
+    EXPECT_TRUE(loaded) << loaded.error().describe();
+    if (loaded) policy = **loaded;
+  }
+  // The text written for edited, and the Policy it loads to.
+  std::shared_ptr<const Policy> write_and_load(const Policy& edited, std::string& text) {
+    text = write_policy(edited, dir.path(), kCommented);
+    auto again = parse_policy(text, "config.xml", dir.path());
+    EXPECT_TRUE(again) << again.error().describe() << "\n" << text;
+    return again ? *again : nullptr;
+  }
+  static std::size_t position(const std::string& text, std::string_view what) {
+    const std::size_t at = text.find(what);
+    EXPECT_NE(at, std::string::npos) << what << " is missing in\n" << text;
+    return at;
+  }
+  testing::TempDir dir;
+  Policy policy;
+};
+
+TEST_F(CommentedFile, EveryCommentStaysInItsPlaceWhenACategoryChanges) {
+  Policy edited = policy;
+  edited.categories[0].strategy = Strategy::fixed;
+  edited.categories[0].social_suppliers = {"BLOEM-03", "BLOEM-01"};
+  std::string text;
+  auto again = write_and_load(edited, text);
+  ASSERT_NE(again, nullptr);
+  expect_equal(*again, edited);
+  EXPECT_EQ(write_policy(*again, dir.path()), write_policy(edited, dir.path()));
+  for (std::string_view comment : kComments) position(text, comment);
+  // Each before the element it preceded, also where the order changed.
+  EXPECT_LT(position(text, "<!-- top: kept by Inkoop -->"), position(text, "<configuration"));
+  EXPECT_LT(position(text, "<!-- before BLOEM-03 -->"), position(text, "<supplier id=\"BLOEM-03\""));
+  EXPECT_GT(position(text, "<!-- before BLOEM-03 -->"), position(text, "<supplier id=\"BLOEM-01\""));
+  EXPECT_LT(position(text, "<!-- inside flowers, before BLOEM-03 -->"), position(text, "<social-supplier ref=\"BLOEM-03\""));
+  EXPECT_GT(position(text, "<!-- inside flowers, before BLOEM-03 -->"), position(text, "strategy=\"fixed\""));
+  EXPECT_GT(position(text, "<!-- at the end of flowers -->"), position(text, "<social-supplier ref=\"BLOEM-01\""));
+  EXPECT_LT(position(text, "<!-- at the end of flowers -->"), position(text, "<category code=\"18530000-3\">"));
+  EXPECT_GT(position(text, "<!-- after the root -->"), position(text, "</configuration>"));
+  // What did not change keeps its own spelling.
+  position(text, "<supplier id=\"BLOEM-01\" social=\"1\">");
+  position(text, "<category code=\"18530000-3\">");
+  position(text, "<norm window-days=\"30\" />");
+  EXPECT_EQ(again->categories[0].nudges.norm->threshold_basis_points, 6000u);
+}
+
+TEST_F(CommentedFile, CommentsOfARemovedElementMoveToTheNextOne) {
+  Policy edited = policy;
+  edited.categories[0].social_suppliers = {"BLOEM-01"};
+  edited.categories[1].social_suppliers = {"BLOEM-01"};
+  edited.suppliers.erase(edited.suppliers.begin() + 1);  // BLOEM-03
+  std::string text;
+  auto again = write_and_load(edited, text);
+  ASSERT_NE(again, nullptr);
+  expect_equal(*again, edited);
+  for (std::string_view comment : kComments) position(text, comment);
+  EXPECT_EQ(text.find("<supplier id=\"BLOEM-03\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("ref=\"BLOEM-03\""), std::string::npos) << text;
+  EXPECT_LT(position(text, "<!-- inside BLOEM-03 -->"), position(text, "<supplier id=\"FLR-100\""));
+  EXPECT_LT(position(text, "<!-- inside flowers, before BLOEM-03 -->"), position(text, "<nudges show="));
+}
+
+// Kept as written, <norm window-days="30"/> would follow the organisation's
+// new threshold: the category is then written out in full.
+TEST_F(CommentedFile, AnUnchangedNormThatWouldLoadDifferentlyIsWrittenInFull) {
+  Policy edited = policy;
+  edited.nudges.norm.threshold_basis_points = 7000;
+  std::string text;
+  auto again = write_and_load(edited, text);
+  ASSERT_NE(again, nullptr);
+  expect_equal(*again, edited);
+  EXPECT_EQ(again->categories[0].nudges.norm->threshold_basis_points, 6000u);
+  EXPECT_EQ(again->nudges.norm.threshold_basis_points, 7000u);
+  for (std::string_view comment : kComments) position(text, comment);
+  EXPECT_EQ(text.find("<norm window-days=\"30\" />"), std::string::npos) << text;
+}
+
+TEST_F(CommentedFile, AnOriginalThatIsNotXmlIsIgnored) {
+  EXPECT_EQ(write_policy(policy, dir.path(), "<configuration"), write_policy(policy, dir.path()));
+}
+
+TEST_F(CommentedFile, TheExampleKeepsItsCommentsThroughAChange) {
+  auto example = load_example();
+  ASSERT_NE(example, nullptr);
+  std::ifstream in(fs::path(SD_SOURCE_DIR) / "examples" / "config.xml", std::ios::binary);
+  const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Policy edited = *example;
+  edited.categories[2].price_tolerance_basis_points = 1250;
+  const fs::path base = fs::path(SD_SOURCE_DIR) / "examples";
+  const std::string text = write_policy(edited, base, original);
+  auto again = parse_policy(text, "config.xml", base);
+  ASSERT_TRUE(again) << again.error().describe();
+  expect_equal(**again, edited);
+  std::size_t comments = 0;
+  for (std::size_t at = original.find("<!--"); at != std::string::npos; at = original.find("<!--", at + 1)) {
+    const std::string comment = original.substr(at, original.find("-->", at) + 3 - at);
+    EXPECT_NE(text.find(comment), std::string::npos) << comment;
+    ++comments;
+  }
+  EXPECT_GT(comments, 5u);
+}
+
+
+// A prefixed file: its elements are matched by local name; kept as written
+// they would lose their prefix's declaration, so the comments are carried
+// into elements written in full.
+TEST_F(CommentedFile, APrefixedFileKeepsItsComments) {
+  std::string prefixed(kCommented);
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"<configuration xmlns=", "<c:configuration xmlns:c="}, {"</configuration>", "</c:configuration>"}}) {
+    prefixed.replace(prefixed.find(from), from.size(), to);
+  }
+  for (std::size_t at = prefixed.find('<', prefixed.find("<c:configuration") + 1); at != std::string::npos;
+       at = prefixed.find('<', at + 1)) {
+    const char next = prefixed[at + 1];
+    if (next == '!' || next == '?' || prefixed.compare(at, 4, "</c:") == 0) continue;
+    prefixed.insert(at + (next == '/' ? 2 : 1), "c:");
+  }
+  auto loaded = parse_policy(prefixed, "config.xml", dir.path());
+  ASSERT_TRUE(loaded) << loaded.error().describe() << "\n" << prefixed;
+  Policy edited = **loaded;
+  edited.categories[0].strategy = Strategy::fixed;
+  const std::string text = write_policy(edited, dir.path(), prefixed);
+  auto again = parse_policy(text, "config.xml", dir.path());
+  ASSERT_TRUE(again) << again.error().describe() << "\n" << text;
+  expect_equal(**again, edited);
+  for (std::string_view comment : kComments) position(text, comment);
+  EXPECT_LT(position(text, "<!-- before BLOEM-03 -->"), position(text, "<supplier id=\"BLOEM-03\""));
+}
+
 }  // namespace
 }  // namespace socialdefault

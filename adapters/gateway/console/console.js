@@ -39,7 +39,14 @@ const TEXT = {
     scheme: 'Register', number: 'Nummer', addidentifier: 'Nummer toevoegen', figure: 'Cijfer',
     nameen: 'Naam in het Engels', departmentlanguages: 'Taal per afdeling', addcategory: 'Categorie toevoegen', removecategory: 'Categorie verwijderen',
     norm: 'Wat collega\'s kiezen (norm)', normthreshold: 'Tonen vanaf aandeel sociaal (%)', normminorders: 'Minimum aantal bestellingen',
-    normwindow: 'Periode (dagen)', templates: 'Sjablonen ({placeholders} blijven staan)', template: 'Sjabloon'
+    normwindow: 'Periode (dagen)', templates: 'Sjablonen ({placeholders} blijven staan)', template: 'Sjabloon',
+    'tab.organisation': 'Organisatie', organisation: 'Organisatie', orgname: 'Naam van de organisatie',
+    timezone: 'Tijdzone (IANA, zoals Europe/Amsterdam)', currency: 'Rapportagevaluta (ISO 4217, zoals EUR)',
+    keyfile: 'Sleutelbestand voor pseudoniemen (alleen door IT te wijzigen)',
+    ownnorm: 'Eigen instellingen voor de norm in deze categorie',
+    ownnormhint: 'Uit: de instellingen van de organisatie gelden ({threshold} %, {min_orders} bestellingen, {window_days} dagen).',
+    normnotshown: 'Let op: de norm wordt alleen getoond als "norm" hierboven aangevinkt is.',
+    expcategorieslegend: 'Categorieën in het experiment (geen aangevinkt: alle)', notconfigured: 'niet ingesteld'
   },
   en: {
     skip: 'Skip to content', title: 'Social procurement – console', logout: 'Sign out', login: 'Sign in',
@@ -76,7 +83,14 @@ const TEXT = {
     scheme: 'Scheme', number: 'Number', addidentifier: 'Add number', figure: 'Figure',
     nameen: 'Name in English', departmentlanguages: 'Language per department', addcategory: 'Add category', removecategory: 'Remove category',
     norm: 'What colleagues choose (norm)', normthreshold: 'Shown from social share (%)', normminorders: 'Minimum number of orders',
-    normwindow: 'Window (days)', templates: 'Templates (keep the {placeholders})', template: 'Template'
+    normwindow: 'Window (days)', templates: 'Templates (keep the {placeholders})', template: 'Template',
+    'tab.organisation': 'Organisation', organisation: 'Organisation', orgname: "The organisation's name",
+    timezone: 'Time zone (IANA, such as Europe/Amsterdam)', currency: 'Reporting currency (ISO 4217, such as EUR)',
+    keyfile: 'Pseudonymisation key file (changed by IT only)',
+    ownnorm: 'Own norm settings for this category',
+    ownnormhint: "Off: the organisation's settings apply ({threshold} %, {min_orders} orders, {window_days} days).",
+    normnotshown: 'Note: the norm is only shown when "norm" is ticked above.',
+    expcategorieslegend: 'Categories in the experiment (none ticked: all)', notconfigured: 'not configured'
   }
 };
 const EVIDENCE_KINDS = ['pso-1', 'pso-2', 'pso-3', 'pso-30plus', 'code-sociale-ondernemingen', 'sheltered-employer', 'other'];
@@ -331,11 +345,40 @@ function tabKeys(event) {
 // ---- rendering
 function renderAll() {
   uid = 0;
+  renderOrganisation();
   renderSuppliers();
   renderCategories();
   renderMessages();
   renderExperiments();
   renderFilters();
+}
+
+// Name, time zone and reporting currency, checked by the loader on save as
+// in the file; the zone list is the browser's (a suggestion: the daemon's
+// tz database decides). The key file is shown, not editable.
+function renderOrganisation() {
+  const root = $('organisation');
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const zone = field(t('timezone'), 'organisation.time_zone');
+  const zoneInput = zone.querySelector('input');
+  zoneInput.setAttribute('list', 'time-zones');
+  zoneInput.setAttribute('autocomplete', 'off');
+  zoneInput.setAttribute('spellcheck', 'false');
+  const currency = field(t('currency'), 'organisation.reporting_currency', { size: 4 });
+  const currencyInput = currency.querySelector('input');
+  currencyInput.setAttribute('maxlength', '3');
+  currencyInput.setAttribute('autocapitalize', 'characters');
+  currencyInput.setAttribute('spellcheck', 'false');
+  const keyId = nextId();
+  root.replaceChildren(h('fieldset', { 'data-block': 'organisation' },
+    h('legend', { text: t('organisation') }),
+    h('div', { class: 'grid' },
+      field(t('orgname'), 'organisation.name'),
+      zone,
+      currency,
+      h('div', { class: 'field' }, h('label', { for: keyId, text: t('keyfile') }),
+        h('input', { id: keyId, 'data-path': 'organisation.key_file', readonly: true, value: state.config.organisation.key_file }))),
+    h('datalist', { id: 'time-zones' }, zones.map((z) => h('option', { value: z })))));
 }
 
 function daysBetween(a, b) { return Math.round((Date.parse(b) - Date.parse(a)) / 86400000); }
@@ -479,7 +522,7 @@ function renderMessages() {
       h('button', { type: 'button', class: 'small secondary', onclick: () => { state.config.nudges.department_languages.splice(k, 1); markDirty(); renderMessages(); } }, t('remove')))),
     h('button', { type: 'button', class: 'small secondary', onclick: () => { state.config.nudges.department_languages.push({ name: '', language: 'en' }); markDirty(); renderMessages(); } }, t('add')),
     h('h4', { text: t('templates') }),
-    h('div', { class: 'grid' }, ['impact', 'norm', 'price'].map((k) => localizedFields(t('template') + ' ' + k, 'nudges.templates.' + k)))));
+    h('div', { class: 'grid' }, ['impact', 'norm', 'price'].flatMap((k) => localizedFields(t('template') + ' ' + k, 'nudges.templates.' + k)))));
   state.config.categories.forEach((c, i) => {
     const p = 'categories[' + i + '].nudges';
     const shown = h('div', { class: 'row', role: 'group', 'aria-label': t('nudges') + ' ' + c.name },
@@ -497,8 +540,29 @@ function renderMessages() {
         localizedFields(t('campaigns') + ' ' + (j + 1), cp + '.text'),
         h('button', { type: 'button', class: 'small secondary', onclick: () => { c.nudges.campaigns.splice(j, 1); markDirty(); renderMessages(); } }, t('remove')));
     });
+    // The category's own norm: null follows the organisation's settings;
+    // switched on it starts from them.
+    const own = !!c.nudges.norm;
+    const normId = 'own-norm-' + i;
+    const org = state.config.nudges.norm;
+    const norm = h('div', { 'data-block': p + '.norm' },
+      h('h4', { text: t('norm') }),
+      h('div', { class: 'row' },
+        h('input', { type: 'checkbox', id: normId, checked: own, 'data-path': p + '.norm', 'aria-describedby': normId + '-hint',
+          onchange: (e) => {
+            setAt(p + '.norm', e.target.checked ? { threshold: org.threshold, min_orders: org.min_orders, window_days: org.window_days } : null);
+            renderMessages();
+            $(normId).focus();
+          } }),
+        h('label', { for: normId, text: t('ownnorm') })),
+      own ? h('div', { class: 'grid' },
+        field(t('normthreshold'), p + '.norm.threshold', { type: 'number', step: '0.01', min: '0', inputmode: 'decimal' }),
+        field(t('normminorders'), p + '.norm.min_orders', { type: 'number', step: '1', min: '5' }),
+        field(t('normwindow'), p + '.norm.window_days', { type: 'number', step: '1', min: '1' })) : null,
+      h('p', { class: 'hint', id: normId + '-hint',
+        text: own ? (c.nudges.shown.includes('norm') ? '' : t('normnotshown')) : t('ownnormhint', org) }));
     root.append(h('fieldset', { 'data-block': p },
-      h('legend', { text: categoryLabel(c) }), shown,
+      h('legend', { text: categoryLabel(c) }), shown, norm,
       h('h4', { text: t('campaigns') }), campaigns,
       h('button', { type: 'button', class: 'small secondary', onclick: () => {
         c.nudges.campaigns.push({ from: state.today, until: state.today, text: { nl: '', en: '' } }); markDirty(); renderMessages();
@@ -514,13 +578,32 @@ function renderExperiments() {
   root.replaceChildren(h('div', { id: 'experiment-results' }));
   state.config.experiments.forEach((x, i) => {
     const p = 'experiments[' + i + ']';
-    const cats = h('div', { class: 'field' });
-    const catId = nextId();
-    const catInput = h('input', { id: catId, 'data-path': p + '.categories', size: 40,
-      value: x.categories.map((c) => c.code_system + ':' + c.code).join(', '),
-      oninput: (e) => setAt(p + '.categories', e.target.value.split(',').map((s) => s.trim()).filter((s) => s)
-        .map((s) => { const at = s.indexOf(':'); return at < 0 ? { code_system: 'CPV', code: s } : { code_system: s.slice(0, at), code: s.slice(at + 1) }; })) });
-    cats.append(h('label', { for: catId, text: t('expcategories') }), catInput);
+    // The categories come from the configured ones (one box per code);
+    // one the experiment names that is not configured stays listed, ticked.
+    const key = (c) => c.code_system + ':' + c.code;
+    // Named after the entry for every department where a code has several.
+    const byKey = new Map();
+    for (const c of state.config.categories) {
+      if (!c.code || (byKey.has(key(c)) && c.departments.length)) continue;
+      byKey.set(key(c), { code_system: c.code_system, code: c.code, label: c.name + ' (' + c.code_system + ' ' + c.code + ')' });
+    }
+    const options = [...byKey.values()];
+    for (const c of x.categories) {
+      if (!options.some((o) => key(o) === key(c))) options.push({ code_system: c.code_system, code: c.code, label: c.code_system + ' ' + c.code + ' – ' + t('notconfigured') });
+    }
+    const cats = h('fieldset', { class: 'choices', 'data-block': p + '.categories' },
+      h('legend', { text: t('expcategorieslegend') }),
+      options.map((o) => {
+        const id = nextId();
+        return h('span', { class: 'choice' },
+          h('input', { type: 'checkbox', id, 'data-category': key(o), checked: x.categories.some((c) => key(c) === key(o)),
+            onchange: (e) => {
+              const chosen = new Set(getAt(p + '.categories').map(key));
+              if (e.target.checked) chosen.add(key(o)); else chosen.delete(key(o));
+              setAt(p + '.categories', options.filter((k) => chosen.has(key(k))).map((k) => ({ code_system: k.code_system, code: k.code })));
+            } }),
+          h('label', { for: id, text: o.label }));
+      }));
     const arms = x.arms.map((a, k) => {
       const ap = p + '.arms[' + k + ']';
       const nid = nextId();
@@ -535,7 +618,8 @@ function renderExperiments() {
     root.append(h('fieldset', { 'data-block': p },
       h('legend', { text: t('experiment') + ' ' + x.id }),
       h('div', { class: 'grid' }, field(t('id'), p + '.id'), field(t('from'), p + '.from', { type: 'date' }),
-        field(t('to'), p + '.until', { type: 'date' }), field(t('minimumeffect'), p + '.minimum_effect', { type: 'number', step: '0.01' }), cats),
+        field(t('to'), p + '.until', { type: 'date' }), field(t('minimumeffect'), p + '.minimum_effect', { type: 'number', step: '0.01' })),
+      cats,
       h('h4', { text: t('arms') }), arms,
       h('button', { type: 'button', class: 'small secondary', onclick: () => { x.arms.push({ name: 'arm' + (x.arms.length + 1), weight: 1, control: false, nudges: [] }); markDirty(); renderExperiments(); } }, t('addarm')),
       ' ',
@@ -597,7 +681,12 @@ async function loadStats(event) {
   renderDashboard();
 }
 
-const money = (minor) => (minor / 100).toLocaleString(state.lang === 'en' ? 'en-GB' : 'nl-NL', { style: 'currency', currency: 'EUR' });
+// In the organisation's reporting currency, as the export reports.
+const money = (minor) => {
+  const locale = state.lang === 'en' ? 'en-GB' : 'nl-NL';
+  const currency = (state.loaded && state.loaded.organisation.reporting_currency) || 'EUR';
+  try { return (minor / 100).toLocaleString(locale, { style: 'currency', currency }); } catch (e) { return (minor / 100).toFixed(2) + ' ' + currency; }
+};
 const percent = (a, b) => (b ? Math.round((1000 * a) / b) / 10 : 0);
 
 function renderDashboard() {

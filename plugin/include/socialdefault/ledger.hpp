@@ -119,6 +119,12 @@ struct ConfigChangeRecord {
   std::string summary;      // e.g. "5 categories, 19 suppliers"
 };
 
+// A configuration change read back, with its row in the ledger's chain.
+struct StoredConfigChange {
+  std::int64_t row = 0;
+  ConfigChangeRecord change;
+};
+
 struct VerifyReport {
   bool intact = true;
   std::uint64_t rows_checked = 0;
@@ -128,8 +134,11 @@ struct VerifyReport {
   std::string detail;              // one sentence for people: what is wrong and where; empty when intact
 };
 
-// Grouping keys of an export.
-enum class GroupBy { department, category, supplier, month, quarter };
+// Grouping keys of an export. `arm` groups by the choice's experiment and
+// arm, "<experiment id>/<arm name>"; the choices outside any experiment (arm
+// "default", or none recorded) form one group, kOutsideExperiments.
+enum class GroupBy { department, category, supplier, month, quarter, arm };
+inline constexpr std::string_view kOutsideExperiments = "no-experiment";
 Result<GroupBy> parse_group_by(std::string_view name);
 const char* to_string(GroupBy key) noexcept;
 
@@ -188,13 +197,12 @@ class Ledger {
   virtual Result<std::int64_t> append_order_status(const OrderStatusRecord& status);
   // The latest configuration change, for "did the file change since".
   virtual Result<std::optional<ConfigChangeRecord>> last_config_change() = 0;
+  // The latest `limit` configuration changes, newest first, with their
+  // rows: the console's list of changes. The default refuses (unsupported),
+  // for backends that do not have it yet.
+  virtual Result<std::vector<StoredConfigChange>> recent_config_changes(std::size_t limit);
   // How many offers a category has had: the rotation counter.
   virtual Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) = 0;
-  // Orders of a department in a category with local_date in [from, to]:
-  // the colleague norm. An empty code system matches any. The default
-  // refuses (unsupported), for backends that do not have it yet.
-  virtual Result<OrderCount> count_orders(std::string_view department, std::string_view category_code_system,
-                                          std::string_view category, LocalDate from, LocalDate to);
   // Orders of a department with category code `category` and local_date in
   // [from, to], per code system the orders were recorded with (empty
   // included), in code system order; the lines the export leaves out (an

@@ -356,12 +356,46 @@ TEST_F(ConsoleApiTest, StatsGroupByMonthCategoryAndDepartment) {
   EXPECT_EQ(bad.result(), http::status::bad_request);
 }
 
-TEST_F(ConsoleApiTest, AMissingLedgerFileIsNamed) {
-  config.ledger = dir / "elsewhere" / "ledger.db";
+// The list comes through the Ledger interface: a backend without it says so.
+TEST_F(ConsoleApiTest, ALedgerWithoutTheListOfChangesIsNamed) {
+  struct NoList final : Ledger {
+    Result<std::int64_t> append_offer(const OfferRecord&) override { return 1; }
+    Result<std::optional<OfferRecord>> find_offer(std::string_view) override { return std::optional<OfferRecord>{}; }
+    Result<std::int64_t> append_choices(std::span<const ChoiceRecord>) override { return 1; }
+    Result<std::int64_t> append_config_change(const ConfigChangeRecord&) override { return 1; }
+    Result<std::optional<ConfigChangeRecord>> last_config_change() override {
+      return std::optional<ConfigChangeRecord>{};
+    }
+    Result<std::uint64_t> count_offers(std::string_view, std::string_view) override { return 0u; }
+    Result<void> export_rows(const ExportQuery&, const ExportSink&) override { return {}; }
+    Result<VerifyReport> verify() override { return VerifyReport{}; }
+  };
+  backend = std::make_unique<LedgerBackend>(std::make_unique<NoList>());
+  console = std::make_unique<ConsoleApi>(*backend, log);
   const Response r = call(http::verb::get, "/console/api/changes");
-  ASSERT_EQ(r.result(), http::status::internal_server_error);
+  ASSERT_EQ(r.result(), http::status::not_implemented);
   EXPECT_EQ(json::parse(r.body()).at("error").as_string(),
-            config.ledger.string() + ": cannot be read (unable to open database file)");
+            "the configuration changes cannot be read: this ledger backend cannot list the configuration changes");
+}
+
+TEST_F(ConsoleApiTest, ChangesAreListedNewestFirstWithTheirRows) {
+  for (int n = 1; n <= 3; ++n) {
+    ConfigChangeRecord c;
+    c.at = UtcSeconds{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}} + std::chrono::hours(n);
+    c.actor = "beheer-" + std::to_string(n);
+    c.file = "config.xml";
+    c.sha256 = std::string(64, 'a');
+    c.summary = "change " + std::to_string(n);
+    ASSERT_TRUE(backend->ledger().append_config_change(c));
+  }
+  const Response r = call(http::verb::get, "/console/api/changes?limit=2");
+  ASSERT_EQ(r.result(), http::status::ok) << r.body();
+  EXPECT_EQ(json::parse(r.body()),
+            json::parse(R"({"changes":[)"
+                        R"({"row":3,"at":"2026-11-27T03:00:00Z","actor":"beheer-3","file":"config.xml","sha256":")" +
+                        std::string(64, 'a') + R"(","summary":"change 3"},)"
+                        R"({"row":2,"at":"2026-11-27T02:00:00Z","actor":"beheer-2","file":"config.xml","sha256":")" +
+                        std::string(64, 'a') + R"(","summary":"change 2"}]})"));
 }
 
 TEST_F(ConsoleApiTest, ExperimentsNeedABackendWithThem) {
@@ -427,6 +461,181 @@ TEST(ConsoleConfig, ChangeSummaries) {
     "categories":[],"experiments":[]})").as_object();
   EXPECT_EQ(describe_change(before, after), "supplier A: name; supplier C added; supplier B removed; experiment e1 removed");
   EXPECT_EQ(describe_change(before, before), "no change");
+}
+
+
+// ---- the organisation, the category norm, and comments kept through a save
+
+std::map<std::string, std::string> problems_by_field(const Response& r) {
+  std::map<std::string, std::string> out;
+  const json::value answer = json::parse(r.body());
+  for (const json::value& p : answer.at("problems").as_array()) {
+    out[std::string(p.at("field").as_string())] = p.at("message").as_string();
+  }
+  return out;
+}
+
+TEST_F(ConsoleApiTest, TheOrganisationIsEditedAndCheckedAsTheFileIs) {
+  const json::object loaded = get_config();
+  json::value edited = loaded.at("config");
+  json::object& org = edited.at("organisation").as_object();
+  org["name"] = "Gemeente Nieuwstad";
+  org["time_zone"] = "Europe/Brussels";
+  org["reporting_currency"] = "GBP";
+  const Response r = put(loaded, edited);
+  ASSERT_EQ(r.result(), http::status::ok) << r.body();
+  EXPECT_EQ(json::parse(r.body()).at("summary").as_string(), "organisation: name, time_zone, reporting_currency");
+  auto policy = load_policy(config.policy);
+  ASSERT_TRUE(policy) << policy.error().describe();
+  EXPECT_EQ((*policy)->organisation.name, "Gemeente Nieuwstad");
+  EXPECT_EQ((*policy)->organisation.time_zone, "Europe/Brussels");
+  EXPECT_EQ((*policy)->organisation.reporting_currency, "GBP");
+}
+
+TEST_F(ConsoleApiTest, AnUnknownTimeZoneABadCurrencyAndNoNameAreRefusedAtTheirFields) {
+  const json::object loaded = get_config();
+  json::value edited = loaded.at("config");
+  json::object& org = edited.at("organisation").as_object();
+  org["name"] = "";
+  org["time_zone"] = "Europe/Atlantis";
+  org["reporting_currency"] = "eur";
+  const std::string before = read(config.policy);
+  const Response r = put(loaded, edited);
+  ASSERT_EQ(r.result(), http::status::unprocessable_entity) << r.body();
+  auto by_field = problems_by_field(r);
+  ASSERT_TRUE(by_field.count("organisation.time_zone")) << r.body();
+  EXPECT_NE(by_field["organisation.time_zone"].find(
+                "organisation: time zone \"Europe/Atlantis\": unknown zone (no such zone in the tz database at "),
+            std::string::npos)
+      << by_field["organisation.time_zone"];
+  EXPECT_EQ(by_field["organisation.time_zone"].rfind("config.xml:", 0), 0u);
+  ASSERT_TRUE(by_field.count("organisation.reporting_currency")) << r.body();
+  EXPECT_NE(by_field["organisation.reporting_currency"].find(
+                "organisation: reporting-currency \"eur\" is not an ISO 4217 code; expected three capital letters "
+                "such as EUR"),
+            std::string::npos);
+  ASSERT_TRUE(by_field.count("organisation.name")) << r.body();
+  EXPECT_NE(by_field["organisation.name"].find("organisation: "), std::string::npos);
+  EXPECT_EQ(read(config.policy), before);
+}
+
+TEST_F(ConsoleApiTest, ACategoryGetsAndLosesItsOwnNorm) {
+  const json::object loaded = get_config();
+  json::value edited = loaded.at("config");
+  json::object& nudges = edited.at("categories").as_array()[0].at("nudges").as_object();
+  nudges["norm"] = json::object{{"threshold", "62.5"}, {"min_orders", 20}, {"window_days", 30}};
+  Response r = put(loaded, edited);
+  ASSERT_EQ(r.result(), http::status::ok) << r.body();
+  auto policy = load_policy(config.policy);
+  ASSERT_TRUE(policy) << policy.error().describe();
+  ASSERT_TRUE((*policy)->categories[0].nudges.norm.has_value());
+  EXPECT_EQ((*policy)->categories[0].nudges.norm->threshold_basis_points, 6250u);
+  EXPECT_EQ((*policy)->categories[0].nudges.norm->min_orders, 20u);
+  EXPECT_EQ((*policy)->categories[0].nudges.norm->window_days, 30u);
+  EXPECT_EQ(get_config().at("config").at("categories").at(0).at("nudges").at("norm"),
+            json::parse(R"({"threshold":"62.5","min_orders":20,"window_days":30})"));
+
+  const json::object again = get_config();
+  json::value without = again.at("config");
+  without.at("categories").as_array()[0].at("nudges").as_object()["norm"] = nullptr;
+  r = put(again, without);
+  ASSERT_EQ(r.result(), http::status::ok) << r.body();
+  policy = load_policy(config.policy);
+  ASSERT_TRUE(policy) << policy.error().describe();
+  EXPECT_FALSE((*policy)->categories[0].nudges.norm.has_value());
+}
+
+// k below 5 could expose a person: the loader's own reason reaches the field.
+TEST_F(ConsoleApiTest, ANormOutOfRangeGetsTheLoadersMessageAtItsField) {
+  const json::object loaded = get_config();
+  json::value edited = loaded.at("config");
+  edited.at("categories").as_array()[0].at("nudges").as_object()["norm"] =
+      json::object{{"threshold", "150"}, {"min_orders", 3}, {"window_days", 91}};
+  const Response r = put(loaded, edited);
+  ASSERT_EQ(r.result(), http::status::unprocessable_entity) << r.body();
+  auto by_field = problems_by_field(r);
+  EXPECT_NE(by_field["categories[0].nudges.norm.min_orders"].find(
+                "category 03121200-7: norm min-orders \"3\" is not a whole number from 5 to 1000000; expected at least "
+                "5 so that the norm never exposes a person, such as 10"),
+            std::string::npos)
+      << r.body();
+  EXPECT_NE(by_field["categories[0].nudges.norm.threshold"].find(
+                "norm threshold \"150\" is not a percentage from 0 to 100; expected a number such as 50"),
+            std::string::npos)
+      << r.body();
+  edited.at("categories").as_array()[0].at("nudges").as_object()["norm"] =
+      json::object{{"threshold", "50"}, {"min_orders", "ten"}, {"window_days", 91}};
+  const Response form = put(loaded, edited);
+  ASSERT_EQ(form.result(), http::status::unprocessable_entity) << form.body();
+  EXPECT_EQ(problems_by_field(form)["categories[0].nudges.norm.min_orders"],
+            "min-orders \"ten\" is not a whole number; expected a number such as 10");
+}
+
+// A hand-written file: comments at the top level, before a supplier, inside
+// a category (and its nudges), after the root element.
+constexpr std::string_view kCommentedConfig = R"(<?xml version="1.0" encoding="UTF-8"?>
+<!-- Kept by Inkoop; ask Anna before changing the key. -->
+<configuration xmlns="urn:socialdefault:config:1">
+  <organisation name="Gemeente Voorbeeldstad" time-zone="Europe/Amsterdam" reporting-currency="EUR"
+                key-file="pseudonym.key"/>
+  <!-- Suppliers: checked with the PSO register every quarter. -->
+  <suppliers>
+    <supplier id="BLOEM-01" social="true">
+      <name>Bloemenatelier De Werkplaats</name>
+      <evidence kind="pso-3" valid-from="2026-01-01" valid-until="2027-12-31"/>
+    </supplier>
+    <!-- Kwekerij Samen joined in March 2026. -->
+    <supplier id="BLOEM-03" social="true">
+      <name>Kwekerij Samen</name>
+      <evidence kind="code-sociale-ondernemingen" valid-from="2026-03-01" valid-until="2028-02-29"/>
+    </supplier>
+    <supplier id="FLR-100">
+      <name>Bloemen Groothandel Holland</name>
+    </supplier>
+  </suppliers>
+  <categories>
+    <category code="03121200-7" strategy="rotate" price-tolerance="15">
+      <name>Bloemen</name>
+      <!-- Rotate: both get their turn (decided in the MVI meeting of May). -->
+      <social-supplier ref="BLOEM-01"/>
+      <social-supplier ref="BLOEM-03"/>
+    </category>
+    <category code="18530000-3" strategy="fixed" price-tolerance="10">
+      <name>Relatiegeschenken</name>
+      <social-supplier ref="BLOEM-03"/>
+    </category>
+  </categories>
+</configuration>
+<!-- End of the configuration. -->
+)";
+
+TEST_F(ConsoleApiTest, CommentsOfAHandWrittenFileSurviveASave) {
+  std::ofstream(config.policy, std::ios::binary | std::ios::trunc) << kCommentedConfig;
+  const json::object loaded = get_config();
+  json::value edited = loaded.at("config");
+  json::object& flowers = edited.at("categories").as_array()[0].as_object();
+  flowers["strategy"] = "fixed";
+  flowers["social_suppliers"] = json::array{"BLOEM-03", "BLOEM-01"};
+  const Response r = put(loaded, edited);
+  ASSERT_EQ(r.result(), http::status::ok) << r.body();
+  EXPECT_EQ(json::parse(r.body()).at("summary").as_string(), "category CPV 03121200-7 Bloemen: social_suppliers, strategy");
+
+  const std::string written = read(config.policy);
+  for (std::string_view comment : {"<!-- Kept by Inkoop; ask Anna before changing the key. -->",
+                                   "<!-- Suppliers: checked with the PSO register every quarter. -->",
+                                   "<!-- Kwekerij Samen joined in March 2026. -->",
+                                   "<!-- Rotate: both get their turn (decided in the MVI meeting of May). -->",
+                                   "<!-- End of the configuration. -->"}) {
+    EXPECT_NE(written.find(comment), std::string::npos) << comment << " is missing in\n" << written;
+  }
+  EXPECT_LT(written.find("<!-- Kwekerij Samen"), written.find("<supplier id=\"BLOEM-03\""));
+  EXPECT_LT(written.find("<!-- Rotate"), written.find("<social-supplier ref=\"BLOEM-01\""));
+  EXPECT_GT(written.find("<!-- Rotate"), written.find("code=\"03121200-7\""));
+  // The same Policy plus the change: what the console shows now is what it sent.
+  auto policy = load_policy(config.policy);
+  ASSERT_TRUE(policy) << policy.error().describe();
+  EXPECT_EQ(json::value(policy_to_json(**policy, dir.path())), edited);
+  EXPECT_EQ(read(dir / "config.xml.previous"), kCommentedConfig);
 }
 
 }  // namespace

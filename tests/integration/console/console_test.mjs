@@ -1,6 +1,8 @@
 // The purchasing console in a real browser: Debian's Chromium driven by
 // playwright-core, against socialdefaultd and the example ERP fixture that
 // this script starts on free ports with a copy of the example deployment.
+// Screenshots, the downloaded export and the configuration file as the
+// console left it are kept in ARTIFACT_DIR.
 //   node console_test.mjs SOCIALDEFAULTD SD_EXAMPLE_ERP SOURCE_DIR ARTIFACT_DIR
 // Exit 0 passed, 1 failed, 77 skipped (no Chromium or no playwright-core).
 import { spawn } from 'node:child_process';
@@ -138,8 +140,8 @@ try {
   // The tabs work from the keyboard (ARIA tab pattern).
   await page.getByRole('tab', { name: 'Overview' }).focus();
   await page.keyboard.press('ArrowRight');
-  check('arrow keys move between tabs', (await page.getByRole('tab', { name: 'Suppliers' }).getAttribute('aria-selected')) === 'true' &&
-        await page.locator('#panel-suppliers').isVisible());
+  check('arrow keys move between tabs', (await page.getByRole('tab', { name: 'Organisation' }).getAttribute('aria-selected')) === 'true' &&
+        await page.locator('#panel-organisation').isVisible());
 
   // Suppliers: evidence that ends within 60 days is highlighted.
   await page.getByRole('tab', { name: 'Suppliers' }).click();
@@ -195,6 +197,114 @@ try {
   await shot('07-changes');
   const verify = await (await fetch(`http://127.0.0.1:${ports.admin_port}/admin/verify`, { headers: { Authorization: 'Bearer ' + TOKEN } })).json();
   check('the ledger chain is intact', verify.intact === true, JSON.stringify(verify));
+
+  // ---- The organisation: an unknown time zone is refused at its field, as
+  // the loader refuses it in the file; the name is saved.
+  const saveAndWait = async (summary) => {
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('#status.ok', { hasText: summary }).waitFor({ timeout: 10000 });
+    return page.locator('#status').textContent();
+  };
+  const api = async (p) => (await fetch(consoleUrl + 'api/' + p, { headers: { Authorization: 'Bearer ' + TOKEN } })).json();
+  await page.getByRole('tab', { name: 'Organisation' }).click();
+  const orgPanel = page.locator('#panel-organisation');
+  const zone = orgPanel.getByLabel('Time zone (IANA, such as Europe/Amsterdam)');
+  check('the time zone field suggests the IANA zones', (await page.locator('#time-zones option[value="Europe/Amsterdam"]').count()) === 1);
+  check('the key file is shown read-only', (await orgPanel.getByLabel('Pseudonymisation key file (changed by IT only)').getAttribute('readonly')) !== null);
+  await orgPanel.getByLabel("The organisation's name").fill('Gemeente Voorbeeldstad (proef)');
+  await zone.fill('Europe/Atlantis');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const zoneProblem = orgPanel.locator('.problem');
+  await zoneProblem.first().waitFor({ timeout: 5000 });
+  const zoneText = await zoneProblem.first().textContent();
+  check('an unknown time zone is refused at its field', zoneText.includes('time zone "Europe/Atlantis": unknown zone'), zoneText);
+  check('the time zone field is marked invalid and has the focus',
+        (await zone.getAttribute('aria-invalid')) === 'true' && await zone.evaluate((e) => e === document.activeElement));
+  await shot('07b-organisation-refused');
+  await zone.fill('Europe/Amsterdam');
+  const orgSaved = await saveAndWait('organisation: name');
+  check('the organisation is saved', orgSaved.includes('Saved and applied: organisation: name'), orgSaved);
+  check('the new name is in the configuration', (await api('config')).config.organisation.name === 'Gemeente Voorbeeldstad (proef)');
+  await shot('07c-organisation-saved');
+
+  // ---- Flowers get their own colleague norm, switched on from the keyboard.
+  await page.getByRole('tab', { name: 'Campaigns and messages' }).click();
+  const flowerNudges = page.locator('#messages fieldset[data-block="categories[0].nudges"]');
+  const ownNorm = flowerNudges.getByLabel('Own norm settings for this category');
+  check('the organisation\'s templates are editable fields', (await page.locator('#messages').getByLabel('Template norm – Text (English)').count()) === 1);
+  const hint = await flowerNudges.locator('.hint').first().textContent();
+  check('without its own norm the organisation\'s settings are named', hint.includes("the organisation's settings apply (50 %, 10 orders, 91 days)"), hint);
+  await ownNorm.focus();
+  await page.keyboard.press('Space');
+  check('the norm override switches on from the keyboard and keeps the focus',
+        await ownNorm.isChecked() && await ownNorm.evaluate((e) => e === document.activeElement));
+  await flowerNudges.getByLabel('Shown from social share (%)').fill('60');
+  await flowerNudges.getByLabel('Window (days)').fill('30');
+  const minOrders = flowerNudges.getByLabel('Minimum number of orders');
+  await minOrders.fill('3');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const normProblem = flowerNudges.locator('.problem');
+  await normProblem.first().waitFor({ timeout: 5000 });
+  const normText = await normProblem.first().textContent();
+  check('k below 5 is refused at its field with the loader\'s reason', normText.includes('norm min-orders "3" is not a whole number from 5 to 1000000') &&
+        (await minOrders.getAttribute('aria-invalid')) === 'true', normText);
+  await minOrders.fill('12');
+  const normSaved = await saveAndWait('Bloemen: nudges');
+  check('the category norm is saved', normSaved.includes('category CPV 03121200-7 Bloemen: nudges'), normSaved);
+  const normNow = (await api('config')).config.categories[0].nudges.norm;
+  check('the category has its own norm', JSON.stringify(normNow) === '{"threshold":"60","min_orders":12,"window_days":30}', JSON.stringify(normNow));
+  await shot('07d-category-norm');
+
+  // ---- The experiment's categories are picked from the configured ones.
+  await page.getByRole('tab', { name: 'Experiments' }).click();
+  const picker = page.locator('#experiments fieldset.choices').first();
+  const current = (await api('config')).config;
+  const codes = new Set(current.categories.map((c) => c.code_system + ':' + c.code));
+  check('one box per configured category code', (await picker.locator('input[type=checkbox]').count()) === codes.size,
+        (await picker.locator('input[type=checkbox]').count()) + ' != ' + codes.size);
+  check('the experiment\'s category is ticked', await picker.locator('input[data-category="CPV:55520000-1"]').isChecked());
+  check('a code with a department entry is named after its general entry',
+        (await picker.getByLabel('Catering (CPV 55520000-1)', { exact: true }).count()) === 1);
+  const venues = current.categories.find((c) => c.code === '55120000-7');
+  await picker.getByLabel(venues.name + ' (CPV 55120000-7)').check();
+  const expSaved = await saveAndWait('experiment catering-2027');
+  check('the experiment is saved', expSaved.includes('experiment catering-2027: categories'), expSaved);
+  const expNow = (await api('config')).config.experiments[0].categories;
+  check('the experiment covers catering and venues',
+        JSON.stringify(expNow) === '[{"code_system":"CPV","code":"55520000-1"},{"code_system":"CPV","code":"55120000-7"}]', JSON.stringify(expNow));
+  await shot('07e-experiment-categories');
+
+  // ---- What was added is labelled and readable: every control has a
+  // label, and text has at least 4.5:1 contrast on its background.
+  const a11y = await page.evaluate(() => {
+    const unlabelled = [...document.querySelectorAll('#panel-organisation input, #messages input, #messages select, #messages textarea, #experiments input, #experiments select')]
+      .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+      .map((e) => e.outerHTML.slice(0, 100));
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+      .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = (e) => {
+      for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length < 4 || c[3] > 0) return c; }
+      return [255, 255, 255];
+    };
+    const low = [];
+    for (const e of document.querySelectorAll('#panel-organisation label, #messages .hint, #messages label, fieldset.choices legend, .choice label, .problem')) {
+      if (!e.textContent.trim()) continue;
+      const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) low.push(e.textContent.trim().slice(0, 40) + ': ' + ratio.toFixed(2));
+    }
+    return { unlabelled, low };
+  });
+  check('every new control has a label', a11y.unlabelled.length === 0, a11y.unlabelled.join(' | '));
+  check('the new texts have at least 4.5:1 contrast', a11y.low.length === 0, a11y.low.join(' | '));
+
+  // ---- The file keeps the example's comments through these saves.
+  const commentsOf = (xml) => xml.match(/<!--[\s\S]*?-->/g) || [];
+  const written = readFileSync(path.join(work, 'config.xml'), 'utf8');
+  const lost = commentsOf(readFileSync(path.join(sourceDir, 'examples', 'config.xml'), 'utf8')).filter((c) => !written.includes(c));
+  check('every comment of the file survives the saves', lost.length === 0, lost.join(' | '));
+  copyFileSync(path.join(work, 'config.xml'), path.join(artifactDir, 'config-after-saves.xml'));
 
   // Preview of the ordering screen.
   await page.getByRole('tab', { name: 'Preview' }).click();
