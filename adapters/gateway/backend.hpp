@@ -24,6 +24,14 @@ class Backend {
   virtual Result<std::shared_ptr<const Adapter>> make_adapter(const Route& route, const Limits& limits) = 0;
   virtual RewriteResult rewrite(const Adapter& adapter, std::string_view response,
                                 std::optional<std::string_view> request, UtcSeconds now) = 0;
+  // rewrite() for a request the gateway has recognised already (null: no
+  // request), so that it is not parsed twice. The default hands its bytes
+  // to rewrite(), for backends that only have that.
+  virtual RewriteResult rewrite_recognised(const Adapter& adapter, std::string_view response, const Message* request,
+                                           UtcSeconds now) {
+    return rewrite(adapter, response,
+                   request != nullptr ? std::optional<std::string_view>(request->bytes()) : std::nullopt, now);
+  }
   virtual Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
                                                             std::optional<std::string_view> response,
                                                             UtcSeconds now) = 0;

@@ -27,6 +27,10 @@ class EngineBackend final : public Backend {
                         UtcSeconds now) override {
     return engine_->rewrite(adapter, response, request, now);
   }
+  RewriteResult rewrite_recognised(const Adapter& adapter, std::string_view response, const Message* request,
+                                   UtcSeconds now) override {
+    return engine_->rewrite(adapter, response, request, now);
+  }
   Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
                                                     std::optional<std::string_view> response,
                                                     UtcSeconds now) override {

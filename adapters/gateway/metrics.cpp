@@ -49,12 +49,16 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
   out += name + "_count " + std::to_string(count_.load()) + "\n";
 }
 
-void LabelledCounter::add(const std::vector<std::string>& values, std::uint64_t n) {
+void LabelledCounter::add(Values values, std::uint64_t n) {
   std::lock_guard lock(mutex_);
-  values_[values] += n;
+  if (auto it = values_.find(values); it != values_.end()) {
+    it->second += n;
+    return;
+  }
+  values_.emplace(std::vector<std::string>(values.begin(), values.end()), n);
 }
 
-std::uint64_t LabelledCounter::get(const std::vector<std::string>& values) const {
+std::uint64_t LabelledCounter::get(Values values) const {
   std::lock_guard lock(mutex_);
   auto it = values_.find(values);
   return it == values_.end() ? 0 : it->second;

@@ -6,10 +6,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "socialdefault/group_commit.hpp"
@@ -31,17 +34,29 @@ class Histogram {
 };
 
 // A counter with label values; the label set is small (routes, outcomes).
+// Every request counts here: the values are looked up as views, so a label
+// set seen before costs no allocation.
 class LabelledCounter {
  public:
+  using Values = std::initializer_list<std::string_view>;
   explicit LabelledCounter(std::vector<std::string> label_names) : names_(std::move(label_names)) {}
-  void add(const std::vector<std::string>& values, std::uint64_t n = 1);
-  std::uint64_t get(const std::vector<std::string>& values) const;
+  void add(Values values, std::uint64_t n = 1);
+  std::uint64_t get(Values values) const;
   void render(std::string& out, const std::string& name, const std::string& help) const;
 
  private:
+  // Orders stored label sets and looked-up views alike, lexicographically.
+  struct Less {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                          [](std::string_view x, std::string_view y) { return x < y; });
+    }
+  };
   std::vector<std::string> names_;
   mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, std::uint64_t> values_;
+  std::map<std::vector<std::string>, std::uint64_t, Less> values_;
 };
 
 struct Metrics {

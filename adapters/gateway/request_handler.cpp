@@ -331,7 +331,8 @@ Response RequestHandler::complete(Exchange& exchange, const Request& request, Up
     }
     response.body() = std::move(answer.body);
   } else if (readable && !standard_route && (kind == MessageKind::shortlist_request || kind == MessageKind::unknown)) {
-    RewriteResult rewritten = backend_.rewrite(adapter, answer.body, body, now());
+    // The request was recognised by prepare(): it is not parsed again.
+    RewriteResult rewritten = backend_.rewrite_recognised(adapter, answer.body, exchange.request_message.get(), now());
     if (rewritten.outcome == "fail-open") {
       outcome = "fail-open";
       metrics_.fail_open.add({"rewrite"});

@@ -493,7 +493,9 @@ void Server::dispatch_gateway(std::shared_ptr<Request> request, std::function<vo
     });
     return;
   }
-  UpstreamRequest upstream_request = exchange->upstream;  // its body points into *request, kept alive below
+  // Moved, not copied (complete() does not read it); its body points into
+  // *request, kept alive below.
+  UpstreamRequest upstream_request = std::move(exchange->upstream);
   asio_upstream_->call(route, std::move(upstream_request),
                        [this, generation = std::move(generation), request, exchange,
                         done = std::move(done)](UpstreamResult answer) mutable {

@@ -96,7 +96,8 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
     out.set(http::field::host, target.port == "80" ? target.host : key);
     out.keep_alive(true);
     if (verb != http::verb::get && verb != http::verb::head) {
-      out.body().assign(request.body.data(), request.body.size());
+      // A view of the client's body, which outlives the call: not a copy.
+      out.body() = {request.body.data(), request.body.size()};
       out.prepare_payload();
     }
   }
@@ -213,7 +214,7 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
   std::optional<tcp::resolver> resolver;  // for host names only
   Target target;
   std::string key;
-  http::request<http::string_body> out;
+  http::request<http::span_body<const char>> out;
   std::unique_ptr<Connection> connection;
   bool reused = false;
   std::optional<http::response_parser<http::string_body>> parser;

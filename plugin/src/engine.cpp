@@ -238,59 +238,97 @@ RewriteResult Engine::rewrite(std::string_view response, std::optional<std::stri
   return rewrite(*adapter_, response, request, now);
 }
 
+namespace {
+
+// The original bytes, unchanged: the answer to every error (fail open) and
+// to a response that is no shortlist.
+RewriteResult passed_through(std::shared_ptr<const Policy> policy, std::string_view original,
+                             std::optional<Error> error) {
+  RewriteResult result;
+  result.policy = std::move(policy);
+  result.body.assign(original);
+  result.outcome = error.has_value() ? "fail-open" : "not-a-shortlist";
+  result.error = std::move(error);
+  return result;
+}
+
+Error unexpected(const std::exception* e) {
+  return make_error(ErrorCode::internal, e != nullptr ? std::string("unexpected failure: ") + e->what()
+                                                      : std::string("unexpected failure"));
+}
+
+}  // namespace
+
 RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
                               std::optional<std::string_view> request, UtcSeconds now) {
-  RewriteResult result;
-  result.policy = policy();
-  const auto fail_open = [&](Error error) -> RewriteResult& {
-    result.body.assign(response);
-    result.rewritten = false;
-    result.outcome = "fail-open";
-    result.error = std::move(error);
-    return result;
-  };
   try {
     auto message = adapter.recognise(response);
-    if (!message) return fail_open(std::move(message).error());
-    if ((*message)->kind() != MessageKind::shortlist_response) {
-      result.body.assign(response);
-      result.outcome = "not-a-shortlist";
-      return result;
-    }
+    if (!message) return passed_through(policy(), response, std::move(message).error());
+    // The request is not parsed when the response is no shortlist.
+    if ((*message)->kind() != MessageKind::shortlist_response) return passed_through(policy(), response, {});
     std::unique_ptr<Message> request_message;
     if (request.has_value()) {
       auto parsed = adapter.recognise(*request);
-      if (!parsed) return fail_open(std::move(parsed).error());
+      if (!parsed) return passed_through(policy(), response, std::move(parsed).error());
       request_message = std::move(parsed).value();
     }
-    auto shortlist = adapter.read_shortlist(**message, request_message.get());
-    if (!shortlist) return fail_open(std::move(shortlist).error());
+    return rewrite(adapter, **message, request_message.get(), now);
+  } catch (const std::exception& e) {
+    return passed_through(policy(), response, unexpected(&e));
+  } catch (...) {
+    return passed_through(policy(), response, unexpected(nullptr));
+  }
+}
 
-    const Policy& policy = *result.policy;
+RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response, const Message* request,
+                              UtcSeconds now) {
+  try {
+    auto message = adapter.recognise(response);
+    if (!message) return passed_through(policy(), response, std::move(message).error());
+    return rewrite(adapter, **message, request, now);
+  } catch (const std::exception& e) {
+    return passed_through(policy(), response, unexpected(&e));
+  } catch (...) {
+    return passed_through(policy(), response, unexpected(nullptr));
+  }
+}
+
+RewriteResult Engine::rewrite(const Adapter& adapter, const Message& response, const Message* request,
+                              UtcSeconds now) {
+  std::shared_ptr<const Policy> snapshot = policy();
+  const std::string_view original = response.bytes();
+  try {
+    if (response.kind() != MessageKind::shortlist_response) return passed_through(std::move(snapshot), original, {});
+    auto shortlist = adapter.read_shortlist(response, request);
+    if (!shortlist) return passed_through(std::move(snapshot), original, std::move(shortlist).error());
+
+    const Policy& policy = *snapshot;
     const std::string pseudonym = shortlist->requester.empty() ? "" : keys_.pseudonymise(shortlist->requester);
     auto decided = decide_for(policy, *shortlist, pseudonym, now);
-    if (!decided) return fail_open(std::move(decided).error());
+    if (!decided) return passed_through(std::move(snapshot), original, std::move(decided).error());
     Decision decision = std::move(decided).value();
 
-    std::string body(response);
+    RewriteResult result;
     if (decision.changes_document()) {
-      auto applied = adapter.apply_decision(**message, *shortlist, decision, policy);
-      if (!applied) return fail_open(std::move(applied).error());
-      body = std::move(applied).value();
+      auto applied = adapter.apply_decision(response, *shortlist, decision, policy);
+      if (!applied) return passed_through(std::move(snapshot), original, std::move(applied).error());
+      result.body = std::move(applied).value();
+    } else {
+      result.body.assign(original);
     }
 
     queue_offer(*shortlist, decision, pseudonym, adapter.name(), now);
 
-    result.body = std::move(body);
     result.rewritten = decision.changes_document();
     result.outcome = to_string(decision.reason);
     result.shortlist = std::move(shortlist).value();
     result.decision = std::move(decision);
+    result.policy = std::move(snapshot);
     return result;
   } catch (const std::exception& e) {
-    return fail_open(make_error(ErrorCode::internal, std::string("unexpected failure: ") + e.what()));
+    return passed_through(policy(), original, unexpected(&e));
   } catch (...) {
-    return fail_open(make_error(ErrorCode::internal, "unexpected failure"));
+    return passed_through(policy(), original, unexpected(nullptr));
   }
 }
 

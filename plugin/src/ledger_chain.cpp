@@ -1,6 +1,7 @@
 #include "ledger_chain.hpp"
 
 #include <array>
+#include <charconv>
 
 namespace socialdefault {
 
@@ -155,31 +156,87 @@ Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what
   return {};
 }
 
+namespace {
+
+// The 8-byte big-endian length of a field, appended in one piece.
+void append_length(std::string& out, std::uint64_t size) {
+  char length[8];
+  for (int i = 7; i >= 0; --i, size >>= 8) length[i] = static_cast<char>(size & 0xFF);
+  out.append(length, sizeof length);
+}
+
+}  // namespace
+
 void append_field(std::string& out, std::string_view bytes) {
-  const std::uint64_t size = bytes.size();
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((size >> shift) & 0xFF));
+  append_length(out, bytes.size());
   out.append(bytes);
 }
 
-std::string canonical_row(const ChainTable& table, std::int64_t id, std::span<const ChainValue> values,
-                          std::string_view prev_mac) {
-  std::string out;
-  out.reserve(256);
+namespace {
+
+// append_field of a decimal integer, without a temporary string.
+void append_integer_field(std::string& out, char tag, std::int64_t value) {
+  char digits[24];
+  digits[0] = tag;
+  const auto [end, ec] = std::to_chars(digits + (tag != '\0' ? 1 : 0), digits + sizeof digits, value);
+  (void)ec;  // 24 characters hold every int64
+  append_field(out, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+}
+
+// A field of the tag 't' and the text, without a temporary string.
+void append_text_field(std::string& out, std::string_view text) {
+  append_length(out, text.size() + 1);
+  out.push_back('t');
+  out.append(text);
+}
+
+}  // namespace
+
+void canonical_row_into(std::string& out, const ChainTable& table, std::int64_t id,
+                        std::span<const ChainValueView> values, std::string_view prev_mac) {
+  out.clear();
   append_field(out, table.name);
-  append_field(out, std::to_string(id));
-  std::string tagged;
+  append_integer_field(out, '\0', id);
   for (std::size_t i = 0; i < table.columns.size() && i < values.size(); ++i) {
     if (std::holds_alternative<std::monostate>(values[i])) continue;
     append_field(out, table.columns[i].name);
     if (const auto* number = std::get_if<std::int64_t>(&values[i])) {
-      tagged = "i" + std::to_string(*number);
+      append_integer_field(out, 'i', *number);
     } else {
-      tagged = "t" + std::get<std::string>(values[i]);
+      append_text_field(out, std::get<std::string_view>(values[i]));
     }
-    append_field(out, tagged);
   }
   append_field(out, prev_mac);
+}
+
+std::string canonical_row(const ChainTable& table, std::int64_t id, std::span<const ChainValue> values,
+                          std::string_view prev_mac) {
+  ChainRowView view;
+  view.fill(values);
+  std::string out;
+  out.reserve(256);
+  canonical_row_into(out, table, id, view.values(), prev_mac);
   return out;
+}
+
+void ChainRowView::fill(std::span<const ChainValue> row) {
+  values_.clear();  // keeps its capacity for the next row
+  for (const ChainValue& value : row) {
+    if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      values_.emplace_back(*number);
+    } else if (const auto* text = std::get_if<std::string>(&value)) {
+      values_.emplace_back(std::string_view(*text));
+    } else {
+      values_.emplace_back(std::monostate{});
+    }
+  }
+}
+
+std::string ChainRowView::mac(const Key& chain_key, const ChainTable& table, std::int64_t id,
+                              std::string_view prev_mac) {
+  canonical_row_into(canonical_, table, id, values(), prev_mac);
+  const auto mac = hmac_sha256(chain_key, canonical_);
+  return to_hex(mac.data(), mac.size());
 }
 
 std::string row_mac(const Key& chain_key, const ChainTable& table, std::int64_t id,

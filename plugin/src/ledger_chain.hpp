@@ -72,4 +72,34 @@ std::string row_mac(const Key& chain_key, const ChainTable& table, std::int64_t 
 // The MAC of a chain head: field("chain_heads") field(table) field(last_id) field(last_mac).
 std::string head_mac(const Key& chain_key, std::string_view table, std::int64_t last_id, std::string_view last_mac);
 
+// A column value as the append path binds and MACs it: a view into a
+// ChainRow's value.
+using ChainValueView = std::variant<std::int64_t, std::string_view, std::monostate>;
+
+// The values of a ChainRow as views, refilled for every row of a batch:
+// the append path binds them as they are (no copies of the texts) and
+// encodes the row for its MAC into a buffer of this object that keeps its
+// capacity from row to row. The views point into the row given to fill(),
+// which must not change or go before they are used.
+class ChainRowView {
+ public:
+  ChainRowView() = default;
+  ChainRowView(const ChainRowView&) = delete;
+  ChainRowView& operator=(const ChainRowView&) = delete;
+
+  void fill(std::span<const ChainValue> row);
+  std::span<const ChainValueView> values() const noexcept { return values_; }
+
+  // row_mac of the same values.
+  std::string mac(const Key& chain_key, const ChainTable& table, std::int64_t id, std::string_view prev_mac);
+
+ private:
+  std::string canonical_;
+  std::vector<ChainValueView> values_;
+};
+
+// canonical_row into `out` (cleared first, its capacity kept).
+void canonical_row_into(std::string& out, const ChainTable& table, std::int64_t id,
+                        std::span<const ChainValueView> values, std::string_view prev_mac);
+
 }  // namespace socialdefault

@@ -71,6 +71,13 @@ class Engine {
   RewriteResult rewrite(std::string_view response, std::optional<std::string_view> request, UtcSeconds now);
   RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
                         UtcSeconds now);
+  // The same, for a host that has recognised the request already (the
+  // gateway does, to know what the answer will be): the request is not
+  // parsed a second time. request may be null; it must come from `adapter`.
+  RewriteResult rewrite(const Adapter& adapter, std::string_view response, const Message* request, UtcSeconds now);
+  // The same with the response recognised too (by `adapter`); the body to
+  // fail open with is response.bytes().
+  RewriteResult rewrite(const Adapter& adapter, const Message& response, const Message* request, UtcSeconds now);
 
   // The protocol-neutral phases of rewrite() and prepare_choices(), for
   // hosts and tools that read messages themselves (`simulate`): decide on a

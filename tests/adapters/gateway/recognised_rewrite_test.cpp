@@ -1,0 +1,202 @@
+// A shortlist through the gateway's request core and a real engine: the
+// request that prepare() recognised is handed to the engine as a message, so
+// each message of the exchange is parsed once; and the engine's rewrite of
+// recognised messages answers as its rewrite of bytes does.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+#include "backend.hpp"
+#include "gateway_fakes.hpp"
+#include "request_handler.hpp"
+#include "temp_dir.hpp"
+#include "test_files.hpp"
+
+namespace socialdefault::gateway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource = fs::path(SD_SOURCE_DIR);
+// 2026-11-27 11:00 in Amsterdam: every flowers supplier has valid evidence.
+const UtcSeconds kNow = UtcSeconds(std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}) + std::chrono::hours(10);
+
+// The route's adapter, counting what it is asked to recognise.
+class CountingAdapter final : public Adapter {
+ public:
+  explicit CountingAdapter(std::shared_ptr<const Adapter> inner) : inner_(std::move(inner)) {}
+  std::string_view name() const noexcept override { return inner_->name(); }
+  Result<std::unique_ptr<Message>> recognise(std::string_view bytes) const override {
+    ++recognised;
+    return inner_->recognise(bytes);
+  }
+  Result<Shortlist> read_shortlist(const Message& response, const Message* request) const override {
+    return inner_->read_shortlist(response, request);
+  }
+  Result<std::string> apply_decision(const Message& response, const Shortlist& shortlist, const Decision& decision,
+                                     const Policy& policy) const override {
+    return inner_->apply_decision(response, shortlist, decision, policy);
+  }
+  Result<std::vector<OrderChoice>> read_choice(const Message& request, const Message* response) const override {
+    return inner_->read_choice(request, response);
+  }
+  mutable std::atomic<int> recognised{0};
+
+ private:
+  std::shared_ptr<const Adapter> inner_;
+};
+
+// The daemon's backend (engine_backend.cpp) on the example configuration,
+// with the counting adapter on the soap route.
+class CountingBackend final : public Backend {
+ public:
+  explicit CountingBackend(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
+  Result<std::shared_ptr<const Adapter>> make_adapter(const Route& route, const Limits&) override {
+    auto made = engine_->make_adapter(route.adapter, route.mapping, socialdefault::Limits{});
+    if (!made || route.adapter != "soap") return made;
+    counting = std::make_shared<CountingAdapter>(std::move(made).value());
+    return std::shared_ptr<const Adapter>(counting);
+  }
+  RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
+                        UtcSeconds now) override {
+    return engine_->rewrite(adapter, response, request, now);
+  }
+  RewriteResult rewrite_recognised(const Adapter& adapter, std::string_view response, const Message* request,
+                                   UtcSeconds now) override {
+    return engine_->rewrite(adapter, response, request, now);
+  }
+  Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
+                                                    std::optional<std::string_view> response, UtcSeconds now) override {
+    return engine_->prepare_choices(adapter, request, response, now);
+  }
+  Result<void> reload_policy(const std::string& actor, UtcSeconds now) override { return engine_->reload(actor, now); }
+  Result<void> export_report(std::string_view, std::string_view, std::string_view, std::string_view, std::ostream&,
+                             UtcSeconds) override {
+    return make_error(ErrorCode::unsupported, "not in this test");
+  }
+  Result<VerifyReport> verify() override { return engine_->verify(); }
+  Ledger& ledger() override { return engine_->ledger(); }
+  GroupCommitStats offer_stats() const override { return engine_->offer_stats(); }
+  Engine& engine() { return *engine_; }
+
+  std::shared_ptr<CountingAdapter> counting;
+
+ private:
+  std::unique_ptr<Engine> engine_;
+};
+
+class AnsweringUpstream final : public Upstream {
+ public:
+  UpstreamResult call(const Route&, const UpstreamRequest&) override {
+    UpstreamResult r;
+    r.status = 200;
+    r.headers = {{"Content-Type", "text/xml; charset=utf-8"}};
+    r.body = answer;
+    return r;
+  }
+  std::string answer;
+};
+
+class RecognisedRewrite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kSource / "examples/config.xml") || !fs::exists(kSource / "examples/erp/mapping.xml")) {
+      GTEST_SKIP() << "the example configuration or mapping is absent";
+    }
+    EngineOptions options;
+    options.config = kSource / "examples/config.xml";
+    options.ledger = dir_.path() / "ledger.sqlite";
+    options.actor = "recognised_rewrite_test";
+    auto engine = Engine::open(options);
+    ASSERT_TRUE(engine.ok()) << engine.error().describe();
+    backend_ = std::make_unique<CountingBackend>(std::move(engine).value());
+    committer_ = std::make_unique<GroupCommitter>(backend_->ledger(), nullptr);
+    auto config = make_config("http://erp.example/purchasing", "/erp");
+    config->routes[0].adapter = "soap";
+    config->routes[0].mapping = kSource / "examples/erp/mapping.xml";
+    auto built = build_generation(config, *backend_);
+    ASSERT_TRUE(built.ok()) << built.error().describe();
+    generation_ = std::move(built).value();
+    ASSERT_NE(backend_->counting, nullptr);
+    handler_ = std::make_unique<RequestHandler>(*backend_, upstream_, *committer_, metrics_, log_);
+    handler_->now = [] { return kNow; };
+    request_ = socialdefault::testing::read_file(kSource / "examples/erp/shortlist-request.xml");
+    response_ = socialdefault::testing::read_file(kSource / "examples/erp/shortlist-response.xml");
+  }
+
+  socialdefault::testing::TempDir dir_;
+  std::unique_ptr<CountingBackend> backend_;
+  std::unique_ptr<GroupCommitter> committer_;
+  AnsweringUpstream upstream_;
+  Metrics metrics_;
+  std::ostringstream log_text_;
+  JsonLog log_{log_text_, LogLevel::debug};
+  std::shared_ptr<const Generation> generation_;
+  std::unique_ptr<RequestHandler> handler_;
+  std::string request_;
+  std::string response_;
+};
+
+TEST_F(RecognisedRewrite, EachMessageOfAShortlistExchangeIsParsedOnce) {
+  upstream_.answer = response_;
+  Request request = soap_request("/erp", request_);
+  request.prepare_payload();
+  const Response answer = handler_->handle(*generation_, request);
+  EXPECT_EQ(answer.result(), http::status::ok);
+  EXPECT_EQ(metrics_.requests.get({"/erp", "rewritten"}), 1u) << log_text_.str();
+  EXPECT_NE(answer.body(), response_);
+  // The request once in prepare(), the ERP's answer once in the engine.
+  EXPECT_EQ(backend_->counting->recognised.load(), 2);
+}
+
+TEST_F(RecognisedRewrite, RecognisedMessagesAreRewrittenAsTheirBytesAre) {
+  const Adapter& adapter = *backend_->counting;
+  const RewriteResult from_bytes = backend_->engine().rewrite(adapter, response_, std::string_view(request_), kNow);
+  ASSERT_TRUE(from_bytes.rewritten) << from_bytes.outcome;
+
+  auto request = adapter.recognise(request_);
+  ASSERT_TRUE(request.ok()) << request.error().describe();
+  auto response = adapter.recognise(response_);
+  ASSERT_TRUE(response.ok()) << response.error().describe();
+  const RewriteResult from_messages = backend_->engine().rewrite(adapter, **response, request->get(), kNow);
+  EXPECT_TRUE(from_messages.rewritten);
+  EXPECT_EQ(from_messages.outcome, from_bytes.outcome);
+  ASSERT_TRUE(from_messages.decision.has_value());
+  // The rotation moved on by one offer; the rest of the document is the same.
+  EXPECT_EQ(from_messages.body.size(), from_bytes.body.size());
+  ASSERT_TRUE(from_messages.shortlist.has_value());
+  EXPECT_EQ(from_messages.shortlist->requester, from_bytes.shortlist->requester);
+  EXPECT_FALSE(from_messages.shortlist->requester.empty());
+
+  const RewriteResult with_request = backend_->engine().rewrite(adapter, response_, request->get(), kNow);
+  EXPECT_TRUE(with_request.rewritten);
+  EXPECT_EQ(with_request.shortlist->requester, from_bytes.shortlist->requester);
+}
+
+TEST_F(RecognisedRewrite, ARecognisedRequestIsNoShortlistAndPassesThroughUnchanged) {
+  const Adapter& adapter = *backend_->counting;
+  auto request = adapter.recognise(request_);
+  ASSERT_TRUE(request.ok()) << request.error().describe();
+  const RewriteResult result = backend_->engine().rewrite(adapter, **request, nullptr, kNow);
+  EXPECT_EQ(result.outcome, "not-a-shortlist");
+  EXPECT_FALSE(result.rewritten);
+  EXPECT_EQ(result.body, request_);
+  EXPECT_FALSE(result.error.has_value());
+}
+
+TEST_F(RecognisedRewrite, AnUnreadableResponseFailsOpenWithItsBytes) {
+  const Adapter& adapter = *backend_->counting;
+  auto request = adapter.recognise(request_);
+  ASSERT_TRUE(request.ok()) << request.error().describe();
+  const std::string broken = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>";
+  const RewriteResult result = backend_->engine().rewrite(adapter, broken, request->get(), kNow);
+  EXPECT_EQ(result.outcome, "fail-open");
+  EXPECT_EQ(result.body, broken);
+  EXPECT_TRUE(result.error.has_value());
+  EXPECT_NE(result.policy, nullptr);
+}
+
+}  // namespace
+}  // namespace socialdefault::gateway::testing
