@@ -4,6 +4,7 @@
 // currencies kept apart in the export. A fake adapter hands the engine the
 // lines, so these tests do not depend on any protocol.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "temp_dir.hpp"
 
@@ -300,8 +301,23 @@ TEST(LedgerMigration, AVersionThreeLedgerKeepsItsStatusesAndGainsCancelled) {
                               "CREATE INDEX order_statuses_by_order ON order_statuses (order_ref, id); "
                               "PRAGMA user_version = 3;")
                     .ok());
-    auto refused = (*ledger)->append_order_status(status("PO-3", OrderStatus::cancelled));
-    ASSERT_FALSE(refused.ok());
+  }
+  {
+    // The writer skips CHECK constraints (its rows meet them by
+    // construction), so the old table's refusal shows on a plain connection.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db,
+                                "INSERT INTO order_statuses (at_utc, at_unix, order_ref, status, response_ref, code, "
+                                "adapter, prev_mac, mac) VALUES ('2026-01-01T00:00:00Z', 0, 'PO-3', 'cancelled', '', "
+                                "'', 'test', '', '')",
+                                nullptr, nullptr, &message);
+    const std::string text = message == nullptr ? "" : message;
+    sqlite3_free(message);
+    sqlite3_close(db);
+    ASSERT_NE(rc, SQLITE_OK);
+    EXPECT_NE(text.find("CHECK constraint failed"), std::string::npos) << text;
   }
   auto ledger = SqliteLedger::open(file, keys);
   ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
