@@ -61,8 +61,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check_no_secret(secret, status.error().message);
       check_no_secret(secret, status.error().where);
     } else {
-      if (status->order_ref.empty()) __builtin_trap();
-      for (const std::string* value : {&status->order_ref, &status->response_ref, &status->code}) {
+      // A status names its order by number or, failing that, by the payloadID of its OrderRequest.
+      if (status->order_ref.empty() && status->order_document_ref.empty()) __builtin_trap();
+      for (const std::string* value :
+           {&status->order_ref, &status->order_document_ref, &status->response_ref, &status->code}) {
         check_no_secret(secret, *value);
       }
     }
