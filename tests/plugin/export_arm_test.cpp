@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -20,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "xml_schema.hpp"
 #include "socialdefault/export.hpp"
 #include "socialdefault/ledger.hpp"
 #include "socialdefault/simulate.hpp"
@@ -239,18 +239,8 @@ TEST_F(ExportByArm, JsonNamesTheKeyArm) {
   EXPECT_EQ(rows[4].at("offered_orders").as_int64(), 1);
 }
 
-// Runs xmllint on xml against the audit export's schema; its status and output.
 std::pair<int, std::string> validate(const fs::path& xml) {
-  const std::string command = "xmllint --noout --schema '" +
-                              (fs::path(SD_SOURCE_DIR) / "schemas/audit-export.xsd").string() + "' '" + xml.string() +
-                              "' 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string output;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return socialdefault::testing::validate_against_schema(xml, "audit-export.xsd");
 }
 
 TEST_F(ExportByArm, XmlHasAnArmKeyAndValidatesAgainstTheSchema) {
@@ -259,7 +249,7 @@ TEST_F(ExportByArm, XmlHasAnArmKeyAndValidatesAgainstTheSchema) {
   EXPECT_NE(xml.find("    <key name=\"month\">2026-05</key>\n    <key name=\"arm\">no-experiment</key>\n"),
             std::string::npos)
       << xml;
-  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) {
+  if (!socialdefault::testing::have_xmllint()) {
     GTEST_SKIP() << "xmllint is not installed (apt-get install -y libxml2-utils)";
   }
   int n = 0;

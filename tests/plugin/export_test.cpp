@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
+#include "xml_schema.hpp"
 #include "temp_dir.hpp"
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -354,22 +354,12 @@ TEST(ExportXml, EscapesMarkupAndReplacesWhatXmlCannotCarry) {
   EXPECT_EQ(parsed.at("rows").at(1).at("department").as_string(), "R&D <Lab> \"x\"\x01");
 }
 
-// Runs xmllint; returns its exit status and output.
 std::pair<int, std::string> run_xmllint(const fs::path& xml) {
-  const std::string command = "xmllint --noout --schema '" +
-                              (fs::path(SD_SOURCE_DIR) / "schemas/audit-export.xsd").string() + "' '" + xml.string() +
-                              "' 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string output;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return socialdefault::testing::validate_against_schema(xml, "audit-export.xsd");
 }
 
 TEST_F(Export, XmlValidatesAgainstTheSchema) {
-  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) {
+  if (!socialdefault::testing::have_xmllint()) {
     GTEST_SKIP() << "xmllint is not installed (apt-get install -y libxml2-utils)";
   }
   int n = 0;
