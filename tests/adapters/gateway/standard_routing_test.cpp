@@ -14,6 +14,7 @@
 #include "request_handler.hpp"
 #include "standard_documents.hpp"
 #include "standard_test_backend.hpp"
+#include "test_files.hpp"
 
 namespace socialdefault::gateway::testing {
 namespace {
@@ -21,12 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kSource = fs::path(SD_SOURCE_DIR);
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using socialdefault::testing::read_file;
 
 TEST(StandardDocuments, DetectedByContentTypeAndRootElement) {
   const std::string cxml = "<?xml version=\"1.0\"?>\n<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/cXML.dtd\" [ <!-- > --> ]>\n"
@@ -50,79 +46,14 @@ TEST(StandardDocuments, DetectedByContentTypeAndRootElement) {
   EXPECT_STREQ(to_string(StandardDocument::cxml), "cxml");
 }
 
-class RecordingUpstream final : public Upstream {
- public:
-  UpstreamResult call(const Route&, const UpstreamRequest& request) override {
-    bodies.emplace_back(request.body);
-    UpstreamResult r;
-    r.status = 200;
-    r.headers = {{"Content-Type", content_type}};
-    r.body = answer;
-    return r;
-  }
-  std::string answer = "OK";
-  std::string content_type = "text/plain";
-  std::vector<std::string> bodies;
-};
-
-class StandardRouting : public ::testing::Test {
+class StandardRouting : public StandardRouteTest {
  protected:
-  void SetUp() override {
-    if (!fs::exists(kSource / "examples/config.xml") || !fs::exists(kSource / "examples/erp/mapping.xml")) {
-      GTEST_SKIP() << "the example configuration or mapping is absent";
-    }
-    EngineOptions options;
-    options.config = kSource / "examples/config.xml";
-    options.ledger = dir_.path() / "ledger.sqlite";
-    options.actor = "standard_routing_test";
-    auto engine = Engine::open(options);
-    ASSERT_TRUE(engine.ok()) << engine.error().describe();
-    backend_ = std::make_unique<EngineBackendForTest>(std::move(engine).value());
-    committer_ = std::make_unique<GroupCommitter>(backend_->ledger(), nullptr);
-    auto config = make_config("http://erp.example/purchasing", "/erp");
-    config->routes[0].adapter = "soap";
-    config->routes[0].mapping = kSource / "examples/erp/mapping.xml";
-    auto built = build_generation(config, *backend_);
-    ASSERT_TRUE(built.ok()) << built.error().describe();
-    generation_ = std::move(built).value();
-    handler_ = std::make_unique<RequestHandler>(*backend_, upstream_, *committer_, metrics_, log_);
-    handler_->now = [] { return UtcSeconds(std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}) + std::chrono::hours(10); };
-  }
-
-  Response post(const std::string& body, const std::string& content_type = "text/xml; charset=utf-8") {
-    Request request{http::verb::post, "/erp", 11};
-    request.set(http::field::content_type, content_type);
-    request.body() = body;
-    request.prepare_payload();
-    return handler_->handle(*generation_, request);
-  }
-
-  std::int64_t orders_in_export() {
-    std::int64_t orders = 0;
-    auto done = backend_->ledger().export_rows(
-        ExportQuery{std::chrono::year{2026} / 1 / 1, std::chrono::year{2026} / 12 / 31, {}},
-        [&](const ExportRow& row) -> Result<void> {
-          orders += row.orders;
-          return {};
-        });
-    EXPECT_TRUE(done.ok());
-    return orders;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<EngineBackendForTest> backend_;
-  std::unique_ptr<GroupCommitter> committer_;
-  RecordingUpstream upstream_;
-  Metrics metrics_;
-  std::ostringstream log_text_;
-  JsonLog log_{log_text_, LogLevel::debug};
-  std::shared_ptr<const Generation> generation_;
-  std::unique_ptr<RequestHandler> handler_;
+  std::int64_t orders_in_export() { return totals().first; }
 };
 
 TEST_F(StandardRouting, ACxmlOrderOnASoapRouteIsRecordedByTheCxmlAdapter) {
-  const std::string order = read_text(kSource / "tests/adapters/cxml/fixtures/order-request-kvk.xml");
-  upstream_.answer = read_text(kSource / "tests/adapters/cxml/fixtures/response-200.xml");
+  const std::string order = read_file(kSource / "tests/adapters/cxml/fixtures/order-request-kvk.xml");
+  upstream_.answer = read_file(kSource / "tests/adapters/cxml/fixtures/response-200.xml");
   upstream_.content_type = "text/xml";
   const Response response = post(order);
   EXPECT_EQ(response.result_int(), 200);
@@ -135,7 +66,7 @@ TEST_F(StandardRouting, ACxmlOrderOnASoapRouteIsRecordedByTheCxmlAdapter) {
 }
 
 TEST_F(StandardRouting, ACxmlDocumentDeclaringEntitiesIsRefusedAndNotForwarded) {
-  const Response response = post(read_text(kSource / "tests/adapters/cxml/fixtures/hostile-internal-entity.xml"));
+  const Response response = post(read_file(kSource / "tests/adapters/cxml/fixtures/hostile-internal-entity.xml"));
   EXPECT_EQ(response.result_int(), 400);
   EXPECT_NE(response.body().find("the DOCTYPE's internal subset declares an entity"), std::string::npos)
       << response.body();
@@ -144,12 +75,12 @@ TEST_F(StandardRouting, ACxmlDocumentDeclaringEntitiesIsRefusedAndNotForwarded) 
 }
 
 TEST_F(StandardRouting, AUblOrderIsRecordedAndALaterRejectionTakesItOut) {
-  const Response response = post(read_text(kSource / "tests/adapters/ubl/fixtures/order-kvk-endpoint.xml"),
+  const Response response = post(read_file(kSource / "tests/adapters/ubl/fixtures/order-kvk-endpoint.xml"),
                                  "application/xml");
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(response.body(), "OK");
   EXPECT_EQ(orders_in_export(), 1);
-  const Response status = post(read_text(kSource / "tests/adapters/ubl/fixtures/response-rejected.xml"), "application/xml");
+  const Response status = post(read_file(kSource / "tests/adapters/ubl/fixtures/response-rejected.xml"), "application/xml");
   EXPECT_EQ(status.result_int(), 200);
   EXPECT_EQ(upstream_.bodies.size(), 2U);
   EXPECT_NE(log_text_.str().find("\"outcome\":\"status-recorded\""), std::string::npos) << log_text_.str();
@@ -157,7 +88,7 @@ TEST_F(StandardRouting, AUblOrderIsRecordedAndALaterRejectionTakesItOut) {
 }
 
 TEST_F(StandardRouting, AUblDocumentWithADoctypeIsRefusedAndNotForwarded) {
-  const Response response = post(read_text(kSource / "tests/adapters/ubl/fixtures/hostile-external-entity.xml"),
+  const Response response = post(read_file(kSource / "tests/adapters/ubl/fixtures/hostile-external-entity.xml"),
                                  "application/xml");
   EXPECT_EQ(response.result_int(), 400);
   EXPECT_EQ(response.body(),
@@ -166,27 +97,27 @@ TEST_F(StandardRouting, AUblDocumentWithADoctypeIsRefusedAndNotForwarded) {
 }
 
 TEST_F(StandardRouting, SoapStillGoesToTheRoutesAdapter) {
-  const Response response = post(read_text(kSource / "tests/adapters/cxml/fixtures/not-cxml.xml"), "application/soap+xml");
+  const Response response = post(read_file(kSource / "tests/adapters/cxml/fixtures/not-cxml.xml"), "application/soap+xml");
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(orders_in_export(), 0);
   EXPECT_EQ(upstream_.bodies.size(), 1U);
 }
 
 TEST_F(StandardRouting, ACxmlRejectionAndAUblCancellationTakeRecordedOrdersOut) {
-  upstream_.answer = read_text(kSource / "tests/adapters/cxml/fixtures/response-200.xml");
+  upstream_.answer = read_file(kSource / "tests/adapters/cxml/fixtures/response-200.xml");
   upstream_.content_type = "text/xml";
-  ASSERT_EQ(post(read_text(kSource / "tests/adapters/cxml/fixtures/order-request-kvk.xml")).result_int(), 200);
+  ASSERT_EQ(post(read_file(kSource / "tests/adapters/cxml/fixtures/order-request-kvk.xml")).result_int(), 200);
   upstream_.answer = "OK";
-  ASSERT_EQ(post(read_text(kSource / "tests/adapters/ubl/fixtures/order-kvk-endpoint.xml"), "application/xml")
+  ASSERT_EQ(post(read_file(kSource / "tests/adapters/ubl/fixtures/order-kvk-endpoint.xml"), "application/xml")
                 .result_int(),
             200);
   EXPECT_EQ(orders_in_export(), 2);
 
-  const std::string confirmation = read_text(kSource / "tests/adapters/cxml/fixtures/confirmation-reject.xml");
+  const std::string confirmation = read_file(kSource / "tests/adapters/cxml/fixtures/confirmation-reject.xml");
   EXPECT_EQ(post(confirmation).result_int(), 200);
   EXPECT_EQ(upstream_.bodies.back(), confirmation);
   EXPECT_EQ(orders_in_export(), 1);
-  EXPECT_EQ(post(read_text(kSource / "tests/adapters/ubl/fixtures/cancellation.xml"), "application/xml").result_int(),
+  EXPECT_EQ(post(read_file(kSource / "tests/adapters/ubl/fixtures/cancellation.xml"), "application/xml").result_int(),
             200);
   EXPECT_EQ(orders_in_export(), 0);
   const std::string log = log_text_.str();
@@ -200,7 +131,7 @@ TEST_F(StandardRouting, ACxmlRejectionAndAUblCancellationTakeRecordedOrdersOut) 
 }
 
 TEST_F(StandardRouting, AStatusThatSettlesNothingFailsOpenAndIsForwarded) {
-  const std::string update = read_text(kSource / "tests/adapters/cxml/fixtures/status-update-500.xml");
+  const std::string update = read_file(kSource / "tests/adapters/cxml/fixtures/status-update-500.xml");
   const Response response = post(update);
   EXPECT_EQ(response.result_int(), 200);
   ASSERT_EQ(upstream_.bodies.size(), 1U);
@@ -210,7 +141,7 @@ TEST_F(StandardRouting, AStatusThatSettlesNothingFailsOpenAndIsForwarded) {
 }
 
 TEST_F(StandardRouting, APunchOutFormIsRecordedAndForwardedAsItCame) {
-  const std::string cart = read_text(kSource / "tests/adapters/cxml/fixtures/punchout-order-message.xml");
+  const std::string cart = read_file(kSource / "tests/adapters/cxml/fixtures/punchout-order-message.xml");
   std::string encoded;
   for (unsigned char c : cart) {
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_') {

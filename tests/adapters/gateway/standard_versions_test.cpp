@@ -17,6 +17,7 @@
 #include "spool.hpp"
 #include "standard_documents.hpp"
 #include "standard_test_backend.hpp"
+#include "test_files.hpp"
 
 namespace socialdefault::gateway::testing {
 namespace {
@@ -26,91 +27,16 @@ const fs::path kSource = fs::path(SD_SOURCE_DIR);
 const fs::path kUbl = kSource / "tests/adapters/ubl/fixtures";
 const fs::path kCxml = kSource / "tests/adapters/cxml/fixtures";
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using socialdefault::testing::read_file;
 
-class RecordingUpstream final : public Upstream {
- public:
-  UpstreamResult call(const Route&, const UpstreamRequest& request) override {
-    bodies.emplace_back(request.body);
-    UpstreamResult r;
-    r.status = 200;
-    r.headers = {{"Content-Type", content_type}};
-    r.body = answer;
-    return r;
-  }
-  std::string answer = "OK";
-  std::string content_type = "text/plain";
-  std::vector<std::string> bodies;
-};
-
-class StandardVersions : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!fs::exists(kSource / "examples/config.xml") || !fs::exists(kSource / "examples/erp/mapping.xml")) {
-      GTEST_SKIP() << "the example configuration or mapping is absent";
-    }
-    EngineOptions options;
-    options.config = kSource / "examples/config.xml";
-    options.ledger = dir_.path() / "ledger.sqlite";
-    options.actor = "standard_versions_test";
-    auto engine = Engine::open(options);
-    ASSERT_TRUE(engine.ok()) << engine.error().describe();
-    backend_ = std::make_unique<EngineBackendForTest>(std::move(engine).value());
-    committer_ = std::make_unique<GroupCommitter>(backend_->ledger(), nullptr);
-    auto config = make_config("http://erp.example/purchasing", "/erp");
-    config->routes[0].adapter = "soap";
-    config->routes[0].mapping = kSource / "examples/erp/mapping.xml";
-    auto built = build_generation(config, *backend_);
-    ASSERT_TRUE(built.ok()) << built.error().describe();
-    generation_ = std::move(built).value();
-    handler_ = std::make_unique<RequestHandler>(*backend_, upstream_, *committer_, metrics_, log_);
-    handler_->now = [] { return UtcSeconds(std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}) + std::chrono::hours(10); };
-  }
-
-  Response post(const std::string& body, const std::string& content_type = "text/xml; charset=utf-8") {
-    Request request{http::verb::post, "/erp", 11};
-    request.set(http::field::content_type, content_type);
-    request.body() = body;
-    request.prepare_payload();
-    return handler_->handle(*generation_, request);
-  }
-
-  // orders and spend of 2026's export.
-  std::pair<std::int64_t, std::int64_t> totals() {
-    std::pair<std::int64_t, std::int64_t> out{0, 0};
-    auto done = backend_->ledger().export_rows(
-        ExportQuery{std::chrono::year{2026} / 1 / 1, std::chrono::year{2026} / 12 / 31, {}},
-        [&](const ExportRow& row) -> Result<void> {
-          out.first += row.orders;
-          out.second += row.spend;
-          return {};
-        });
-    EXPECT_TRUE(done.ok());
-    return out;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<EngineBackendForTest> backend_;
-  std::unique_ptr<GroupCommitter> committer_;
-  RecordingUpstream upstream_;
-  Metrics metrics_;
-  std::ostringstream log_text_;
-  JsonLog log_{log_text_, LogLevel::debug};
-  std::shared_ptr<const Generation> generation_;
-  std::unique_ptr<RequestHandler> handler_;
-};
+using StandardVersions = StandardRouteTest;
 
 using Totals = std::pair<std::int64_t, std::int64_t>;
 
 TEST_F(StandardVersions, AUblOrderChangeReplacesTheOrdersFigures) {
-  ASSERT_EQ(post(read_text(kUbl / "order-kvk-endpoint.xml"), "application/xml").result_int(), 200);
+  ASSERT_EQ(post(read_file(kUbl / "order-kvk-endpoint.xml"), "application/xml").result_int(), 200);
   EXPECT_EQ(totals(), (Totals{1, 4250}));
-  const std::string change = read_text(kUbl / "order-change.xml");
+  const std::string change = read_file(kUbl / "order-change.xml");
   ASSERT_EQ(post(change, "application/xml").result_int(), 200);
   EXPECT_EQ(upstream_.bodies.back(), change);
   EXPECT_EQ(totals(), (Totals{2, 10000}));
@@ -123,19 +49,19 @@ TEST_F(StandardVersions, AUblOrderChangeReplacesTheOrdersFigures) {
 }
 
 TEST_F(StandardVersions, ACxmlChangeOrderAndAStatusNamedByPayloadId) {
-  upstream_.answer = read_text(kCxml / "response-200.xml");
+  upstream_.answer = read_file(kCxml / "response-200.xml");
   upstream_.content_type = "text/xml";
-  ASSERT_EQ(post(read_text(kCxml / "order-request-kvk.xml")).result_int(), 200);
-  ASSERT_EQ(post(read_text(kCxml / "order-request-update.xml")).result_int(), 200);
+  ASSERT_EQ(post(read_file(kCxml / "order-request-kvk.xml")).result_int(), 200);
+  ASSERT_EQ(post(read_file(kCxml / "order-request-update.xml")).result_int(), 200);
   EXPECT_EQ(totals(), (Totals{1, 5250}));
-  std::string rejected = read_text(kCxml / "status-update-payload-only.xml");
+  std::string rejected = read_file(kCxml / "status-update-payload-only.xml");
   const std::string ok = "<Status code=\"200\"";
   rejected.replace(rejected.find(ok), ok.size(), "<Status code=\"406\"");
   ASSERT_EQ(post(rejected).result_int(), 200);
   EXPECT_NE(log_text_.str().find("\"outcome\":\"status-recorded\""), std::string::npos) << log_text_.str();
   EXPECT_EQ(totals(), (Totals{0, 0}));
   // A payloadID no recorded order came with fails open: forwarded, logged.
-  ASSERT_EQ(post(read_text(kCxml / "status-update-unknown-payload.xml")).result_int(), 200);
+  ASSERT_EQ(post(read_file(kCxml / "status-update-unknown-payload.xml")).result_int(), 200);
   EXPECT_NE(log_text_.str().find("no recorded order came in the document"), std::string::npos) << log_text_.str();
 }
 
