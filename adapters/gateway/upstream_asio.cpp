@@ -19,6 +19,11 @@ namespace {
 constexpr std::uint32_t kMaxResponseHeaderBytes = 100u << 10;
 // Idle connections kept per host:port; more are closed after their call.
 constexpr std::size_t kMaxIdlePerHost = 256;
+// What one read from the ERP may take: Beast reads at most the buffer's free
+// capacity, and the parser empties the buffer as it goes, so an unreserved
+// buffer reads an answer of tens of KB in pieces of about 512 bytes, one
+// system call and one completion each.
+constexpr std::size_t kReadBufferBytes = 64u << 10;
 
 struct Target {
   std::string host;
@@ -50,7 +55,7 @@ bool parse_http_url(std::string_view url, Target& out) {
 }  // namespace
 
 struct AsioUpstream::Connection {
-  explicit Connection(asio::io_context& io) : stream(asio::make_strand(io)) {}
+  explicit Connection(asio::io_context& io) : stream(asio::make_strand(io)) { buffer.reserve(kReadBufferBytes); }
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
 };
