@@ -29,7 +29,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kNamespace = "urn:socialdefault:config:1";
 constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
 constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
 constexpr std::uintmax_t kMaxConfigBytes = 16 * 1024 * 1024;
@@ -463,11 +462,11 @@ bool Loader::parse_document() {
     }
   }
   const pugi::xml_node root = doc_.document_element();
-  if (local_name(root.name()) != "configuration" || namespace_of(root) != kNamespace) {
+  if (local_name(root.name()) != "configuration" || namespace_of(root) != kConfigNamespace) {
     const std::string_view ns = namespace_of(root);
     report(line_of(root), "root element",
            "<" + std::string(root.name()) + "> " + (ns.empty() ? "in no namespace" : "in namespace " + quote(ns)) +
-               "; expected <configuration xmlns=\"" + std::string(kNamespace) + "\">");
+               "; expected <configuration xmlns=\"" + std::string(kConfigNamespace) + "\">");
     return false;
   }
   return true;
@@ -539,11 +538,11 @@ Loader::Children Loader::check(pugi::xml_node node, const std::string& subject, 
     const std::string expected =
         known.empty() ? (text_content ? std::string("text only") : std::string("no child elements"))
                       : "one of " + known;
-    if (ns != kNamespace) {
+    if (ns != kConfigNamespace) {
       report(line_of(child), subject,
              "element <" + std::string(child.name()) + "> in " +
                  (ns.empty() ? std::string("no namespace") : "namespace " + quote(ns)) + " inside " + element +
-                 "; expected " + expected + " in namespace " + quote(kNamespace));
+                 "; expected " + expected + " in namespace " + quote(kConfigNamespace));
       continue;
     }
     const auto spec = std::find_if(children.begin(), children.end(), [&](const ChildSpec& s) { return name == s.name; });

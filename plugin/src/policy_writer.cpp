@@ -161,7 +161,7 @@ void build_document(const Policy& policy, const fs::path& base_dir, pugi::xml_do
   decl.append_attribute("version") = "1.0";
   decl.append_attribute("encoding") = "UTF-8";
   pugi::xml_node root = doc.append_child("configuration");
-  root.append_attribute("xmlns") = "urn:socialdefault:config:1";
+  root.append_attribute("xmlns") = kConfigNamespace.data();
 
   pugi::xml_node org = root.append_child("organisation");
   org.append_attribute("name") = policy.organisation.name.c_str();
@@ -328,12 +328,52 @@ void carry_over(pugi::xml_node original, pugi::xml_node written, pugi::xml_node 
   for (pugi::xml_node comment : pending) written.append_copy(comment);
 }
 
+// The prefix a file binds to the configuration's namespace on its root
+// element (`<c:configuration xmlns:c="urn:socialdefault:config:1">`), or
+// empty when it uses the default namespace.
+std::string namespace_prefix(const pugi::xml_document& original) {
+  const std::string_view name = original.document_element().name();
+  const std::size_t colon = name.find(':');
+  if (colon == std::string_view::npos) return {};
+  std::string prefix(name.substr(0, colon));
+  const pugi::xml_attribute declaration = original.document_element().attribute(("xmlns:" + prefix).c_str());
+  if (std::string_view(declaration.value()) != kConfigNamespace) return {};
+  return prefix;
+}
+
+// Writes a built document with the file's prefix: every element the writer
+// made gets it, and the root declares it instead of the default namespace,
+// so elements kept as the file has them (already prefixed) fit in.
+void use_prefix(pugi::xml_document& doc, const std::string& prefix) {
+  if (prefix.empty()) return;
+  pugi::xml_node root = doc.document_element();
+  root.remove_attribute("xmlns");
+  root.prepend_attribute(("xmlns:" + prefix).c_str()) = kConfigNamespace.data();
+  for (pugi::xml_node e = root; e;) {
+    if (std::string_view(e.name()).find(':') == std::string_view::npos) e.set_name((prefix + ':' + e.name()).c_str());
+    pugi::xml_node next = e.first_child();
+    while (next && next.type() != pugi::node_element) next = next.next_sibling();
+    if (next) {
+      e = next;
+      continue;
+    }
+    while (e && e != root) {
+      next = e.next_sibling();
+      while (next && next.type() != pugi::node_element) next = next.next_sibling();
+      if (next) break;
+      e = e.parent();
+    }
+    e = e == root ? pugi::xml_node() : next;
+  }
+}
+
 // The document-level comments (before and after the root element) and the
 // root's content.
 std::string merge_into(const pugi::xml_document& original, const pugi::xml_document& before, const Policy& policy,
                        const fs::path& base_dir, bool keep_unchanged) {
   pugi::xml_document doc;
   build_document(policy, base_dir, doc);
+  use_prefix(doc, namespace_prefix(original));
   pugi::xml_node root = doc.document_element();
   const pugi::xml_node original_root = original.document_element();
   bool after_root = false;
@@ -348,7 +388,7 @@ std::string merge_into(const pugi::xml_document& original, const pugi::xml_docum
       }
     }
   }
-  if (local_name(original_root) == root.name()) {
+  if (local_name(original_root) == local_name(root)) {
     carry_over(original_root, root, before.document_element(), keep_unchanged);
   }
   return serialize(doc);
@@ -385,7 +425,10 @@ std::string write_policy(const Policy& policy, const std::filesystem::path& base
   // counts as unchanged where its Policy is.
   pugi::xml_document before;
   auto old_policy = parse_policy(original_xml, file_name, base_dir);
-  if (old_policy) build_document(**old_policy, base_dir, before);
+  if (old_policy) {
+    build_document(**old_policy, base_dir, before);
+    use_prefix(before, namespace_prefix(original));
+  }
   const std::string merged = merge_into(original, before, policy, base_dir, old_policy.ok());
   if (!old_policy) return merged;
   // An item kept as the file has it can mean something else in the edited

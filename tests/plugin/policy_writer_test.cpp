@@ -337,10 +337,10 @@ TEST_F(CommentedFile, TheExampleKeepsItsCommentsThroughAChange) {
 }
 
 
-// A prefixed file: its elements are matched by local name; kept as written
-// they would lose their prefix's declaration, so the comments are carried
-// into elements written in full.
-TEST_F(CommentedFile, APrefixedFileKeepsItsComments) {
+// A prefixed file keeps its prefix: elements are matched by local name,
+// the ones the edit did not touch stay as written, and the ones written
+// anew take the file's prefix.
+TEST_F(CommentedFile, APrefixedFileKeepsItsPrefixAndComments) {
   std::string prefixed(kCommented);
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {"<configuration xmlns=", "<c:configuration xmlns:c="}, {"</configuration>", "</c:configuration>"}}) {
@@ -361,7 +361,18 @@ TEST_F(CommentedFile, APrefixedFileKeepsItsComments) {
   ASSERT_TRUE(again) << again.error().describe() << "\n" << text;
   expect_equal(**again, edited);
   for (std::string_view comment : kComments) position(text, comment);
-  EXPECT_LT(position(text, "<!-- before BLOEM-03 -->"), position(text, "<supplier id=\"BLOEM-03\""));
+  EXPECT_LT(position(text, "<!-- before BLOEM-03 -->"), position(text, "<c:supplier id=\"BLOEM-03\""));
+  EXPECT_NE(text.find("<c:configuration xmlns:c=\"urn:socialdefault:config:1\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("xmlns=\""), std::string::npos) << text;
+  // Every element carries the prefix: none is written in the default namespace.
+  for (std::size_t at = text.find('<'); at != std::string::npos; at = text.find('<', at + 1)) {
+    const char next = text[at + 1];
+    if (next == '!' || next == '?') continue;
+    EXPECT_EQ(text.compare(at + (next == '/' ? 2 : 1), 2, "c:"), 0) << text.substr(at, 40);
+  }
+  // What the edit did not touch keeps the file's own spelling.
+  position(text, "<c:supplier id=\"BLOEM-01\" social=\"1\">");
+  position(text, "<c:category code=\"18530000-3\">");
 }
 
 }  // namespace

@@ -223,6 +223,9 @@ class Policy {
   std::vector<std::uint32_t> slots_;   // hash table of index_ positions + 1; 0 is empty
 };
 
+// The namespace of a configuration file's elements.
+inline constexpr std::string_view kConfigNamespace = "urn:socialdefault:config:1";
+
 // Loads and validates a configuration (schemas/config.xsd, documented in
 // docs/configuration.md). Every problem is reported as
 // "file:line: subject: what is wrong; expected ...". The Error has code
