@@ -75,7 +75,10 @@ void GroupCommitter::enqueue_offer(OfferRecord offer) {
     ++stats_.offers;
     if (!stopping_) {
       offers_.push_back(std::move(offer));
-      wake_.notify_one();
+      // The first offer sets the writer's deadline and a full batch is due
+      // now; otherwise the writer has nothing new to decide, so it is not woken.
+      if (offers_.size() == 1) offers_since_ = std::chrono::steady_clock::now();
+      if (offers_.size() == 1 || offers_.size() >= options_.max_offer_batch) wake_.notify_one();
       return;
     }
   }
@@ -114,6 +117,7 @@ std::optional<OfferRecord> GroupCommitter::find_pending_offer(std::string_view c
 void GroupCommitter::flush_offers() {
   std::unique_lock lock(mutex_);
   const std::uint64_t target = stats_.offers;
+  offers_flush_target_ = std::max(offers_flush_target_, target);
   wake_.notify_one();
   offers_settled_cv_.wait(lock, [&] { return offers_settled_ >= target || stopped_; });
 }
@@ -137,8 +141,15 @@ void GroupCommitter::run() {
   auto next_drain = std::chrono::steady_clock::now() + options_.drain_interval;
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait_until(lock, next_drain,
-                     [this] { return stopping_ || !pending_.empty() || !tasks_.empty() || !offers_.empty(); });
+    // The deadline moves when the first offer is queued, so it is computed
+    // again on every wake rather than once per wait.
+    for (;;) {
+      const auto now = std::chrono::steady_clock::now();
+      if (stopping_ || !pending_.empty() || !tasks_.empty() || offers_due(now) || now >= next_drain) break;
+      auto deadline = next_drain;
+      if (!offers_.empty()) deadline = std::min(deadline, offers_since_ + options_.offer_linger);
+      wake_.wait_until(lock, deadline);
+    }
     while (!tasks_.empty()) {
       auto task = std::move(tasks_.front());
       tasks_.pop_front();
@@ -162,10 +173,18 @@ void GroupCommitter::run() {
       write_batch(batch);
       lock.lock();
     }
-    if (!offers_.empty()) {
+    if (offers_due(std::chrono::steady_clock::now())) {
       // After every choice batch, so that a steady stream of choices cannot
       // starve the offers (and the reverse: offers wait at most one batch).
-      offers_in_flight_.swap(offers_);
+      // A batch is capped so that a choice arriving meanwhile waits for at
+      // most max_offer_batch rows; the rest stay due for the next round.
+      if (offers_.size() <= std::max<std::size_t>(1, options_.max_offer_batch)) {
+        offers_in_flight_.swap(offers_);
+      } else {
+        const auto end = offers_.begin() + static_cast<std::ptrdiff_t>(options_.max_offer_batch);
+        offers_in_flight_.assign(std::make_move_iterator(offers_.begin()), std::make_move_iterator(end));
+        offers_.erase(offers_.begin(), end);
+      }
       lock.unlock();
       write_offers();
       lock.lock();
@@ -187,6 +206,12 @@ void GroupCommitter::run() {
   }
   stopped_ = true;
   offers_settled_cv_.notify_all();
+}
+
+bool GroupCommitter::offers_due(std::chrono::steady_clock::time_point now) const {
+  if (offers_.empty()) return false;
+  return stopping_ || offers_flush_target_ > offers_settled_ || offers_.size() >= options_.max_offer_batch ||
+         now >= offers_since_ + options_.offer_linger;
 }
 
 void GroupCommitter::write_offers() {

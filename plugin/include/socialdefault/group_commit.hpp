@@ -7,7 +7,11 @@
 //
 // The same thread also writes offers (what default a shortlist showed). They
 // are not acknowledged data: nobody waits for them, they are queued and
-// written in batches of one Ledger::append_offers transaction each. A batch
+// written in batches of one Ledger::append_offers transaction each, at most
+// every offer_linger (or at once when max_offer_batch are queued), so the
+// writer pays one commit and fsync per batch of offers instead of one per
+// few offers (docs/ledger.md, "Offers in batches"). A crash loses at most the
+// offers of the last linger window: their choices count as not-offered. A batch
 // the ledger refuses is tried again a bounded number of times, then dropped
 // and counted (a lost offer only makes the later choice "not-offered"). An
 // offer that is queued or being written is found by find_pending_offer, so a
@@ -88,6 +92,12 @@ class GroupCommitter {
     // between tries (a locked or briefly full ledger may recover).
     unsigned offer_attempts = 3;
     std::chrono::milliseconds offer_retry_delay{50};
+    // How long the first queued offer waits for others before the batch is
+    // written, and how many offers make a batch due at once. Choices are
+    // never held back by it; flush_offers() and stop() write at once. Zero:
+    // offers are written as soon as the writer is free.
+    std::chrono::milliseconds offer_linger{50};
+    std::size_t max_offer_batch = 512;
   };
 
   // ledger and fallback (may be null) must outlive the committer.
@@ -132,6 +142,8 @@ class GroupCommitter {
                        std::chrono::microseconds latency);
   // Writes offers_in_flight_ with the bounded retries; called without the lock.
   void write_offers();
+  // Whether the queued offers are to be written now; called with the lock.
+  bool offers_due(std::chrono::steady_clock::time_point now) const;
 
   Ledger& ledger_;
   CommitFallback* fallback_;
@@ -143,6 +155,8 @@ class GroupCommitter {
   std::vector<OfferRecord> offers_;            // queued, oldest first
   std::vector<OfferRecord> offers_in_flight_;  // taken by the writer, not yet settled
   std::uint64_t offers_settled_ = 0;           // written or dropped, in queue order
+  std::uint64_t offers_flush_target_ = 0;      // flush_offers(): write at once until this many settled
+  std::chrono::steady_clock::time_point offers_since_;  // when the oldest queued offer came
   std::condition_variable offers_settled_cv_;
   bool stopping_ = false;
   bool stopped_ = false;                       // the writer thread has finished
