@@ -1,7 +1,10 @@
 #include "ledger_chain.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <span>
+#include <type_traits>
 
 namespace socialdefault {
 
@@ -132,6 +135,47 @@ ChainRow order_status_row(const OrderStatusRecord& s) {
           s.code, s.adapter};
 }
 
+namespace {
+
+std::string joined(std::span<const std::string_view> values) {
+  std::string out;
+  for (std::string_view value : values) out += (out.empty() ? "" : ", ") + std::string(value);
+  return out;
+}
+
+// An enumerator is stored as its name: the name must read back as the same
+// enumerator (a value cast from an integer out of range would be written as
+// the fallback name) and be one the schema allows.
+template <typename Enum, typename Parse>
+Result<void> check_enumerated_with(Enum value, Parse parse, std::span<const std::string_view> allowed,
+                                   std::string_view field, const std::string& what) {
+  const std::string_view name = to_string(value);
+  const auto parsed = parse(name);
+  const bool known = parsed.ok() && *parsed == value;
+  if (known && std::find(allowed.begin(), allowed.end(), name) != allowed.end()) return {};
+  const std::string shown = known ? "\"" + std::string(name) + "\""
+                                  : std::to_string(static_cast<long long>(static_cast<std::underlying_type_t<Enum>>(value)));
+  return make_error(ErrorCode::invalid_argument, what + ": " + std::string(field) + " " + shown +
+                                                     " is not a value the ledger's schema allows; expected one of " +
+                                                     joined(allowed));
+}
+
+Result<void> check_enumerated(Outcome value, std::span<const std::string_view> allowed, std::string_view field,
+                              const std::string& what) {
+  return check_enumerated_with(value, parse_outcome, allowed, field, what);
+}
+
+Result<void> check_enumerated(OrderStatus value, std::span<const std::string_view> allowed, std::string_view field,
+                              const std::string& what) {
+  return check_enumerated_with(value, parse_order_status, allowed, field, what);
+}
+
+}  // namespace
+
+Result<void> validate_order_status(const OrderStatusRecord& status, const std::string& what) {
+  return check_enumerated(status.status, kSchemaOrderStatuses, "status", what);
+}
+
 Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what) {
   if (!choice.local_date.ok()) {
     return make_error(ErrorCode::invalid_argument, what + ": local_date is not a calendar date");
@@ -144,6 +188,7 @@ Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what
     return make_error(ErrorCode::invalid_argument, what + ": currency \"" + choice.amount.currency +
                                                        "\" is not an ISO 4217 code (three capital letters)");
   }
+  if (auto r = check_enumerated(choice.outcome, kSchemaOutcomes, "outcome", what); !r) return r;
   if (choice.order_version < 0) {
     return make_error(ErrorCode::invalid_argument, what + ": order_version " + std::to_string(choice.order_version) +
                                                        " is negative; expected 0 (the order itself) or a change's number");

@@ -4,6 +4,8 @@
 // that both backends produce and verify the same MACs.
 #pragma once
 
+#include <array>
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -56,6 +58,16 @@ ChainRow order_status_row(const OrderStatusRecord& status);
 // Checks what the schema's constraints would refuse, with a message that
 // names the record; `what` is e.g. "choice 2 (correlation id REQ-1)".
 Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what);
+Result<void> validate_order_status(const OrderStatusRecord& status, const std::string& what);
+
+// The values the schema's CHECK constraints allow for the enumerated text
+// columns (choices.outcome, order_statuses.status). The writing connection
+// skips CHECK constraints, so these are checked in C++ before binding: a new
+// enumerator needs a migration that widens the CHECK, and this list with it.
+inline constexpr std::array<std::string_view, 4> kSchemaOutcomes{"kept-default", "other-social", "regular",
+                                                                 "not-offered"};
+inline constexpr std::array<std::string_view, 4> kSchemaOrderStatuses{"accepted", "rejected",
+                                                                      "conditionally-accepted", "cancelled"};
 
 // Appends one length-prefixed field: 8-byte big-endian length, then the bytes.
 void append_field(std::string& out, std::string_view bytes);

@@ -239,10 +239,26 @@ Result<void> migrate_to_v5(sqlite3* db, const std::filesystem::path& file, const
               what);
 }
 
+// Version 6: the two indexes no query reads. Every query the product runs
+// against choices was checked with EXPLAIN QUERY PLAN (docs/ledger.md,
+// "Indexes and the queries that read them"; tests/plugin/
+// ledger_migration_v6_test.cpp): choices_by_correlation (version 1) served
+// none (the spool's replays find a choice through choice_record_ids and the
+// primary key), and choices_by_order (version 2) none either: the export's
+// version rule reads choices_versions, the rejection rule
+// order_statuses_by_order, a status named by its payloadID
+// choices_by_document. Each cost the writer a b-tree insert per choice
+// (together about a fifth of its CPU per row). Rows, ids and MACs are not
+// touched, so a migrated ledger verifies as before.
+Result<void> migrate_to_v6(sqlite3* db, const std::filesystem::path& file, const Key&) {
+  return exec(db, file, "DROP INDEX IF EXISTS choices_by_correlation; DROP INDEX IF EXISTS choices_by_order;",
+              "cannot drop the unused indexes of the ledger");
+}
+
 using Migration = Result<void> (*)(sqlite3*, const std::filesystem::path&, const Key&);
 // kMigrations[v] takes a ledger from version v to v + 1.
-constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{migrate_to_v1, migrate_to_v2, migrate_to_v3,
-                                                                               migrate_to_v4, migrate_to_v5};
+constexpr std::array<Migration, SqliteLedger::kSchemaVersion> kMigrations{
+    migrate_to_v1, migrate_to_v2, migrate_to_v3, migrate_to_v4, migrate_to_v5, migrate_to_v6};
 
 std::string insert_sql(const ChainTable& table) {
   std::string columns = "id";
@@ -604,6 +620,11 @@ Result<std::int64_t> SqliteLedger::append_order_status(const OrderStatusRecord& 
     return make_error(ErrorCode::invalid_argument,
                       "order status: the order reference is empty; expected the order number the response answers");
   }
+  if (auto r = validate_order_status(status, status.order_ref.empty()
+                                                 ? "order status (document \"" + status.order_document_ref + "\")"
+                                                 : "order status (order \"" + status.order_ref + "\")"); !r) {
+    return std::move(r).error();
+  }
   std::lock_guard lock(mutex_);
   if (status.order_ref.empty()) {
     // Named only by the document that carried the order (a cXML payloadID):
@@ -620,9 +641,7 @@ Result<std::int64_t> SqliteLedger::append_order_status(const OrderStatusRecord& 
 }
 
 Result<std::string> SqliteLedger::order_of_document(std::string_view document_ref) {
-  auto statement = prepare_statement(
-      db_.get(), file_, "SELECT order_ref FROM choices WHERE document_ref = ?1 AND order_ref <> '' ORDER BY id LIMIT 1",
-      false);
+  auto statement = prepare_statement(db_.get(), file_, kOrderOfDocumentSql, false);
   if (!statement) return std::move(statement).error();
   bind_text(statement->get(), 1, document_ref);
   const int rc = sqlite3_step(statement->get());

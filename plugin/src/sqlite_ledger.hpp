@@ -55,6 +55,15 @@ Result<SqliteDb> open_sqlite_connection(const std::filesystem::path& file, bool 
 // The query of SqliteLedger::count_orders_by_system (?1 department,
 // ?2 category code, ?3 and ?4 the first and last date), for its plan's test.
 std::string count_orders_by_system_sql();
+// " FROM choices WHERE ..." of the export (?1 and ?2 the first and last
+// date), and the query of SqliteLedger::count_arms (?1 the experiment, ?2
+// and ?3 the dates): for the plans' tests (schema version 6).
+std::string export_filter_sql();
+std::string count_arms_sql();
+// The look-up of the order a document carried (append_order_status by a
+// cXML payloadID; ?1 the document id), for its plan's test.
+inline constexpr std::string_view kOrderOfDocumentSql =
+    "SELECT order_ref FROM choices WHERE document_ref = ?1 AND order_ref <> '' ORDER BY id LIMIT 1";
 Result<SqliteStatement> prepare_statement(sqlite3* db, const std::filesystem::path& file, std::string_view sql,
                                           bool persistent);
 
@@ -65,7 +74,7 @@ class SqliteLedger final : public Ledger {
 
  public:
   // The schema version this program writes; older files are migrated on open.
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
   // PRAGMA application_id of a socialdefault ledger ("SDLG").
   static constexpr int kApplicationId = 0x53444C47;
 

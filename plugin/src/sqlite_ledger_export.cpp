@@ -84,8 +84,7 @@ Result<void> SqliteLedger::export_rows(const ExportQuery& query, const ExportSin
   std::string keys_sql;
   for (const std::string& expression : raw_keys) keys_sql += (keys_sql.empty() ? "" : ", ") + expression;
 
-  const std::string where =
-      " FROM choices WHERE local_date BETWEEN ?1 AND ?2 AND " + std::string(kBought) + " AND " + std::string(kLatest);
+  const std::string where = export_filter_sql();
   const std::string totals_sql =
       "SELECT " + keys_sql +
       ", count(*), sum(amount_minor), sum(social), sum(CASE WHEN social = 1 THEN amount_minor ELSE 0 END)"
@@ -172,6 +171,16 @@ Result<void> SqliteLedger::export_rows(const ExportQuery& query, const ExportSin
   return {};
 }
 
+std::string export_filter_sql() {
+  return " FROM choices WHERE local_date BETWEEN ?1 AND ?2 AND " + std::string(kBought) + " AND " + std::string(kLatest);
+}
+
+std::string count_arms_sql() {
+  return "SELECT substr(arm, length(?1) + 2), count(*), sum(social) FROM choices WHERE substr(arm, 1, length(?1) + 1) "
+         "= ?1 || '/' AND local_date BETWEEN ?2 AND ?3 AND " +
+         std::string(kBought) + " AND " + std::string(kLatest) + " GROUP BY arm ORDER BY arm";
+}
+
 std::string count_orders_by_system_sql() {
   return "SELECT category_code_system, count(*), sum(social) FROM choices WHERE department = ?1 AND category = ?2 "
          "AND local_date BETWEEN ?3 AND ?4 AND " +
@@ -229,10 +238,7 @@ Result<std::vector<ArmCount>> SqliteLedger::count_arms(std::string_view experime
   // experiment's days. substr, not LIKE: an experiment id may contain "_",
   // which LIKE reads as a wildcard. Like the export, on a read-only
   // connection of its own.
-  const std::string sql =
-      "SELECT substr(arm, length(?1) + 2), count(*), sum(social) FROM choices WHERE substr(arm, 1, length(?1) + 1) "
-      "= ?1 || '/' AND local_date BETWEEN ?2 AND ?3 AND " +
-      std::string(kBought) + " AND " + std::string(kLatest) + " GROUP BY arm ORDER BY arm";
+  const std::string sql = count_arms_sql();
   const std::string first = format_date(from);
   const std::string last = format_date(to);
   constexpr std::string_view what = "cannot count the orders per arm";

@@ -264,7 +264,7 @@ TEST(LedgerMigration, AVersionOneLedgerGainsTheOrderStatusChain) {
     // Back to what version 1 wrote: no order_statuses table, no head for it,
     // and no arm column (version 3).
     ASSERT_TRUE((*ledger)
-                    ->execute("DROP TABLE order_statuses; DROP INDEX choices_by_order; "
+                    ->execute("DROP TABLE order_statuses; DROP INDEX IF EXISTS choices_by_order; "
                               "DELETE FROM chain_heads WHERE table_name = 'order_statuses'; "
                               "DROP INDEX choices_by_group; ALTER TABLE choices DROP COLUMN arm; "
                               "PRAGMA user_version = 1;")

@@ -222,7 +222,7 @@ TEST(LedgerMigrationV5, AVersionFourLedgerKeepsItsChainAndRecordIdsAndGainsVersi
 
   auto ledger = SqliteLedger::open(file, test_keys());
   ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-  EXPECT_EQ(query_text(file, "PRAGMA user_version"), "5");
+  EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(SqliteLedger::kSchemaVersion));
   EXPECT_EQ(query_text(file, "SELECT name FROM pragma_table_info('choices') WHERE name IN ('order_version', "
                              "'document_ref') ORDER BY name"),
             "document_ref,order_version");
@@ -286,13 +286,13 @@ TEST(LedgerMigrationV5, ANewerLedgerIsRefused) {
   {
     auto ledger = SqliteLedger::open(file, test_keys());
     ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-    ASSERT_TRUE((*ledger)->execute("PRAGMA user_version = 6").ok());
+    ASSERT_TRUE((*ledger)->execute("PRAGMA user_version = 99").ok());
   }
   auto ledger = SqliteLedger::open(file, test_keys());
   ASSERT_FALSE(ledger.ok());
-  EXPECT_EQ(ledger.error().message,
-            "the ledger has schema version 6; this socialdefault knows up to 5 (upgrade socialdefault to use this "
-            "ledger)");
+  EXPECT_EQ(ledger.error().message, "the ledger has schema version 99; this socialdefault knows up to " +
+                                        std::to_string(SqliteLedger::kSchemaVersion) +
+                                        " (upgrade socialdefault to use this ledger)");
 }
 
 }  // namespace
