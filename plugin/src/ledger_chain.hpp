@@ -58,6 +58,9 @@ ChainRow order_status_row(const OrderStatusRecord& status);
 // Checks what the schema's constraints would refuse, with a message that
 // names the record; `what` is e.g. "choice 2 (correlation id REQ-1)".
 Result<void> validate_choice(const ChoiceRecord& choice, const std::string& what);
+// The same for the position-th record of a batch (1-based): the name,
+// `choice 2 (correlation id "REQ-1")`, is only built for an error.
+Result<void> validate_choice(const ChoiceRecord& choice, std::size_t position);
 Result<void> validate_order_status(const OrderStatusRecord& status, const std::string& what);
 
 // The values the schema's CHECK constraints allow for the enumerated text
@@ -100,6 +103,10 @@ class ChainRowView {
   ChainRowView& operator=(const ChainRowView&) = delete;
 
   void fill(std::span<const ChainValue> row);
+  // The values of choice_row(choice), viewed straight from the record (only
+  // the two formatted times are held here): no copy of its texts. The
+  // record must not change or go before the views are used.
+  void fill(const ChoiceRecord& choice);
   std::span<const ChainValueView> values() const noexcept { return values_; }
 
   // row_mac of the same values.
@@ -108,6 +115,11 @@ class ChainRowView {
  private:
   std::string canonical_;
   std::vector<ChainValueView> values_;
+  // fill(ChoiceRecord)'s formatted values, and what they were formatted from.
+  std::string at_utc_, local_date_;
+  UtcSeconds at_{};
+  LocalDate date_{};
+  bool formatted_ = false;
 };
 
 // canonical_row into `out` (cleared first, its capacity kept).

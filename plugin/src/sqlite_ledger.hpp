@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -129,6 +130,10 @@ class SqliteLedger final : public Ledger {
   // record ids of the others are stored with their row ids.
   Result<std::int64_t> append_rows(const ChainTable& table, sqlite3_stmt* insert, std::span<const ChainRow> rows,
                                    std::span<const ChoiceRecord> choices = {});
+  // The same for `count` rows whose values fill(i, view) puts into the view.
+  using FillRow = std::function<void(std::size_t, ChainRowView&)>;
+  Result<std::int64_t> append_rows(const ChainTable& table, sqlite3_stmt* insert, std::size_t count,
+                                   const FillRow& fill, std::span<const ChoiceRecord> choices);
   // True when a choice with this record id and correlation id is stored.
   Result<bool> holds_record(const ChoiceRecord& choice);
   // Runs a statement without results (BEGIN, COMMIT, ...).

@@ -147,6 +147,49 @@ TEST(ChainRowView, EncodesAsTheDocumentedRow) {
   EXPECT_EQ(encoded, expected + field("prev"));
 }
 
+// The append path fills the view straight from the record; it must give the
+// values of choice_row exactly (so the MACs and what is bound agree with
+// verify()), for every kind of row: with and without arm, order version and
+// document id, each outcome, empty texts.
+TEST(ChainRowView, FillingFromTheRecordGivesTheRowsValues) {
+  ChainRowView from_record;
+  ChainRowView from_row;
+  std::string direct;
+  std::string via_row;
+  for (int n = 0; n < 8; ++n) {
+    ChoiceRecord c = choice(n, n % 3 == 0 ? "" : "flowers/impact");
+    c.order_version = n < 4 ? 0 : n;  // rows 0-3 as before version 5
+    c.document_ref = n < 4 || n % 2 == 0 ? "" : "DOC-" + std::to_string(n);
+    c.outcome = static_cast<Outcome>(n % 4);
+    if (n == 5) c.requester_pseudonym.clear();
+    const ChainRow row = choice_row(c);
+    from_record.fill(c);
+    from_row.fill(row);
+    ASSERT_EQ(from_record.values().size(), from_row.values().size()) << n;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      EXPECT_EQ(from_record.values()[i], from_row.values()[i]) << "row " << n << ", column " << i;
+    }
+    canonical_row_into(direct, choices_table(), n + 1, from_record.values(), kGenesisMac);
+    canonical_row_into(via_row, choices_table(), n + 1, from_row.values(), kGenesisMac);
+    EXPECT_EQ(direct, via_row) << n;
+    if (n < 4) {
+      EXPECT_EQ(direct, documented_choice_row(c, n + 1, kGenesisMac)) << n;
+    }
+  }
+  // The view keeps the formatted time and date while they repeat: a change
+  // of either alone shows.
+  ChoiceRecord c = choice(1);
+  from_record.fill(c);
+  c.local_date = 2026y / 12 / 1;
+  from_record.fill(c);
+  canonical_row_into(direct, choices_table(), 1, from_record.values(), kGenesisMac);
+  EXPECT_EQ(direct, documented_choice_row(c, 1, kGenesisMac));
+  c.at += 1h;
+  from_record.fill(c);
+  canonical_row_into(direct, choices_table(), 1, from_record.values(), kGenesisMac);
+  EXPECT_EQ(direct, documented_choice_row(c, 1, kGenesisMac));
+}
+
 TEST(ChainRowView, AnEmptyArmIsLeftOutOfTheEncoding) {
   ChainRowView view;
   const ChainRow without = choice_row(choice(1));
