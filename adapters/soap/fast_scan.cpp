@@ -856,6 +856,37 @@ bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
   return false;
 }
 
+bool fast_text_view(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& scratch,
+                    std::string_view& out) {
+  if (!element.simple()) return false;
+  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
+  if (!needs_decoding(raw, bytes.data() + bytes.size())) {
+    out = trimmed(raw);
+    return true;
+  }
+  auto decoded = decode_text(raw, encoding, EscapeContext::text, element.start_tag_end);
+  if (!decoded) return false;
+  scratch.assign(trimmed(*decoded));
+  out = scratch;
+  return true;
+}
+
+bool fast_attribute_view(std::string_view bytes, Span value, Encoding encoding, std::string& scratch,
+                         std::string_view& out) {
+  const std::string_view raw = bytes.substr(value.begin, value.size());
+  if (encoding != Encoding::latin1 && std::none_of(raw.begin(), raw.end(), [](char c) {
+        return c == '&' || c == '\r' || c == '\n' || c == '\t' || c == '<';
+      })) {
+    out = raw;
+    return true;
+  }
+  auto decoded = decode_text(raw, encoding, EscapeContext::attribute, value.begin);
+  if (!decoded) return false;
+  scratch = std::move(*decoded);
+  out = scratch;
+  return true;
+}
+
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding) {
   // Most values (a currency, a code list) are plain: nothing to decode.
   const std::string_view raw = bytes.substr(value.begin, value.size());

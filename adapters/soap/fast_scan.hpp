@@ -127,6 +127,14 @@ bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding
 // are, compared without a copy. nullopt otherwise.
 std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept;
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding);
+// The same two as views: of the bytes when nothing needs decoding (most
+// values), else of scratch, which receives the decoded value. A reader that
+// copies a value once (or compares it) then pays for no string of its own.
+// false: the DOM path must answer.
+bool fast_text_view(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& scratch,
+                    std::string_view& out);
+bool fast_attribute_view(std::string_view bytes, Span value, Encoding encoding, std::string& scratch,
+                         std::string_view& out);
 // True when an element the scan accepted has character data or CDATA of its
 // own (not inside its child elements): mixed content.
 bool fast_has_own_text(std::string_view bytes, const FastElement& element);

@@ -112,6 +112,30 @@ bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& fiel
                         message.encoding(), out);
 }
 
+// The same as a view (of the bytes, of the mapping's fixed value, or of
+// scratch when the value had to be decoded): what is compared or parsed
+// needs no string of its own.
+bool fast_view(const SoapMessage& message, const FastHit& hit, const Field& field, std::string& scratch,
+               std::string_view& out, bool& found) {
+  found = false;
+  out = {};
+  if (!field.fixed.empty()) {
+    out = field.fixed;
+    found = true;
+    return true;
+  }
+  if (!field.path) return true;
+  if (field.path->attribute()) {
+    if (hit.with_attribute < 0) return true;
+    found = true;
+    return fast_attribute_view(message.bytes(), hit.attribute_value, message.encoding(), scratch, out);
+  }
+  if (hit.first < 0) return true;
+  found = true;
+  return fast_text_view(message.bytes(), message.fast()->elements[static_cast<std::size_t>(hit.first)],
+                        message.encoding(), scratch, out);
+}
+
 bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& field, std::optional<std::string>& out) {
   std::string value;
   bool found = false;
@@ -149,18 +173,20 @@ std::optional<Shortlist> fast_shortlist(const SoapMessage& response, const SoapM
   }
   const CandidateMapping& c = m.candidates;
   shortlist.candidates.resize(fast.candidates.size());
-  std::string value, amount, currency;
+  std::string scratch_a, scratch_b;
+  std::string_view value, amount, currency;
   bool found = false, has_amount = false, has_currency = false;
   for (std::size_t i = 0; i < fast.candidates.size(); ++i) {
     Candidate& candidate = shortlist.candidates[i];
-    if (!fast_read(response, fast.hit(i, kId), c.id, candidate.supplier_id, found) || !found ||
-        candidate.supplier_id.empty()) {
+    if (!fast_view(response, fast.hit(i, kId), c.id, scratch_a, value, found) || !found || value.empty()) {
       return std::nullopt;
     }
-    if (!fast_read(response, fast.hit(i, kName), c.name, candidate.name, found)) return std::nullopt;
-    if (!found) candidate.name.clear();
-    if (!fast_read(response, fast.hit(i, kPrice), c.price, amount, has_amount) ||
-        !fast_read(response, fast.hit(i, kCurrency), c.currency, currency, has_currency)) {
+    // (Constructing and moving costs less than assign's general case.)
+    candidate.supplier_id = std::string(value);
+    if (!fast_view(response, fast.hit(i, kName), c.name, scratch_a, value, found)) return std::nullopt;
+    candidate.name = std::string(value);
+    if (!fast_view(response, fast.hit(i, kPrice), c.price, scratch_a, amount, has_amount) ||
+        !fast_view(response, fast.hit(i, kCurrency), c.currency, scratch_b, currency, has_currency)) {
       return std::nullopt;
     }
     if (has_amount && !trim_xml_space(amount).empty()) {
@@ -169,7 +195,7 @@ std::optional<Shortlist> fast_shortlist(const SoapMessage& response, const SoapM
       if (!parsed) return std::nullopt;
       candidate.price = std::move(*parsed);
     }
-    if (!fast_read(response, fast.hit(i, kPreselected), c.preselected, value, found)) return std::nullopt;
+    if (!fast_view(response, fast.hit(i, kPreselected), c.preselected, scratch_a, value, found)) return std::nullopt;
     if (found && !value.empty()) {
       if (std::find(c.true_literals.begin(), c.true_literals.end(), value) != c.true_literals.end()) {
         candidate.preselected = true;
@@ -178,12 +204,12 @@ std::optional<Shortlist> fast_shortlist(const SoapMessage& response, const SoapM
       }
     }
     for (std::size_t k = 0; k < c.identifiers.size(); ++k) {
-      if (!fast_read(response, fast.hit(i, kFirstIdentifier + k), c.identifiers[k].field, value, found)) {
+      if (!fast_view(response, fast.hit(i, kFirstIdentifier + k), c.identifiers[k].field, scratch_a, value, found)) {
         return std::nullopt;
       }
       if (found && !value.empty()) {
         if (candidate.identifiers.empty()) candidate.identifiers.reserve(c.identifiers.size());
-        candidate.identifiers.push_back({c.identifiers[k].scheme, value});
+        candidate.identifiers.push_back({c.identifiers[k].scheme, std::string(value)});
       }
     }
   }
