@@ -78,6 +78,16 @@ struct NameGroup {
   std::uint64_t specs = 0;  // bit k: specs[k]
 };
 
+// The groups in order of the length of their names, with where each length
+// starts: a child element goes straight to the one or two groups its name
+// could match instead of trying each.
+struct NameGroups {
+  static constexpr std::size_t kLengths = 64;
+  static constexpr std::uint8_t kNone = 0xFF;
+  std::vector<NameGroup> groups;
+  std::uint8_t first[kLengths];  // index into groups of the first of that length, kNone: none
+};
+
 // A field the scan can resolve: unmapped, fixed, one element step, or an
 // attribute of the base.
 bool supported(const Field& field) {
@@ -172,15 +182,23 @@ class Scanner {
     for (Spec& spec : payload_specs_) out.push_back(&spec);
     return out;
   }
-  static std::vector<NameGroup> group(const std::vector<Spec>& specs) {
-    std::vector<NameGroup> out;
+  static NameGroups group(const std::vector<Spec>& specs) {
+    NameGroups out;
+    std::vector<NameGroup>& groups = out.groups;
     for (std::size_t k = 0; k < specs.size() && k < 64; ++k) {
       const Spec& spec = specs[k];
       if (spec.step == nullptr) continue;
-      auto it = std::find_if(out.begin(), out.end(),
+      auto it = std::find_if(groups.begin(), groups.end(),
                              [&](const NameGroup& g) { return g.uri_id == spec.uri_id && g.local == spec.local; });
-      if (it == out.end()) it = out.insert(out.end(), NameGroup{spec.local, spec.uri_id, 0});
+      if (it == groups.end()) it = groups.insert(groups.end(), NameGroup{spec.local, spec.uri_id, 0});
       it->specs |= std::uint64_t{1} << k;
+    }
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const NameGroup& a, const NameGroup& b) { return a.local.size() < b.local.size(); });
+    std::fill(std::begin(out.first), std::end(out.first), NameGroups::kNone);
+    // (At most 64 specs, so at most 64 groups: an index fits a byte.)
+    for (std::size_t g = groups.size(); g-- > 0;) {
+      if (groups[g].local.size() < NameGroups::kLengths) out.first[groups[g].local.size()] = static_cast<std::uint8_t>(g);
     }
     return out;
   }
@@ -222,7 +240,7 @@ class Scanner {
   const Binding* binding(std::string_view prefix) const noexcept;
   const Attribute* find(const ExpandedName& name) const;
   std::int32_t record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing);
-  void hits(const std::vector<NameGroup>& names, const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id,
+  void hits(const NameGroups& names, const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id,
             std::string_view local,
             std::size_t name_end, std::size_t tag_end, bool self_closing);
   void finish(const Open& o, std::size_t content_end, std::size_t end);
@@ -234,7 +252,7 @@ class Scanner {
   const Limits& limits_;
   std::vector<Spec> candidate_specs_;
   std::vector<Spec> payload_specs_ = std::vector<Spec>(kPayloadFields);
-  std::vector<NameGroup> candidate_names_, payload_names_;
+  NameGroups candidate_names_, payload_names_;
   std::unique_ptr<FastShortlist> out_;
   std::vector<Open> stack_;
   std::vector<Binding> bindings_;
@@ -409,9 +427,9 @@ std::optional<std::string_view> Scanner::lookup(std::string_view prefix) const n
 const Attribute* Scanner::find(const ExpandedName& wanted) const {
   for (const Attribute& a : attributes_) {
     if (a.local != wanted.local) continue;
-    if (a.prefix == "xmlns" || (a.prefix.empty() && a.local == "xmlns")) continue;  // declarations are not attributes
+    if (same(a.prefix, "xmlns") || (a.prefix.empty() && same(a.local, "xmlns"))) continue;  // declarations are not attributes
     std::string_view uri;
-    if (a.prefix == "xml") uri = kXmlNamespace;
+    if (same(a.prefix, "xml")) uri = kXmlNamespace;
     else if (!a.prefix.empty()) uri = lookup(a.prefix).value_or(std::string_view{});
     if (uri == wanted.uri) return &a;
   }
@@ -433,10 +451,21 @@ std::int32_t Scanner::record(Open& o, std::size_t name_end, std::size_t tag_end,
   return o.element;
 }
 
-void Scanner::hits(const std::vector<NameGroup>& names, const std::vector<Spec>& specs, FastHit* out, Open& o,
+void Scanner::hits(const NameGroups& names, const std::vector<Spec>& specs, FastHit* out, Open& o,
                    int uri_id, std::string_view local, std::size_t name_end, std::size_t tag_end, bool self_closing) {
-  for (const NameGroup& g : names) {
-    if (g.local.size() != local.size() || g.uri_id != uri_id || !same(g.local, local)) continue;
+  const std::size_t length = local.size();
+  std::size_t from = 0;
+  if (length < NameGroups::kLengths) {
+    if (names.first[length] == NameGroups::kNone) return;
+    from = names.first[length];
+  }
+  for (std::size_t index = from; index < names.groups.size(); ++index) {
+    const NameGroup& g = names.groups[index];
+    if (g.local.size() != length) {
+      if (g.local.size() > length) return;  // sorted by length
+      continue;
+    }
+    if (g.uri_id != uri_id || !same(g.local, local)) continue;
     for (std::uint64_t bits = g.specs; bits != 0; bits &= bits - 1) {
       const std::size_t k = static_cast<std::size_t>(__builtin_ctzll(bits));
       const Spec& spec = specs[k];
@@ -500,7 +529,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
   return scopes.size() - 1;
 }
 
-bool Scanner::start_tag(std::size_t& i) {
+[[gnu::flatten]] bool Scanner::start_tag(std::size_t& i) {
   const std::size_t begin = i;
   std::size_t name_end = 0;
   std::size_t colon = 0;
@@ -551,10 +580,10 @@ bool Scanner::start_tag(std::size_t& i) {
         !decode_text(value, enc_, EscapeContext::attribute, a.value.begin).ok()) {
       return false;
     }
-    const bool declaration = a.prefix == "xmlns" || (a.prefix.empty() && a.local == "xmlns");
+    const bool declaration = same(a.prefix, "xmlns") || (a.prefix.empty() && same(a.local, "xmlns"));
     if (declaration) {
       const std::string_view prefix = a.prefix.empty() ? std::string_view{} : a.local;
-      if (prefix == "xml" || prefix == "xmlns") return false;
+      if (same(prefix, "xml") || same(prefix, "xmlns")) return false;
       if (!a.prefix.empty() && value.empty()) return false;
       // The DOM path compares pugixml's value, which decodes references and
       // turns tabs and line ends into spaces: only plain URIs are the same raw.
@@ -576,7 +605,7 @@ bool Scanner::start_tag(std::size_t& i) {
   if (colon != std::string_view::npos) {
     prefix = s_.substr(begin + 1, colon - begin - 1);
     local = s_.substr(colon + 1, name_end - colon - 1);
-    if (prefix == "xml" || prefix == "xmlns") return false;
+    if (same(prefix, "xml") || same(prefix, "xmlns")) return false;
   }
   // Signed messages take the DOM path, which knows what a signature covers;
   // a signature is an element, so its name is all there is to look for.
@@ -587,14 +616,14 @@ bool Scanner::start_tag(std::size_t& i) {
   const int id = bound != nullptr ? bound->uri_id : no_namespace_id_;
   // Prefixes of attributes must be bound; expanded names must be unique.
   for (const Attribute& a : attributes_) {
-    if (!a.prefix.empty() && a.prefix != "xml" && a.prefix != "xmlns" && !lookup(a.prefix)) return false;
+    if (!a.prefix.empty() && !same(a.prefix, "xml") && !same(a.prefix, "xmlns") && !lookup(a.prefix)) return false;
   }
   if (attributes_.size() > 1) {
     if (attributes_.size() > 32) return false;
     const auto expanded = [&](const Attribute& a) {
       if (a.prefix.empty()) return std::string_view{};
-      if (a.prefix == "xmlns") return kXmlnsNamespace;
-      if (a.prefix == "xml") return kXmlNamespace;
+      if (same(a.prefix, "xmlns")) return kXmlnsNamespace;
+      if (same(a.prefix, "xml")) return kXmlNamespace;
       return *lookup(a.prefix);
     };
     for (std::size_t x = 0; x < attributes_.size(); ++x) {
