@@ -295,8 +295,12 @@ class FastWriter {
 // flag_literal on the scan's ranges; nullopt: ask the DOM path.
 // (The literal is one of the mapping's, returned by address: the flag of
 // every candidate is read, and most need no copy.)
+// *unchanged tells that the flag already holds the literal where
+// FastWriter would write it, so there is nothing to write (most candidates:
+// their "false" stays).
 const std::string* fast_flag_literal(const SoapMessage& response, const FastHit& hit, const CandidateMapping& m,
-                                     bool preselected) {
+                                     bool preselected, bool* unchanged = nullptr) {
+  if (unchanged != nullptr) *unchanged = false;
   const std::vector<std::string>& wanted = preselected ? m.true_literals : m.false_literals;
   const std::vector<std::string>& other = preselected ? m.false_literals : m.true_literals;
   std::optional<std::string> decoded;
@@ -317,7 +321,11 @@ const std::string* fast_flag_literal(const SoapMessage& response, const FastHit&
       current = *decoded;
     }
   }
-  if (const auto it = std::find(wanted.begin(), wanted.end(), current); it != wanted.end()) return &*it;
+  if (const auto it = std::find(wanted.begin(), wanted.end(), current); it != wanted.end()) {
+    // FastWriter writes an attribute only on the first matching element.
+    if (unchanged != nullptr) *unchanged = !m.preselected.path->attribute() || hit.with_attribute == hit.first;
+    return &*it;
+  }
   const auto it = std::find(other.begin(), other.end(), current);
   const std::size_t k = it == other.end() ? 0 : static_cast<std::size_t>(it - other.begin());
   return k < wanted.size() ? &wanted[k] : &wanted.front();
@@ -516,11 +524,13 @@ std::optional<std::string> fast_apply(const SoapMessage& response, const Shortli
     }
     moved = moved || *p.source != k;
     const std::size_t mark = splice.size();
+    bool flag_unchanged = false;
     const std::string* literal =
-        fast_flag_literal(response, fast.hit(*p.source, kPreselected), m.candidates, p.preselected);
+        fast_flag_literal(response, fast.hit(*p.source, kPreselected), m.candidates, p.preselected, &flag_unchanged);
     const bool done = literal &&
-                      writer.write(fast.hit(*p.source, kPreselected), *m.candidates.preselected.path, *literal,
-                                   FieldWriter::Mode::replace, {}) &&
+                      (flag_unchanged ||
+                       writer.write(fast.hit(*p.source, kPreselected), *m.candidates.preselected.path, *literal,
+                                    FieldWriter::Mode::replace, {})) &&
                       (note.empty() || !m.candidates.note.path ||
                        writer.write(fast.hit(*p.source, kNote), *m.candidates.note.path, note,
                                     FieldWriter::Mode::append, m.candidates.note_separator));

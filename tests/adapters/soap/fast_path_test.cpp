@@ -218,6 +218,14 @@ const std::vector<Variant>& variants() {
       {"copy: CRLF", {kRemarks, {"\n", "\r\n"}}},
       {"empty and self-closing flags", {{"<Preselected>false</Preselected>", "<Preselected/>"}}},
       {"numeric flags", {{">false<", ">0<"}, {">true<", ">1<"}}},
+      // A flag that already says what it should is left as it is, in its
+      // own spelling; only the first of two flag elements counts.
+      {"mixed flag spellings", {{">false<", ">0<"}}},
+      {"two flag elements", {{"<Preselected>false</Preselected>", "<Preselected>false</Preselected><Preselected>1</Preselected>"}}},
+      // Children are matched to mapped names by length first: names of a
+      // mapped name's length, and a mapped name in another namespace.
+      {"unmapped children as long as mapped ones", {{"<KvK>", "<Kvk>1</Kvk><XYZ/><Nam>n</Nam><KvK>"}}},
+      {"a mapped name in another namespace", {{"<Name>", "<o:Name xmlns:o=\"urn:other\">Other</o:Name><Name>"}}},
       {"unknown elements and a header", {{"<RequisitionId>", "<Extra a=\"1\"><Deep/></Extra><RequisitionId>"}}},
       {"flag as the only remark element", {{"<Preselected>true</Preselected>", "<Preselected>  true  </Preselected>"}}},
       {"undefined entity", {{"Groen &amp; Meer", "Groen &nbsp; Meer"}}, false},
