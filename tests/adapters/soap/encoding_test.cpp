@@ -90,6 +90,15 @@ TEST(SoapEncoding, FindsABadByteAtEveryOffset) {
     std::string indented = "<a>" + body + "</a>";
     indented[3 + at] = at % 3 == 0 ? '\t' : at % 3 == 1 ? '\n' : '\r';
     EXPECT_TRUE(check_encoding(indented).ok());
+    // The bytes either side of the printable range.
+    std::string edge = "<a>" + body + "</a>";
+    edge[3 + at] = '\x1F';
+    EXPECT_EQ(refusal(edge), "byte " + std::to_string(3 + at) + ": character U+001F is not allowed in XML");
+    edge[3 + at] = '\x7F';
+    EXPECT_TRUE(check_encoding(edge).ok());
+    edge[3 + at] = '\x80';
+    const std::string continuation = "byte " + std::to_string(3 + at) + ": invalid UTF-8: byte 0x80 does not start";
+    EXPECT_EQ(refusal(edge).substr(0, continuation.size()), continuation);
   }
 }
 
