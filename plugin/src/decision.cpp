@@ -54,6 +54,25 @@ struct PriceReference {
 };
 
 PriceReference price_reference(const Shortlist& shortlist, std::string_view reporting_currency) {
+  // Most lists have one currency: then it is the reference whatever the
+  // rules below say, found in one pass without counting.
+  const std::string* only = nullptr;
+  std::int64_t cheapest = 0;
+  bool one_currency = true;
+  for (const Candidate& c : shortlist.candidates) {
+    if (!c.price) continue;
+    if (only == nullptr) {
+      only = &c.price->currency;
+      cheapest = c.price->minor;
+    } else if (c.price->currency != *only) {
+      one_currency = false;
+      break;
+    } else {
+      cheapest = std::min(cheapest, c.price->minor);
+    }
+  }
+  if (only == nullptr) return {};
+  if (one_currency) return {*only, cheapest};
   // (currency, count), in order of first appearance.
   std::vector<std::pair<std::string_view, std::size_t>> counts;
   for (const Candidate& c : shortlist.candidates) {
@@ -308,6 +327,7 @@ Decision decide(const Policy& policy, const Shortlist& shortlist, const Decision
     if (k != chosen) shown.push_back(&eligible[k]);
   }
 
+  decision.order.reserve(candidates.size() + shown.size());
   std::vector<bool> placed(candidates.size(), false);
   for (const Option* option : shown) {
     const bool is_default = option == &default_option;

@@ -376,6 +376,20 @@ TEST(Decision, ACurrencyTieGoesToTheReportingCurrencyThenToTheFirstSeen) {
   EXPECT_EQ(decide(p, s, {kDay, 0}).reason, Reason::no_eligible_social_supplier);
 }
 
+TEST(Decision, AListInOneCurrencyIsComparedInItWhateverTheReportingCurrency) {
+  Policy p = example_policy();
+  p.organisation.reporting_currency = "EUR";
+  p.categories = {category("18530000-3", {"GIFT-S1"}, Strategy::fixed, 1000)};
+  // All USD: USD is the reference. 1100 is within 10 % of the cheapest
+  // (1000, the second line, not the first), 1101 is not.
+  const auto with = [](std::int64_t social) {
+    return shortlist("18530000-3", {cand("GIFT-R1", 1200, false, "USD"), cand("GIFT-R2", 1000, false, "USD"),
+                                    cand("GIFT-S1", social, false, "USD"), cand("GIFT-R3")});
+  };
+  EXPECT_EQ(decide(p, with(1100), {kDay, 0}).reason, Reason::applied);
+  EXPECT_EQ(decide(p, with(1101), {kDay, 0}).reason, Reason::no_eligible_social_supplier);
+}
+
 TEST(Decision, CandidatesWithoutPriceAreNotComparedAndDoNotSetTheCheapest) {
   Policy p = example_policy();
   p.categories = {category("18530000-3", {"GIFT-S1", "GIFT-S2"}, Strategy::fixed, 1000)};
