@@ -336,11 +336,10 @@ int record(const Args& args) {
     if ((*message)->kind() == sd::MessageKind::order_response && !answer) {
       auto status = engine->record_order_status(**adapter, request, now);
       if (!status) return report(status.error());
+      std::cout << "recorded status of order " << status->order_ref;
       // Named by its document alone: the ledger found the order number.
-      const std::string order = status->order_ref.empty()
-                                    ? "of document \"" + status->order_document_ref + "\""
-                                    : status->order_ref;
-      std::cout << "recorded status of order " << order << ": " << sd::to_string(status->status) << "\n";
+      if (!status->order_document_ref.empty()) std::cout << " (document \"" << status->order_document_ref << "\")";
+      std::cout << ": " << sd::to_string(status->status) << "\n";
       return kOk;
     }
     records = engine->prepare_choices(**adapter, request, answer, now);

@@ -448,6 +448,13 @@ Result<OrderStatusRecord> Engine::record_order_status(const Adapter& adapter, st
   record.code = update->code;
   record.adapter = std::string(adapter.name());
   record.order_document_ref = update->order_document_ref;
+  if (record.order_ref.empty() && !record.order_document_ref.empty()) {
+    // Named only by the document that carried it: the caller is told which
+    // order the status went to.
+    auto order = ledger_->order_of_document(record.order_document_ref);
+    if (!order) return std::move(order).error();
+    record.order_ref = std::move(order).value();
+  }
   auto stored = ledger_->append_order_status(record);
   if (!stored) return std::move(stored).error();
   return record;

@@ -91,6 +91,10 @@ Result<std::int64_t> Ledger::append_order_status(const OrderStatusRecord&) {
   return make_error(ErrorCode::unsupported, "this ledger backend does not keep order statuses");
 }
 
+Result<std::string> Ledger::order_of_document(std::string_view) {
+  return make_error(ErrorCode::unsupported, "this ledger backend does not keep order document ids");
+}
+
 Result<std::int64_t> Ledger::append_offers(std::span<const OfferRecord> offers) {
   std::int64_t first = 0;
   for (const OfferRecord& offer : offers) {

@@ -634,7 +634,7 @@ Result<std::int64_t> SqliteLedger::append_order_status(const OrderStatusRecord& 
   if (status.order_ref.empty()) {
     // Named only by the document that carried the order (a cXML payloadID):
     // the order number recorded with that document. Rare, so not cached.
-    auto resolved = order_of_document(status.order_document_ref);
+    auto resolved = order_of_document_locked(status.order_document_ref);
     if (!resolved) return std::move(resolved).error();
     OrderStatusRecord named = status;
     named.order_ref = std::move(resolved).value();
@@ -646,6 +646,11 @@ Result<std::int64_t> SqliteLedger::append_order_status(const OrderStatusRecord& 
 }
 
 Result<std::string> SqliteLedger::order_of_document(std::string_view document_ref) {
+  std::lock_guard lock(mutex_);
+  return order_of_document_locked(document_ref);
+}
+
+Result<std::string> SqliteLedger::order_of_document_locked(std::string_view document_ref) {
   auto statement = prepare_statement(db_.get(), file_, kOrderOfDocumentSql, false);
   if (!statement) return std::move(statement).error();
   bind_text(statement->get(), 1, document_ref);

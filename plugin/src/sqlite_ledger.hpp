@@ -94,6 +94,7 @@ class SqliteLedger final : public Ledger {
   Result<std::optional<ConfigChangeRecord>> last_config_change() override;
   Result<std::vector<StoredConfigChange>> recent_config_changes(std::size_t limit) override;
   Result<std::int64_t> append_order_status(const OrderStatusRecord& status) override;
+  Result<std::string> order_of_document(std::string_view document_ref) override;
   Result<std::uint64_t> count_offers(std::string_view category_code_system, std::string_view category) override;
   // In sqlite_ledger_export.cpp, by the export's rule for rejected orders,
   // so the experiment report's orders per arm are the export's by arm.
@@ -118,9 +119,8 @@ class SqliteLedger final : public Ledger {
   };
 
   Result<void> configure();
-  // The order number recorded with a document id (schema version 5); the
-  // caller holds mutex_.
-  Result<std::string> order_of_document(std::string_view document_ref);
+  // order_of_document for a caller that holds mutex_.
+  Result<std::string> order_of_document_locked(std::string_view document_ref);
   Result<void> migrate();
   Result<void> prepare();
   Result<Head> read_head(const ChainTable& table);

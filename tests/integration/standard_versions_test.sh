@@ -46,7 +46,7 @@ check "the change order's amount replaces the order's" test "$(totals)" = "3,152
 sed 's/code="200"/code="406"/' $cxml/status-update-payload-only.xml > "$work/rejected.xml"
 "$cli" record --adapter cxml --now $later --request "$work/rejected.xml" > "$work/status.out"
 check "a StatusUpdateRequest named by payloadID is recorded" \
-  grep -q 'recorded status of order of document "1764240000.1@voorbeeldstad.example": rejected' "$work/status.out"
+  grep -q 'recorded status of order PO-CX-1 (document "1764240000.1@voorbeeldstad.example"): rejected' "$work/status.out"
 check "it rejects the order it names" test "$(totals)" = "2,100.00"
 "$cli" record --adapter cxml --now $later --request $cxml/status-update-unknown-payload.xml > /dev/null 2> "$work/unknown.err"
 check "an unknown payloadID exits 4" test $? -eq 4

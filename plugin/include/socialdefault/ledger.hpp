@@ -211,6 +211,11 @@ class Ledger {
   // Appends one order status event durably; returns its row id. The default
   // is an `unsupported` error, for backends that do not keep statuses.
   virtual Result<std::int64_t> append_order_status(const OrderStatusRecord& status);
+  // The order number recorded with a document id (ChoiceRecord::document_ref,
+  // a cXML payloadID): what a status naming its order only by that document
+  // answers. An invalid_argument error when no recorded order came in it;
+  // the default is an `unsupported` error.
+  virtual Result<std::string> order_of_document(std::string_view document_ref);
   // The latest configuration change, for "did the file change since".
   virtual Result<std::optional<ConfigChangeRecord>> last_config_change() = 0;
   // The latest `limit` configuration changes, newest first, with their

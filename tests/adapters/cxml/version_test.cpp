@@ -94,6 +94,7 @@ TEST_F(CxmlVersions, AStatusUpdateNamedByPayloadIdFindsItsOrder) {
   auto status = engine_->record_order_status(*adapter_, rejected, kNow + 24h);
   ASSERT_TRUE(status.ok()) << status.error().describe();
   EXPECT_EQ(status->order_document_ref, "1764240000.1@voorbeeldstad.example");
+  EXPECT_EQ(status->order_ref, "PO-CX-1");  // the order the ledger found for it
   EXPECT_EQ(status->status, OrderStatus::rejected);
   // The rejection was recorded for PO-CX-1: every version leaves the export.
   EXPECT_EQ(orders(), 0);
