@@ -18,6 +18,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+// The concrete executor of an io thread's context: no type-erased
+// any_io_executor copied, moved and destroyed on every completion.
+using IoExecutor = asio::io_context::executor_type;
+using TcpStream = beast::basic_stream<tcp, IoExecutor>;
+using IoSocket = TcpStream::socket_type;
 
 struct SignalState {
   explicit SignalState(asio::io_context& io) : set(io, SIGHUP, SIGTERM, SIGINT) {}
@@ -162,9 +167,12 @@ class Session : public SessionBase {
                              "socialdefaultd: too many connections; try again shortly\n");
     }
     keep_alive_ = request->keep_alive();
-    server_.dispatch(role_, std::move(request), client_verified_, [s = self()](Response response) {
-      asio::post(s->derived().stream().get_executor(),
-                 [s, response = std::move(response)]() mutable { s->write(std::move(response), false); });
+    auto& home = lowest().get_executor().context();
+    server_.dispatch(role_, std::move(request), client_verified_, home, [s = self()](Response response) {
+      // Inline when the answer is made on the session's own thread (a
+      // plain http upstream); posted from a worker.
+      asio::dispatch(s->lowest().get_executor(),
+                     [s, response = std::move(response)]() mutable { s->write(std::move(response), false); });
     });
   }
 
@@ -176,14 +184,14 @@ class Session : public SessionBase {
   void write(Response response, bool close) {
     close = close || !keep_alive_ || server_.draining();
     response.keep_alive(!close);
-    response_ = std::make_shared<Response>(std::move(response));
+    response_ = std::move(response);
     lowest().expires_after(request_timeout_);
-    http::async_write(derived().stream(), *response_,
+    http::async_write(derived().stream(), response_,
                       beast::bind_front_handler(&Session::on_write, self(), close));
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t) {
-    response_.reset();
+    response_ = {};
     if (ec) return;
     if (close) return derived().do_close();
     do_read();
@@ -208,15 +216,15 @@ class Session : public SessionBase {
   std::size_t max_header_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<Response> response_;
+  Response response_;  // being written
   std::array<char, 4096> scratch_{};
 };
 
 class PlainSession final : public Session<PlainSession> {
  public:
-  PlainSession(tcp::socket&& socket, Server& server, Server::Role role, bool over_capacity)
+  PlainSession(IoSocket&& socket, Server& server, Server::Role role, bool over_capacity)
       : Session(server, role, over_capacity), stream_(std::move(socket)) {}
-  beast::tcp_stream& stream() { return stream_; }
+  TcpStream& stream() { return stream_; }
   void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&PlainSession::do_read, self())); }
 
   // Half-close, then read what the client still sends for a moment, so an
@@ -237,14 +245,14 @@ class PlainSession final : public Session<PlainSession> {
       s->stream_.socket().close(ignored);
     });
   }
-  beast::tcp_stream stream_;
+  TcpStream stream_;
 };
 
 class TlsSession final : public Session<TlsSession> {
  public:
-  TlsSession(tcp::socket&& socket, ssl::context& ctx, Server& server, Server::Role role, bool over_capacity)
+  TlsSession(IoSocket&& socket, ssl::context& ctx, Server& server, Server::Role role, bool over_capacity)
       : Session(server, role, over_capacity), stream_(std::move(socket), ctx) {}
-  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  beast::ssl_stream<TcpStream>& stream() { return stream_; }
   void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&TlsSession::on_run, self())); }
 
   void do_close() {
@@ -274,7 +282,7 @@ class TlsSession final : public Session<TlsSession> {
     }
     do_read();
   }
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::ssl_stream<TcpStream> stream_;
 };
 
 }  // namespace
@@ -282,7 +290,7 @@ class TlsSession final : public Session<TlsSession> {
 class Acceptor : public std::enable_shared_from_this<Acceptor> {
  public:
   Acceptor(Server& server, Server::Role role, std::shared_ptr<ssl::context> tls)
-      : server_(server), role_(role), tls_(std::move(tls)), acceptor_(asio::make_strand(server.io())) {}
+      : server_(server), role_(role), tls_(std::move(tls)), acceptor_(server.io().get_executor()) {}
 
   Result<std::uint16_t> open(const std::string& address, std::uint16_t port) {
     const std::string where = address + ":" + std::to_string(port);
@@ -306,10 +314,10 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
 
  private:
   void do_accept() {
-    acceptor_.async_accept(asio::make_strand(server_.io()),
+    acceptor_.async_accept(server_.next_io().get_executor(),
                            beast::bind_front_handler(&Acceptor::on_accept, shared_from_this()));
   }
-  void on_accept(beast::error_code ec, tcp::socket socket) {
+  void on_accept(beast::error_code ec, IoSocket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
       // Out of file descriptors and the like: wait a little instead of
@@ -344,7 +352,7 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
   Server& server_;
   Server::Role role_;
   std::shared_ptr<ssl::context> tls_;
-  tcp::acceptor acceptor_;
+  asio::basic_socket_acceptor<tcp, IoExecutor> acceptor_;
 };
 
 Server::Server(std::shared_ptr<const Generation> generation, Backend& backend, Upstream& upstream,
@@ -394,11 +402,18 @@ Result<void> Server::start() {
     admin_port_ = *admin_port;
   }
   workers_.emplace(config.limits.worker_threads);
+  for (std::size_t i = 1; i < config.limits.io_threads; ++i) {
+    more_io_.push_back(std::make_unique<asio::io_context>(1));
+  }
+  // A context that has no connection yet must not run out of work.
+  io_guards_.push_back(asio::make_work_guard(io_));
+  for (auto& io : more_io_) io_guards_.push_back(asio::make_work_guard(*io));
   listener_->run();
   if (admin_listener_) admin_listener_->run();
   started_ = true;
-  for (std::size_t i = 0; i < config.limits.io_threads; ++i) {
-    io_threads_.emplace_back([this] { io_.run(); });
+  io_threads_.emplace_back([this] { io_.run(); });
+  for (auto& io : more_io_) {
+    io_threads_.emplace_back([io = io.get()] { io->run(); });
   }
   log_.write(LogLevel::info, "listening",
              {{"address", config.listener.address},
@@ -447,9 +462,14 @@ void Server::handle_signals() {
   signals_->set.async_wait(Waiter{this});
 }
 
-void Server::dispatch(Role role, std::shared_ptr<Request> request, bool client_verified,
+asio::io_context& Server::next_io() noexcept {
+  const std::size_t i = next_io_.fetch_add(1, std::memory_order_relaxed) % (more_io_.size() + 1);
+  return i == 0 ? io_ : *more_io_[i - 1];
+}
+
+void Server::dispatch(Role role, std::shared_ptr<Request> request, bool client_verified, asio::io_context& home,
                       std::function<void(Response)> done) {
-  if (!role.admin && asio_upstream_) return dispatch_gateway(std::move(request), std::move(done));
+  if (!role.admin && asio_upstream_) return dispatch_gateway(std::move(request), home, std::move(done));
   asio::post(*workers_, [this, role, request = std::move(request), client_verified, done = std::move(done)] {
     const auto generation = this->generation();
     Response response;
@@ -465,7 +485,8 @@ void Server::dispatch(Role role, std::shared_ptr<Request> request, bool client_v
   });
 }
 
-void Server::dispatch_gateway(std::shared_ptr<Request> request, std::function<void(Response)> done) {
+void Server::dispatch_gateway(std::shared_ptr<Request> request, asio::io_context& home,
+                              std::function<void(Response)> done) {
   const auto internal_error = [this](const Request& r, const std::exception& e) {
     log_.write(LogLevel::error, "internal-error", {{"reason", e.what()}});
     return plain_response(r.version(), http::status::internal_server_error, "socialdefaultd: internal error\n");
@@ -496,7 +517,7 @@ void Server::dispatch_gateway(std::shared_ptr<Request> request, std::function<vo
   // Moved, not copied (complete() does not read it); its body points into
   // *request, kept alive below.
   UpstreamRequest upstream_request = std::move(exchange->upstream);
-  asio_upstream_->call(route, std::move(upstream_request),
+  asio_upstream_->call(home, route, std::move(upstream_request),
                        [this, generation = std::move(generation), request, exchange,
                         done = std::move(done)](UpstreamResult answer) mutable {
                          if (!exchange->completes_with_ledger()) {
@@ -571,6 +592,7 @@ void Server::finish_shutdown(std::chrono::steady_clock::time_point deadline) {
     log_.write(LogLevel::info, "stopped", {{"unfinished_connections", empty ? 0 : 1}});
     log_.flush();
     io_.stop();
+    for (auto& io : more_io_) io->stop();
     return;
   }
   auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(20));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
@@ -65,20 +66,27 @@ class Server {
   struct Role {
     bool admin = false;
   };
-  void dispatch(Role role, std::shared_ptr<Request> request, bool client_verified,
+  // home: the io_context of the session, where a plain http upstream call
+  // runs (its thread is the only one that touches the session).
+  void dispatch(Role role, std::shared_ptr<Request> request, bool client_verified, boost::asio::io_context& home,
                 std::function<void(Response)> done);
   void track(const std::shared_ptr<SessionBase>& session);
   void untrack(SessionBase* session);
   Metrics& metrics() noexcept { return metrics_; }
   JsonLog& log() noexcept { return log_; }
+  // The first io thread's context: listeners, signals, timers and its share
+  // of the sessions.
   boost::asio::io_context& io() noexcept { return io_; }
+  // The context a new connection is bound to: the io threads in turn.
+  boost::asio::io_context& next_io() noexcept;
 
  private:
   void finish_shutdown(std::chrono::steady_clock::time_point deadline);
   // The gateway's requests: prepared and completed where they arrived (an
   // io thread) when the ERP is reached without blocking; the blocking parts
   // (libcurl, the ledger) on the worker pool.
-  void dispatch_gateway(std::shared_ptr<Request> request, std::function<void(Response)> done);
+  void dispatch_gateway(std::shared_ptr<Request> request, boost::asio::io_context& home,
+                        std::function<void(Response)> done);
   void complete_gateway(std::shared_ptr<const Generation> generation, std::shared_ptr<Request> request,
                         std::shared_ptr<Exchange> exchange, UpstreamResult answer,
                         const std::function<void(Response)>& done);
@@ -98,8 +106,14 @@ class Server {
   std::mutex reload_mutex_;
   std::mutex stop_mutex_;
   bool joined_ = false;
-  boost::asio::io_context io_;
-  std::unique_ptr<AsioUpstream> asio_upstream_;  // after io_: its connections go first
+  // One io_context per io thread, each run by that thread alone: a session
+  // and its upstream connection live on one context, so nothing needs a
+  // strand and the streams use the context's own executor type.
+  boost::asio::io_context io_{1};
+  std::vector<std::unique_ptr<boost::asio::io_context>> more_io_;  // io threads 2..n
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_guards_;
+  std::atomic<std::size_t> next_io_{0};
+  std::unique_ptr<AsioUpstream> asio_upstream_;  // after the contexts: its connections go first
   std::optional<boost::asio::thread_pool> workers_;
   std::vector<std::thread> io_threads_;
   std::shared_ptr<Acceptor> listener_;

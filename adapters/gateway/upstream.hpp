@@ -60,8 +60,9 @@ class CurlUpstream final : public Upstream {
 // Plain http:// upstreams, driven by the server's io_context with Beast: no
 // thread is parked per call and the request never changes threads, which is
 // most of what a proxied request costs (docs/gateway.md, "Threads").
-// Connections to each host:port are kept alive in a pool shared by the io
-// threads. Routes with TLS, a proxy, a client certificate or credentials in
+// Connections to each host:port are kept alive in a pool per io_context: a
+// call runs on the context it is given, which one thread runs alone, so a
+// connection never needs a strand. Routes with TLS, a proxy, a client certificate or credentials in
 // the URL are not served here (serves() is false): libcurl does those, on
 // the worker pool. Failures read as CurlUpstream's.
 class AsioUpstream {
@@ -73,9 +74,14 @@ class AsioUpstream {
   AsioUpstream& operator=(const AsioUpstream&) = delete;
 
   static bool serves(const Route& route) noexcept;
-  // Starts the call and returns at once; done runs on an io thread. The
-  // bytes request.body points to must stay valid until then.
-  void call(const Route& route, UpstreamRequest request, Done done);
+  // Starts the call and returns at once; done runs on the thread of io,
+  // which must be a context that one thread runs. The bytes request.body
+  // points to must stay valid until then.
+  void call(boost::asio::io_context& io, const Route& route, UpstreamRequest request, Done done);
+  // The same on the context given to the constructor.
+  void call(const Route& route, UpstreamRequest request, Done done) {
+    call(io_, route, std::move(request), std::move(done));
+  }
   // Connections waiting in the pool.
   std::size_t idle_connections() const;
   // Connections opened so far.
@@ -84,13 +90,14 @@ class AsioUpstream {
  private:
   struct Connection;
   struct Call;
-  std::unique_ptr<Connection> take(const std::string& key);
-  void give(const std::string& key, std::unique_ptr<Connection> connection);
+  std::unique_ptr<Connection> take(const boost::asio::io_context& io, const std::string& key);
+  void give(const boost::asio::io_context& io, const std::string& key, std::unique_ptr<Connection> connection);
 
   boost::asio::io_context& io_;
   std::size_t max_response_bytes_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+  using Pool = std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>>;
+  std::unordered_map<const boost::asio::io_context*, Pool> idle_;
   std::atomic<std::size_t> opened_{0};
 };
 

@@ -55,14 +55,16 @@ bool parse_http_url(std::string_view url, Target& out) {
 }  // namespace
 
 struct AsioUpstream::Connection {
-  explicit Connection(asio::io_context& io) : stream(asio::make_strand(io)) { buffer.reserve(kReadBufferBytes); }
-  beast::tcp_stream stream;
+  explicit Connection(asio::io_context& io) : stream(io.get_executor()) { buffer.reserve(kReadBufferBytes); }
+  // The context's own executor: one thread runs the context (no strand).
+  beast::basic_stream<tcp, asio::io_context::executor_type> stream;
   beast::flat_buffer buffer;
 };
 
 struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
-  Call(AsioUpstream& owner, const Route& route, UpstreamRequest request, Done done)
+  Call(AsioUpstream& owner, asio::io_context& io, const Route& route, UpstreamRequest request, Done done)
       : owner(owner),
+        io(io),
         timeout(route.timeout),
         connect_timeout(route.connect_timeout),
         request(std::move(request)),
@@ -77,7 +79,7 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
     }
     key = target.host + ":" + target.port;
     build();
-    connection = owner.take(key);
+    connection = owner.take(io, key);
     if (connection) {
       reused = true;
       return send();
@@ -109,7 +111,7 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
 
   void connect() {
     reused = false;
-    connection = std::make_unique<Connection>(owner.io_);
+    connection = std::make_unique<Connection>(io);
     ++owner.opened_;
     connection->stream.expires_after(std::min<std::chrono::steady_clock::duration>(connect_timeout, left()));
     boost::system::error_code ec;
@@ -121,7 +123,7 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
       });
       return;
     }
-    resolver.emplace(owner.io_);
+    resolver.emplace(io.get_executor());
     resolver->async_resolve(target.host, target.port,
                            [self = shared_from_this()](beast::error_code e, tcp::resolver::results_type results) {
                              if (e) return self->on_connect(e);
@@ -181,7 +183,7 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
     result.body = std::move(message.body());
     if (keep) {
       connection->stream.expires_never();
-      owner.give(key, std::move(connection));
+      owner.give(io, key, std::move(connection));
     }
     finish();
   }
@@ -212,11 +214,12 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
   }
 
   AsioUpstream& owner;
+  asio::io_context& io;
   std::chrono::milliseconds timeout;
   std::chrono::milliseconds connect_timeout;
   UpstreamRequest request;
   Done done;
-  std::optional<tcp::resolver> resolver;  // for host names only
+  std::optional<asio::ip::basic_resolver<tcp, asio::io_context::executor_type>> resolver;  // for host names only
   Target target;
   std::string key;
   http::request<http::span_body<const char>> out;
@@ -243,29 +246,33 @@ bool AsioUpstream::serves(const Route& route) noexcept {
   }
 }
 
-void AsioUpstream::call(const Route& route, UpstreamRequest request, Done done) {
-  std::make_shared<Call>(*this, route, std::move(request), std::move(done))->start();
+void AsioUpstream::call(asio::io_context& io, const Route& route, UpstreamRequest request, Done done) {
+  std::make_shared<Call>(*this, io, route, std::move(request), std::move(done))->start();
 }
 
 std::size_t AsioUpstream::idle_connections() const {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;
-  for (const auto& [_, list] : idle_) n += list.size();
+  for (const auto& [_, pool] : idle_) {
+    for (const auto& entry : pool) n += entry.second.size();
+  }
   return n;
 }
 
-std::unique_ptr<AsioUpstream::Connection> AsioUpstream::take(const std::string& key) {
+std::unique_ptr<AsioUpstream::Connection> AsioUpstream::take(const asio::io_context& io, const std::string& key) {
   std::lock_guard lock(mutex_);
-  auto it = idle_.find(key);
-  if (it == idle_.end() || it->second.empty()) return nullptr;
+  auto pool = idle_.find(&io);
+  if (pool == idle_.end()) return nullptr;
+  auto it = pool->second.find(key);
+  if (it == pool->second.end() || it->second.empty()) return nullptr;
   std::unique_ptr<Connection> connection = std::move(it->second.back());
   it->second.pop_back();
   return connection;
 }
 
-void AsioUpstream::give(const std::string& key, std::unique_ptr<Connection> connection) {
+void AsioUpstream::give(const asio::io_context& io, const std::string& key, std::unique_ptr<Connection> connection) {
   std::lock_guard lock(mutex_);
-  auto& list = idle_[key];
+  auto& list = idle_[&io][key];
   if (list.size() < kMaxIdlePerHost) list.push_back(std::move(connection));
 }
 

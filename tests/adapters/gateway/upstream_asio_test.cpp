@@ -16,21 +16,26 @@
 namespace socialdefault::gateway::testing {
 namespace {
 
-// An io_context with two threads, as the daemon's io threads.
+// Two io_contexts with a thread each, as the daemon's io threads.
 class IoThreads {
  public:
-  IoThreads() : guard_(io.get_executor()) {
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io.run(); });
+  IoThreads() : guard_(io.get_executor()), second_guard_(second.get_executor()) {
+    threads_.emplace_back([this] { io.run(); });
+    threads_.emplace_back([this] { second.run(); });
   }
   ~IoThreads() {
     guard_.reset();
+    second_guard_.reset();
     io.stop();
+    second.stop();
     for (auto& t : threads_) t.join();
   }
-  asio::io_context io;
+  asio::io_context io{1};
+  asio::io_context second{1};
 
  private:
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  asio::executor_work_guard<asio::io_context::executor_type> second_guard_;
   std::vector<std::thread> threads_;
 };
 
@@ -174,17 +179,43 @@ TEST(AsioUpstream, ManyCallsAtOnceEachGetTheirOwnAnswer) {
   for (int i = 0; i < kCalls; ++i) bodies.push_back("<call n=\"" + std::to_string(i) + "\"/>");
   std::atomic<int> good{0}, bad{0}, left{kCalls};
   std::promise<void> all;
+  std::atomic<int> wrong_thread{0};
   for (int i = 0; i < kCalls; ++i) {
-    upstream.call(route, post(route, bodies[static_cast<std::size_t>(i)]), [&, i](UpstreamResult result) {
+    // Half on each context: each call completes on its own context's thread.
+    asio::io_context& home = i % 2 == 0 ? io.io : io.second;
+    upstream.call(home, route, post(route, bodies[static_cast<std::size_t>(i)]), [&, i](UpstreamResult result) {
       (result.failure == UpstreamFailure::none && result.body == "echo:" + bodies[static_cast<std::size_t>(i)] ? good
                                                                                                                : bad)++;
+      if (!home.get_executor().running_in_this_thread()) ++wrong_thread;
       if (--left == 0) all.set_value();
     });
   }
   all.get_future().wait();
   EXPECT_EQ(good.load(), kCalls);
   EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(wrong_thread.load(), 0);
   EXPECT_EQ(upstream.connections_opened(), static_cast<std::size_t>(erp.connections_accepted()));
+}
+
+// A connection stays with the context that opened it: a call on the other
+// context opens its own instead of taking it.
+TEST(AsioUpstream, EachContextKeepsItsOwnConnections) {
+  FixtureUpstream erp = echo_erp();
+  IoThreads io;
+  AsioUpstream upstream(io.io, 1 << 20);
+  const Route route = route_to(erp.url());
+  const auto call_on = [&](asio::io_context& home) {
+    std::promise<UpstreamResult> promise;
+    upstream.call(home, route, post(route, "<a/>"), [&](UpstreamResult r) { promise.set_value(std::move(r)); });
+    return promise.get_future().get();
+  };
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(call_on(io.io).failure, UpstreamFailure::none);
+    EXPECT_EQ(call_on(io.second).failure, UpstreamFailure::none);
+  }
+  EXPECT_EQ(upstream.connections_opened(), 2u);
+  EXPECT_EQ(upstream.idle_connections(), 2u);
+  EXPECT_EQ(erp.connections_accepted(), 2);
 }
 
 TEST(AsioUpstream, FailuresReadAsCurlUpstreams) {
