@@ -114,7 +114,19 @@ class Session : public SessionBase {
     buffer_.commit(n);
     if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return derived().do_close();
     if (ec) return on_read(ec, 0);
+    // Most requests arrive whole in the first read: parsed here, they skip
+    // the composed reads and their two completions.
+    for (;;) {
+      beast::error_code parse_ec;
+      const std::size_t used = parser_->put(buffer_.data(), parse_ec);
+      buffer_.consume(used);
+      if (parse_ec == http::error::need_more) break;
+      if (parse_ec) return on_read(parse_ec, 0);
+      if (parser_->is_done()) return on_read({}, 0);
+      if (used == 0 || buffer_.size() == 0) break;
+    }
     lowest().expires_after(request_timeout_);
+    if (parser_->is_header_done()) return on_header({}, 0);
     http::async_read_header(derived().stream(), buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, self()));
   }
@@ -186,8 +198,27 @@ class Session : public SessionBase {
     response.keep_alive(!close);
     response_ = std::move(response);
     lowest().expires_after(request_timeout_);
-    http::async_write(derived().stream(), response_,
-                      beast::bind_front_handler(&Session::on_write, self(), close));
+    if (response_.chunked()) {
+      http::async_write(derived().stream(), response_, beast::bind_front_handler(&Session::on_write, self(), close));
+      return;
+    }
+    // Content-Length framing (prepare_payload): the head as text and the
+    // body in one gather write, without Beast's serializer.
+    write_head(response_, head_);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(response_.body())};
+    asio::async_write(derived().stream(), buffers, beast::bind_front_handler(&Session::on_write, self(), close));
+  }
+
+  // What Beast's serializer writes before the body: the status line and the
+  // fields in their order.
+  static void write_head(const Response& response, std::string& out) {
+    out.clear();
+    out.append(response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    out.append(std::to_string(response.result_int())).append(" ").append(response.reason()).append("\r\n");
+    for (const auto& field : response) {
+      out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+    }
+    out.append("\r\n");
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t) {
@@ -217,6 +248,7 @@ class Session : public SessionBase {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Response response_;  // being written
+  std::string head_;   // its head, the buffer kept for the next response
   std::array<char, 4096> scratch_{};
 };
 

@@ -1,6 +1,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <optional>
 
 #include "json_log.hpp"
@@ -52,6 +53,44 @@ bool parse_http_url(std::string_view url, Target& out) {
   return true;
 }
 
+// The ERP's answer as a std::string, appended to as it arrives, after one
+// reservation of its Content-Length. Beast's string_body resizes (zero-fills)
+// the string before copying into it: for an answer of tens of KB that is as
+// much work again as the copy.
+struct AppendedStringBody {
+  using value_type = std::string;
+  static std::uint64_t size(const value_type& body) noexcept { return body.size(); }
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+    void init(const boost::optional<std::uint64_t>& length, beast::error_code& ec) {
+      ec = {};
+      if (!length) return;
+      if (*length > body_.max_size()) {
+        ec = http::error::buffer_overflow;
+        return;
+      }
+      body_.reserve(static_cast<std::size_t>(*length));
+    }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      ec = {};
+      std::size_t n = 0;
+      for (const asio::const_buffer b : beast::buffers_range_ref(buffers)) {
+        body_.append(static_cast<const char*>(b.data()), b.size());
+        n += b.size();
+      }
+      return n;
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
+
 }  // namespace
 
 struct AsioUpstream::Connection {
@@ -87,26 +126,30 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
     connect();
   }
 
+  // The request head as text, written with the body in one gather write:
+  // no field container, no serializer. The method, names and values come
+  // from Beast's parser of the client's request (no CR or LF in them); the
+  // framing is what Beast's prepare_payload gives an HTTP/1.1 request.
   void build() {
     const http::verb verb = http::string_to_verb(request.method);
-    if (verb == http::verb::unknown) {
-      out.method_string(request.method);
-    } else {
-      out.method(verb);
-    }
-    out.target(target.path);
-    out.version(11);
+    head_request = verb == http::verb::head;
+    std::size_t size = request.method.size() + target.path.size() + key.size() + 64;
+    for (const auto& [name, value] : request.headers) size += name.size() + value.size() + 4;
+    head.reserve(size);
+    head.append(request.method).append(" ").append(target.path).append(" HTTP/1.1\r\n");
     for (const auto& [name, value] : request.headers) {
       if (beast::iequals(name, "accept-encoding")) continue;  // the engine reads identity bodies only
-      out.insert(name, value);
+      head.append(name).append(": ").append(value).append("\r\n");
     }
-    out.set(http::field::host, target.port == "80" ? target.host : key);
-    out.keep_alive(true);
+    head.append("Host: ").append(target.port == "80" ? target.host : key).append("\r\n");
     if (verb != http::verb::get && verb != http::verb::head) {
       // A view of the client's body, which outlives the call: not a copy.
-      out.body() = {request.body.data(), request.body.size()};
-      out.prepare_payload();
+      body = request.body;
+      if (!body.empty() || verb == http::verb::post || verb == http::verb::put || verb == http::verb::options) {
+        head.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+      }
     }
+    head.append("\r\n");
   }
 
   void connect() {
@@ -145,7 +188,8 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
 
   void send() {
     connection->stream.expires_after(left());
-    http::async_write(connection->stream, out, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body.data(), body.size())};
+    asio::async_write(connection->stream, buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_write(ec);
     });
   }
@@ -157,7 +201,7 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
     parser.emplace();
     parser->body_limit(owner.max_response_bytes_);
     parser->header_limit(kMaxResponseHeaderBytes);
-    if (out.method() == http::verb::head) parser->skip(true);
+    if (head_request) parser->skip(true);
     http::async_read(connection->stream, connection->buffer, *parser,
                      [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
   }
@@ -222,10 +266,12 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
   std::optional<asio::ip::basic_resolver<tcp, asio::io_context::executor_type>> resolver;  // for host names only
   Target target;
   std::string key;
-  http::request<http::span_body<const char>> out;
+  std::string head;       // the request line and header fields
+  std::string_view body;  // what follows them
+  bool head_request = false;
   std::unique_ptr<Connection> connection;
   bool reused = false;
-  std::optional<http::response_parser<http::string_body>> parser;
+  std::optional<http::response_parser<AppendedStringBody>> parser;
   UpstreamResult result;
   std::chrono::steady_clock::time_point started;
   std::chrono::steady_clock::time_point deadline;

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <future>
+#include <thread>
 
 #include "gateway_harness.hpp"
 
@@ -183,6 +184,58 @@ TEST(GatewayServer, ExpectContinueIsAnswered) {
   const std::string answer = client.read_all(5s);
   EXPECT_NE(answer.find("HTTP/1.1 200 OK"), std::string::npos);
   EXPECT_NE(answer.find("echo:" + body), std::string::npos);
+}
+
+// Requests are parsed from what the first read brought when they are whole
+// there: two pipelined in one packet are answered in order, and one whose
+// body comes later is still read to its end.
+TEST(GatewayServer, PipelinedAndSplitRequestsAreAnsweredInOrder) {
+  FixtureUpstream erp([](const Request& request) { return soap_response("echo:" + request.body()); });
+  GatewayHarness gateway(make_config(erp.url()));
+  RawClient client(gateway.port());
+  const auto post = [](const std::string& body, bool close) {
+    return "POST /erp HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n" + std::string(close ? "Connection: close\r\n" : "") +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  ASSERT_TRUE(client.send(post("<first/>", false) + post("<second/>", false)));
+  const std::string third = post("<third/>", true);
+  const std::size_t split = third.find("\r\n\r\n") + 4;
+  ASSERT_TRUE(client.send(std::string_view(third).substr(0, split)));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(client.send(std::string_view(third).substr(split)));
+  const std::string answer = client.read_all(5s);
+  const std::size_t first = answer.find("echo:<first/>");
+  const std::size_t second = answer.find("echo:<second/>");
+  const std::size_t last = answer.find("echo:<third/>");
+  ASSERT_NE(first, std::string::npos) << answer;
+  ASSERT_NE(second, std::string::npos) << answer;
+  ASSERT_NE(last, std::string::npos) << answer;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, last);
+  EXPECT_TRUE(client.closed_by_peer());
+}
+
+// The head the gateway writes itself: status line, the ERP's end-to-end
+// fields, a Content-Length that frames the body exactly.
+TEST(GatewayServer, ResponseHeadFramesTheBody) {
+  FixtureUpstream erp([](const Request&) {
+    Response response = soap_response("<answer/>");
+    response.result(http::status::accepted);
+    response.prepare_payload();
+    return response;
+  });
+  GatewayHarness gateway(make_config(erp.url()));
+  RawClient client(gateway.port());
+  ASSERT_TRUE(client.send("GET /erp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const std::string answer = client.read_all(5s);
+  ASSERT_EQ(answer.rfind("HTTP/1.1 202 Accepted\r\n", 0), 0u) << answer;
+  const std::size_t end = answer.find("\r\n\r\n");
+  ASSERT_NE(end, std::string::npos);
+  const std::string head = answer.substr(0, end + 2);
+  EXPECT_NE(head.find("\r\nX-Erp-Trace: erp-7\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nContent-Length: 9\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nConnection: close\r\n"), std::string::npos) << head;
+  EXPECT_EQ(answer.substr(end + 4), "<answer/>");
 }
 
 TEST(GatewayServer, ConnectionCapAnswers503) {

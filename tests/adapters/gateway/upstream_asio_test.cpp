@@ -110,6 +110,42 @@ TEST(AsioUpstream, SendsTheRequestAndReusesItsConnection) {
   EXPECT_EQ(received[0].count(http::field::accept_encoding), 0u);  // the engine reads identity bodies only
 }
 
+// The request head is written as text: Content-Length as Beast's
+// prepare_payload sets it (always for POST, PUT and OPTIONS; otherwise only
+// for a body), no body for GET and HEAD.
+TEST(AsioUpstream, FramesEachMethodAsBeastWould) {
+  FixtureUpstream erp = echo_erp();
+  IoThreads io;
+  AsioUpstream upstream(io.io, 1 << 20);
+  const Route route = route_to(erp.url());
+  const auto send = [&](const std::string& method, const std::string& body) {
+    UpstreamRequest request = post(route, body);
+    request.method = method;
+    const UpstreamResult result = call(upstream, route, request);
+    EXPECT_EQ(result.failure, UpstreamFailure::none) << method << ": " << result.message;
+  };
+  send("POST", "");
+  send("DELETE", "");
+  send("PUT", "<p/>");
+  send("GET", "<ignored/>");
+  send("PATCH", "<x/>");
+  const auto received = erp.received();
+  ASSERT_EQ(received.size(), 5u);
+  EXPECT_EQ(received[0].method(), http::verb::post);
+  EXPECT_EQ(received[0][http::field::content_length], "0");
+  EXPECT_EQ(received[1].method(), http::verb::delete_);
+  EXPECT_EQ(received[1].count(http::field::content_length), 0u);
+  EXPECT_EQ(received[2][http::field::content_length], "4");
+  EXPECT_EQ(received[2].body(), "<p/>");
+  EXPECT_EQ(received[3].method(), http::verb::get);
+  EXPECT_EQ(received[3].count(http::field::content_length), 0u);
+  EXPECT_EQ(received[3].body(), "");
+  EXPECT_EQ(received[4].method(), http::verb::patch);
+  EXPECT_EQ(received[4].body(), "<x/>");
+  for (const Request& r : received) EXPECT_EQ(r[http::field::host], "127.0.0.1:" + std::to_string(erp.port()));
+  EXPECT_EQ(upstream.connections_opened(), 1u);  // each answer left the connection reusable
+}
+
 // An ERP that answers "keep-alive" and then closes the connection anyway,
 // as one does when its idle timeout strikes between two calls.
 class ClosingErp {
