@@ -346,8 +346,10 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
 
  private:
   void do_accept() {
-    acceptor_.async_accept(server_.next_io().get_executor(),
-                           beast::bind_front_handler(&Acceptor::on_accept, shared_from_this()));
+    // Accepted on the acceptor's own context, then handed to the context
+    // whose turn it is: a pending accept then never holds a socket of another
+    // context, which would outlive that context when the server is destroyed.
+    acceptor_.async_accept(beast::bind_front_handler(&Acceptor::on_accept, shared_from_this()));
   }
   void on_accept(beast::error_code ec, IoSocket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
@@ -368,17 +370,34 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
         const auto max = server_.generation()->config->limits.max_connections;
         over = static_cast<std::size_t>(std::max<std::int64_t>(0, server_.metrics().connections.load())) >= max;
       }
-      if (tls_) {
-        auto session = std::make_shared<TlsSession>(std::move(socket), *tls_, server_, role_, over);
-        server_.track(session);
-        session->run();
+      asio::io_context& home = server_.next_io();
+      if (&home == &acceptor_.get_executor().context()) {
+        start(std::move(socket), over);
       } else {
-        auto session = std::make_shared<PlainSession>(std::move(socket), server_, role_, over);
-        server_.track(session);
-        session->run();
+        IoSocket moved(home.get_executor());
+        beast::error_code handed;
+        const tcp protocol = acceptor_.local_endpoint(handed).protocol();
+        if (!handed) moved.assign(protocol, socket.release(handed), handed);
+        if (handed) {
+          server_.log().write(LogLevel::warning, "accept-failed", {{"reason", handed.message()}});
+        } else {
+          start(std::move(moved), over);
+        }
       }
     }
     if (!server_.draining()) do_accept();
+  }
+
+  void start(IoSocket socket, bool over) {
+    if (tls_) {
+      auto session = std::make_shared<TlsSession>(std::move(socket), *tls_, server_, role_, over);
+      server_.track(session);
+      session->run();
+    } else {
+      auto session = std::make_shared<PlainSession>(std::move(socket), server_, role_, over);
+      server_.track(session);
+      session->run();
+    }
   }
 
   Server& server_;

@@ -240,9 +240,10 @@ TEST(AsioUpstream, EachContextKeepsItsOwnConnections) {
   IoThreads io;
   AsioUpstream upstream(io.io, 1 << 20);
   const Route route = route_to(erp.url());
+  const std::string body = "<a/>";  // the request's body is a view: it outlives the call
   const auto call_on = [&](asio::io_context& home) {
     std::promise<UpstreamResult> promise;
-    upstream.call(home, route, post(route, "<a/>"), [&](UpstreamResult r) { promise.set_value(std::move(r)); });
+    upstream.call(home, route, post(route, body), [&](UpstreamResult r) { promise.set_value(std::move(r)); });
     return promise.get_future().get();
   };
   for (int i = 0; i < 2; ++i) {
