@@ -15,6 +15,7 @@
 
 #include "socialdefault/ledger.hpp"
 #include "sqlite_ledger.hpp"
+#include "sqlite_query.hpp"
 #include "temp_dir.hpp"
 
 namespace socialdefault {
@@ -48,23 +49,7 @@ ChoiceRecord choice(std::string order_ref, int line, std::int64_t version = 0, s
   return c;
 }
 
-std::string query_text(const fs::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* s = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-      out += (out.empty() ? "" : ",") + std::string(text != nullptr ? text : "NULL");
-    }
-  } else {
-    out = std::string("error: ") + sqlite3_errmsg(db);
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return out;
-}
+using testing::query_text;
 
 // EXPLAIN QUERY PLAN, one step per line.
 std::string plan_of(const fs::path& file, const std::string& sql) {
