@@ -837,16 +837,9 @@ std::optional<std::string_view> fast_plain_text(std::string_view bytes, const Fa
 }
 
 bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& out) {
-  if (!element.simple()) return false;
-  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
-  if (!needs_decoding(raw, bytes.data() + bytes.size())) {
-    // (Constructing and moving costs less than assign's general case.)
-    out = std::string(trimmed(raw));
-    return true;
-  }
-  auto decoded = decode_text(raw, encoding, EscapeContext::text, element.start_tag_end);
-  if (!decoded) return false;
-  out.assign(trimmed(*decoded));
+  std::string_view view;
+  if (!fast_text_view(bytes, element, encoding, out, view)) return false;
+  out.assign(view);  // view may be out itself, which assign allows
   return true;
 }
 
@@ -919,16 +912,11 @@ bool fast_attribute_view(std::string_view bytes, Span value, Encoding encoding, 
 }
 
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding) {
-  // Most values (a currency, a code list) are plain: nothing to decode.
-  const std::string_view raw = bytes.substr(value.begin, value.size());
-  if (encoding != Encoding::latin1 && std::none_of(raw.begin(), raw.end(), [](char c) {
-        return c == '&' || c == '\r' || c == '\n' || c == '\t' || c == '<';
-      })) {
-    return std::string(raw);
-  }
-  auto decoded = decode_text(bytes.substr(value.begin, value.size()), encoding, EscapeContext::attribute, value.begin);
-  if (!decoded) return std::nullopt;
-  return std::move(*decoded);
+  std::string scratch;
+  std::string_view view;
+  if (!fast_attribute_view(bytes, value, encoding, scratch, view)) return std::nullopt;
+  if (view.data() == scratch.data()) return scratch;
+  return std::string(view);
 }
 
 }  // namespace socialdefault::soap

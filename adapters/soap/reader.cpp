@@ -85,36 +85,9 @@ Result<std::optional<Money>> money(const std::optional<std::string>& amount, con
 }
 
 
-// The fast path's reads: the same values from the byte ranges the scan
-// recorded, assigned into out (found: the element or attribute exists).
-// false means "ask the DOM path" (a value it would refuse, or one whose
-// element is not simple text); the DOM path then answers, with its own
-// error texts.
-bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& field, std::string& out, bool& found) {
-  found = false;
-  if (!field.fixed.empty()) {
-    out = field.fixed;
-    found = true;
-    return true;
-  }
-  if (!field.path) return true;
-  if (field.path->attribute()) {
-    if (hit.with_attribute < 0) return true;
-    auto value = fast_attribute(message.bytes(), hit.attribute_value, message.encoding());
-    if (!value) return false;
-    out = std::move(*value);
-    found = true;
-    return true;
-  }
-  if (hit.first < 0) return true;
-  found = true;
-  return fast_text_into(message.bytes(), message.fast()->elements[static_cast<std::size_t>(hit.first)],
-                        message.encoding(), out);
-}
-
-// The same as a view (of the bytes, of the mapping's fixed value, or of
-// scratch when the value had to be decoded): what is compared or parsed
-// needs no string of its own.
+// A mapped field's value as a view (of the bytes, of the mapping's fixed
+// value, or of scratch when the value had to be decoded): what is compared
+// or parsed needs no string of its own.
 bool fast_view(const SoapMessage& message, const FastHit& hit, const Field& field, std::string& scratch,
                std::string_view& out, bool& found) {
   found = false;
@@ -134,6 +107,18 @@ bool fast_view(const SoapMessage& message, const FastHit& hit, const Field& fiel
   found = true;
   return fast_text_view(message.bytes(), message.fast()->elements[static_cast<std::size_t>(hit.first)],
                         message.encoding(), scratch, out);
+}
+
+// The fast path's reads: the same values from the byte ranges the scan
+// recorded, assigned into out (found: the element or attribute exists).
+// false means "ask the DOM path" (a value it would refuse, or one whose
+// element is not simple text); the DOM path then answers, with its own
+// error texts.
+bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& field, std::string& out, bool& found) {
+  std::string_view view;
+  if (!fast_view(message, hit, field, out, view, found)) return false;
+  if (found) out.assign(view);  // view may lie in out, which assign allows
+  return true;
 }
 
 bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& field, std::optional<std::string>& out) {
