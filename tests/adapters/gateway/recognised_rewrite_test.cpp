@@ -9,10 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "backend.hpp"
-#include "gateway_fakes.hpp"
-#include "request_handler.hpp"
-#include "temp_dir.hpp"
+#include "standard_test_backend.hpp"
 #include "test_files.hpp"
 
 namespace socialdefault::gateway::testing {
@@ -48,93 +45,26 @@ class CountingAdapter final : public Adapter {
   std::shared_ptr<const Adapter> inner_;
 };
 
-// The daemon's backend (engine_backend.cpp) on the example configuration,
-// with the counting adapter on the soap route.
-class CountingBackend final : public Backend {
- public:
-  explicit CountingBackend(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
-  Result<std::shared_ptr<const Adapter>> make_adapter(const Route& route, const Limits&) override {
-    auto made = engine_->make_adapter(route.adapter, route.mapping, socialdefault::Limits{});
-    if (!made || route.adapter != "soap") return made;
-    counting = std::make_shared<CountingAdapter>(std::move(made).value());
-    return std::shared_ptr<const Adapter>(counting);
-  }
-  RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
-                        UtcSeconds now) override {
-    return engine_->rewrite(adapter, response, request, now);
-  }
-  RewriteResult rewrite_recognised(const Adapter& adapter, std::string_view response, const Message* request,
-                                   UtcSeconds now) override {
-    return engine_->rewrite(adapter, response, request, now);
-  }
-  Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
-                                                    std::optional<std::string_view> response, UtcSeconds now) override {
-    return engine_->prepare_choices(adapter, request, response, now);
-  }
-  Result<void> reload_policy(const std::string& actor, UtcSeconds now) override { return engine_->reload(actor, now); }
-  Result<void> export_report(std::string_view, std::string_view, std::string_view, std::string_view, std::ostream&,
-                             UtcSeconds) override {
-    return make_error(ErrorCode::unsupported, "not in this test");
-  }
-  Result<VerifyReport> verify() override { return engine_->verify(); }
-  Ledger& ledger() override { return engine_->ledger(); }
-  GroupCommitStats offer_stats() const override { return engine_->offer_stats(); }
-  Engine& engine() { return *engine_; }
-
-  std::shared_ptr<CountingAdapter> counting;
-
- private:
-  std::unique_ptr<Engine> engine_;
-};
-
-class AnsweringUpstream final : public Upstream {
- public:
-  UpstreamResult call(const Route&, const UpstreamRequest&) override {
-    UpstreamResult r;
-    r.status = 200;
-    r.headers = {{"Content-Type", "text/xml; charset=utf-8"}};
-    r.body = answer;
-    return r;
-  }
-  std::string answer;
-};
-
-class RecognisedRewrite : public ::testing::Test {
+// The example route with the counting adapter on it.
+class RecognisedRewrite : public StandardRouteTest {
  protected:
+  RecognisedRewrite() {
+    wrap_adapter_ = [this](const Route& route, std::shared_ptr<const Adapter> made) -> std::shared_ptr<const Adapter> {
+      if (route.adapter != "soap") return made;
+      counting_ = std::make_shared<CountingAdapter>(std::move(made));
+      return counting_;
+    };
+  }
   void SetUp() override {
-    if (!fs::exists(kSource / "examples/config.xml") || !fs::exists(kSource / "examples/erp/mapping.xml")) {
-      GTEST_SKIP() << "the example configuration or mapping is absent";
-    }
-    EngineOptions options;
-    options.config = kSource / "examples/config.xml";
-    options.ledger = dir_.path() / "ledger.sqlite";
-    options.actor = "recognised_rewrite_test";
-    auto engine = Engine::open(options);
-    ASSERT_TRUE(engine.ok()) << engine.error().describe();
-    backend_ = std::make_unique<CountingBackend>(std::move(engine).value());
-    committer_ = std::make_unique<GroupCommitter>(backend_->ledger(), nullptr);
-    auto config = make_config("http://erp.example/purchasing", "/erp");
-    config->routes[0].adapter = "soap";
-    config->routes[0].mapping = kSource / "examples/erp/mapping.xml";
-    auto built = build_generation(config, *backend_);
-    ASSERT_TRUE(built.ok()) << built.error().describe();
-    generation_ = std::move(built).value();
-    ASSERT_NE(backend_->counting, nullptr);
-    handler_ = std::make_unique<RequestHandler>(*backend_, upstream_, *committer_, metrics_, log_);
-    handler_->now = [] { return kNow; };
+    StandardRouteTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_NE(counting_, nullptr);
+    upstream_.content_type = "text/xml; charset=utf-8";
     request_ = socialdefault::testing::read_file(kSource / "examples/erp/shortlist-request.xml");
     response_ = socialdefault::testing::read_file(kSource / "examples/erp/shortlist-response.xml");
   }
 
-  socialdefault::testing::TempDir dir_;
-  std::unique_ptr<CountingBackend> backend_;
-  std::unique_ptr<GroupCommitter> committer_;
-  AnsweringUpstream upstream_;
-  Metrics metrics_;
-  std::ostringstream log_text_;
-  JsonLog log_{log_text_, LogLevel::debug};
-  std::shared_ptr<const Generation> generation_;
-  std::unique_ptr<RequestHandler> handler_;
+  std::shared_ptr<CountingAdapter> counting_;
   std::string request_;
   std::string response_;
 };
@@ -148,11 +78,11 @@ TEST_F(RecognisedRewrite, EachMessageOfAShortlistExchangeIsParsedOnce) {
   EXPECT_EQ(metrics_.requests.get({"/erp", "rewritten"}), 1u) << log_text_.str();
   EXPECT_NE(answer.body(), response_);
   // The request once in prepare(), the ERP's answer once in the engine.
-  EXPECT_EQ(backend_->counting->recognised.load(), 2);
+  EXPECT_EQ(counting_->recognised.load(), 2);
 }
 
 TEST_F(RecognisedRewrite, RecognisedMessagesAreRewrittenAsTheirBytesAre) {
-  const Adapter& adapter = *backend_->counting;
+  const Adapter& adapter = *counting_;
   const RewriteResult from_bytes = backend_->engine().rewrite(adapter, response_, std::string_view(request_), kNow);
   ASSERT_TRUE(from_bytes.rewritten) << from_bytes.outcome;
 
@@ -176,7 +106,7 @@ TEST_F(RecognisedRewrite, RecognisedMessagesAreRewrittenAsTheirBytesAre) {
 }
 
 TEST_F(RecognisedRewrite, ARecognisedRequestIsNoShortlistAndPassesThroughUnchanged) {
-  const Adapter& adapter = *backend_->counting;
+  const Adapter& adapter = *counting_;
   auto request = adapter.recognise(request_);
   ASSERT_TRUE(request.ok()) << request.error().describe();
   const RewriteResult result = backend_->engine().rewrite(adapter, **request, nullptr, kNow);
@@ -187,7 +117,7 @@ TEST_F(RecognisedRewrite, ARecognisedRequestIsNoShortlistAndPassesThroughUnchang
 }
 
 TEST_F(RecognisedRewrite, AnUnreadableResponseFailsOpenWithItsBytes) {
-  const Adapter& adapter = *backend_->counting;
+  const Adapter& adapter = *counting_;
   auto request = adapter.recognise(request_);
   ASSERT_TRUE(request.ok()) << request.error().describe();
   const std::string broken = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>";

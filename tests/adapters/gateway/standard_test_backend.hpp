@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -19,15 +20,26 @@
 
 namespace socialdefault::gateway::testing {
 
-// The daemon's backend, on the example configuration and a temporary ledger.
+// A test's wrapper around the adapter a route gets (to count its calls, say).
+using AdapterWrapper = std::function<std::shared_ptr<const Adapter>(const Route&, std::shared_ptr<const Adapter>)>;
+
+// The daemon's backend (engine_backend.cpp), on the example configuration and
+// a temporary ledger.
 class EngineBackendForTest final : public Backend {
  public:
-  explicit EngineBackendForTest(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
+  EngineBackendForTest(std::unique_ptr<Engine> engine, AdapterWrapper wrap = {})
+      : engine_(std::move(engine)), wrap_(std::move(wrap)) {}
   Result<std::shared_ptr<const Adapter>> make_adapter(const Route& route, const Limits&) override {
-    return engine_->make_adapter(route.adapter, route.mapping, socialdefault::Limits{});
+    auto made = engine_->make_adapter(route.adapter, route.mapping, socialdefault::Limits{});
+    if (!made || !wrap_) return made;
+    return wrap_(route, std::move(made).value());
   }
   RewriteResult rewrite(const Adapter& adapter, std::string_view response, std::optional<std::string_view> request,
                         UtcSeconds now) override {
+    return engine_->rewrite(adapter, response, request, now);
+  }
+  RewriteResult rewrite_recognised(const Adapter& adapter, std::string_view response, const Message* request,
+                                   UtcSeconds now) override {
     return engine_->rewrite(adapter, response, request, now);
   }
   Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
@@ -42,9 +54,11 @@ class EngineBackendForTest final : public Backend {
   Result<VerifyReport> verify() override { return engine_->verify(); }
   Ledger& ledger() override { return engine_->ledger(); }
   GroupCommitStats offer_stats() const override { return engine_->offer_stats(); }
+  Engine& engine() { return *engine_; }
 
  private:
   std::unique_ptr<Engine> engine_;
+  AdapterWrapper wrap_;
 };
 
 // An ERP that takes every document and answers `answer`; keeps what it got.
@@ -79,7 +93,7 @@ class StandardRouteTest : public ::testing::Test {
     options.actor = ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name();
     auto engine = Engine::open(options);
     ASSERT_TRUE(engine.ok()) << engine.error().describe();
-    backend_ = std::make_unique<EngineBackendForTest>(std::move(engine).value());
+    backend_ = std::make_unique<EngineBackendForTest>(std::move(engine).value(), wrap_adapter_);
     committer_ = std::make_unique<GroupCommitter>(backend_->ledger(), nullptr);
     auto config = make_config("http://erp.example/purchasing", "/erp");
     config->routes[0].adapter = "soap";
@@ -113,6 +127,7 @@ class StandardRouteTest : public ::testing::Test {
     return out;
   }
 
+  AdapterWrapper wrap_adapter_;  // set by a derived fixture before SetUp
   TempDir dir_;
   std::unique_ptr<EngineBackendForTest> backend_;
   std::unique_ptr<GroupCommitter> committer_;
