@@ -15,7 +15,7 @@ const char* to_string(Durability durability) noexcept {
   return "lost";
 }
 
-GroupCommitter::GroupCommitter(Ledger& ledger, CommitFallback* fallback, Options options)
+GroupCommitter::GroupCommitter(Ledger& ledger, CommitFallback* fallback, const Options& options)
     : ledger_(ledger), fallback_(fallback), options_(options), thread_([this] { run(); }) {}
 
 GroupCommitter::~GroupCommitter() { stop(); }

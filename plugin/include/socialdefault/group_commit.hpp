@@ -101,7 +101,7 @@ class GroupCommitter {
   };
 
   // ledger and fallback (may be null) must outlive the committer.
-  GroupCommitter(Ledger& ledger, CommitFallback* fallback, Options options);
+  GroupCommitter(Ledger& ledger, CommitFallback* fallback, const Options& options);
   GroupCommitter(Ledger& ledger, CommitFallback* fallback) : GroupCommitter(ledger, fallback, Options{}) {}
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
