@@ -34,6 +34,8 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
   virtual ~SessionBase() = default;
   // Closes the connection when it is waiting for a next request.
   virtual void close_if_idle() = 0;
+  // The answer to the request the session read last; from any thread.
+  virtual void respond(Response response) = 0;
 };
 
 namespace {
@@ -180,14 +182,18 @@ class Session : public SessionBase {
     }
     keep_alive_ = request->keep_alive();
     auto& home = lowest().get_executor().context();
-    server_.dispatch(role_, std::move(request), client_verified_, home, [s = self()](Response response) {
-      // Inline when the answer is made on the session's own thread (a
-      // plain http upstream); posted from a worker.
-      asio::dispatch(s->lowest().get_executor(),
-                     [s, response = std::move(response)]() mutable { s->write(std::move(response), false); });
-    });
+    server_.dispatch(role_, std::move(request), client_verified_, home, shared_from_this());
   }
 
+ public:
+  void respond(Response response) override {
+    // Inline when the answer is made on the session's own thread (a plain
+    // http upstream); posted from a worker.
+    asio::dispatch(lowest().get_executor(),
+                   [s = self(), response = std::move(response)]() mutable { s->write(std::move(response), false); });
+  }
+
+ protected:
   void reply_and_close(http::status status, std::string text) {
     keep_alive_ = false;
     write(plain_response(11, status, std::move(text)), true);
@@ -222,7 +228,11 @@ class Session : public SessionBase {
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t) {
+    // Moved-from or assigned an empty message, the body string would keep
+    // its capacity (the last answer, tens of KB) for as long as the
+    // connection waits idle; the next answer brings its own buffer anyway.
     response_ = {};
+    std::string().swap(response_.body());
     if (ec) return;
     if (close) return derived().do_close();
     do_read();
@@ -249,7 +259,6 @@ class Session : public SessionBase {
   std::optional<http::request_parser<http::string_body>> parser_;
   Response response_;  // being written
   std::string head_;   // its head, the buffer kept for the next response
-  std::array<char, 4096> scratch_{};
 };
 
 class PlainSession final : public Session<PlainSession> {
@@ -270,8 +279,11 @@ class PlainSession final : public Session<PlainSession> {
 
  private:
   friend class Session<PlainSession>;
+  // Into the session's read buffer, emptied each time: no buffer of its
+  // own kept by every idle connection for this last moment.
   void linger() {
-    stream_.async_read_some(asio::buffer(scratch_), [s = self()](beast::error_code ec, std::size_t) {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(4096), [s = self()](beast::error_code ec, std::size_t) {
       if (!ec) return s->linger();
       beast::error_code ignored;
       s->stream_.socket().close(ignored);
@@ -519,9 +531,9 @@ asio::io_context& Server::next_io() noexcept {
 }
 
 void Server::dispatch(Role role, std::shared_ptr<Request> request, bool client_verified, asio::io_context& home,
-                      std::function<void(Response)> done) {
-  if (!role.admin && asio_upstream_) return dispatch_gateway(std::move(request), home, std::move(done));
-  asio::post(*workers_, [this, role, request = std::move(request), client_verified, done = std::move(done)] {
+                      std::shared_ptr<SessionBase> session) {
+  if (!role.admin && asio_upstream_) return dispatch_gateway(std::move(request), home, std::move(session));
+  asio::post(*workers_, [this, role, request = std::move(request), client_verified, session = std::move(session)] {
     const auto generation = this->generation();
     Response response;
     try {
@@ -532,73 +544,84 @@ void Server::dispatch(Role role, std::shared_ptr<Request> request, bool client_v
       response = plain_response(request->version(), http::status::internal_server_error,
                                 "socialdefaultd: internal error\n");
     }
-    done(std::move(response));
+    session->respond(std::move(response));
   });
 }
 
-void Server::dispatch_gateway(std::shared_ptr<Request> request, asio::io_context& home,
-                              std::function<void(Response)> done) {
-  const auto internal_error = [this](const Request& r, const std::exception& e) {
-    log_.write(LogLevel::error, "internal-error", {{"reason", e.what()}});
-    return plain_response(r.version(), http::status::internal_server_error, "socialdefaultd: internal error\n");
-  };
-  auto generation = this->generation();
-  std::shared_ptr<Exchange> exchange;
-  try {
-    exchange = std::make_shared<Exchange>(handler_.prepare(*generation, *request));
-  } catch (const std::exception& e) {
-    return done(internal_error(*request, e));
+// Everything a gateway request needs from prepare() to its answer, in one
+// allocation that is also the completion of the call to the ERP. Members in
+// this order: the exchange points into the generation and the request.
+struct Server::InFlight final : UpstreamCompletion, std::enable_shared_from_this<InFlight> {
+  InFlight(Server& server, std::shared_ptr<const Generation> generation, std::shared_ptr<Request> request,
+           std::shared_ptr<SessionBase> session)
+      : server(server),
+        generation(std::move(generation)),
+        request(std::move(request)),
+        session(std::move(session)),
+        exchange(server.handler_.prepare(*this->generation, *this->request)) {}
+
+  void on_answer(UpstreamResult answer) override {
+    if (!exchange.completes_with_ledger()) return server.complete_gateway(*this, std::move(answer));
+    // The record waits for the disk (group commit): not on an io thread.
+    asio::post(*server.workers_, [self = shared_from_this(), answer = std::move(answer)]() mutable {
+      self->server.complete_gateway(*self, std::move(answer));
+    });
   }
-  if (exchange->response) return done(std::move(*exchange->response));
-  const Route& route = exchange->runtime->route;
+
+  Server& server;
+  std::shared_ptr<const Generation> generation;
+  std::shared_ptr<Request> request;
+  std::shared_ptr<SessionBase> session;
+  Exchange exchange;
+};
+
+namespace {
+
+Response internal_error(JsonLog& log, const Request& request, const std::exception& e) {
+  log.write(LogLevel::error, "internal-error", {{"reason", e.what()}});
+  return plain_response(request.version(), http::status::internal_server_error, "socialdefaultd: internal error\n");
+}
+
+}  // namespace
+
+void Server::dispatch_gateway(std::shared_ptr<Request> request, asio::io_context& home,
+                              std::shared_ptr<SessionBase> session) {
+  std::shared_ptr<InFlight> flight;
+  try {
+    flight = std::make_shared<InFlight>(*this, generation(), request, session);
+  } catch (const std::exception& e) {
+    return session->respond(internal_error(log_, *request, e));
+  }
+  Exchange& exchange = flight->exchange;
+  if (exchange.response) return session->respond(std::move(*exchange.response));
+  const Route& route = exchange.runtime->route;
   if (!AsioUpstream::serves(route)) {
     // libcurl blocks: the call, and what follows it, on a worker.
-    asio::post(*workers_, [this, generation = std::move(generation), request = std::move(request),
-                           exchange = std::move(exchange), done = std::move(done), internal_error]() mutable {
+    asio::post(*workers_, [this, flight = std::move(flight)] {
       UpstreamResult answer;
       try {
-        answer = upstream_.call(exchange->runtime->route, exchange->upstream);
+        answer = upstream_.call(flight->exchange.runtime->route, flight->exchange.upstream);
       } catch (const std::exception& e) {
-        return done(internal_error(*request, e));
+        return flight->session->respond(internal_error(log_, *flight->request, e));
       }
-      complete_gateway(std::move(generation), std::move(request), std::move(exchange), std::move(answer), done);
+      complete_gateway(*flight, std::move(answer));
     });
     return;
   }
   // Moved, not copied (complete() does not read it); its body points into
-  // *request, kept alive below.
-  UpstreamRequest upstream_request = std::move(exchange->upstream);
-  asio_upstream_->call(home, route, std::move(upstream_request),
-                       [this, generation = std::move(generation), request, exchange,
-                        done = std::move(done)](UpstreamResult answer) mutable {
-                         if (!exchange->completes_with_ledger()) {
-                           return complete_gateway(std::move(generation), std::move(request), std::move(exchange),
-                                                   std::move(answer), done);
-                         }
-                         // The record waits for the disk (group commit): not on an io thread.
-                         asio::post(*workers_, [this, generation = std::move(generation), request = std::move(request),
-                                                exchange = std::move(exchange), answer = std::move(answer),
-                                                done = std::move(done)]() mutable {
-                           complete_gateway(std::move(generation), std::move(request), std::move(exchange),
-                                            std::move(answer), done);
-                         });
-                       });
+  // the request, which the flight keeps alive.
+  UpstreamRequest upstream_request = std::move(exchange.upstream);
+  asio_upstream_->call(home, route, std::move(upstream_request), std::move(flight));
 }
 
-void Server::complete_gateway(std::shared_ptr<const Generation> generation, std::shared_ptr<Request> request,
-                              std::shared_ptr<Exchange> exchange, UpstreamResult answer,
-                              const std::function<void(Response)>& done) {
+void Server::complete_gateway(InFlight& flight, UpstreamResult answer) {
   Response response;
   try {
-    response = handler_.complete(*exchange, *request, std::move(answer));
+    response = handler_.complete(flight.exchange, *flight.request, std::move(answer));
   } catch (const std::exception& e) {
-    log_.write(LogLevel::error, "internal-error", {{"reason", e.what()}});
-    response = plain_response(request->version(), http::status::internal_server_error,
-                              "socialdefaultd: internal error\n");
+    response = internal_error(log_, *flight.request, e);
   }
-  exchange.reset();  // before the generation it points into
-  generation.reset();
-  done(std::move(response));
+  flight.session->respond(std::move(response));
 }
 
 void Server::track(const std::shared_ptr<SessionBase>& session) {

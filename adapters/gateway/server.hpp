@@ -67,9 +67,11 @@ class Server {
     bool admin = false;
   };
   // home: the io_context of the session, where a plain http upstream call
-  // runs (its thread is the only one that touches the session).
+  // runs (its thread is the only one that touches the session). The answer
+  // goes to session->respond(): a pointer the request carries along, where
+  // a std::function holding it would be allocated for every request.
   void dispatch(Role role, std::shared_ptr<Request> request, bool client_verified, boost::asio::io_context& home,
-                std::function<void(Response)> done);
+                std::shared_ptr<SessionBase> session);
   void track(const std::shared_ptr<SessionBase>& session);
   void untrack(SessionBase* session);
   Metrics& metrics() noexcept { return metrics_; }
@@ -86,10 +88,10 @@ class Server {
   // io thread) when the ERP is reached without blocking; the blocking parts
   // (libcurl, the ledger) on the worker pool.
   void dispatch_gateway(std::shared_ptr<Request> request, boost::asio::io_context& home,
-                        std::function<void(Response)> done);
-  void complete_gateway(std::shared_ptr<const Generation> generation, std::shared_ptr<Request> request,
-                        std::shared_ptr<Exchange> exchange, UpstreamResult answer,
-                        const std::function<void(Response)>& done);
+                        std::shared_ptr<SessionBase> session);
+  // A gateway request between prepare() and complete() (server.cpp).
+  struct InFlight;
+  void complete_gateway(InFlight& flight, UpstreamResult answer);
   void flush_logs_periodically();
 
   // Declared before io_ so that sessions destroyed with io_'s pending

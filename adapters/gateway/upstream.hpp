@@ -57,6 +57,15 @@ class CurlUpstream final : public Upstream {
   std::size_t max_response_bytes_;
 };
 
+// What receives the answer of an AsioUpstream call. The call holds it until
+// then: an object the caller allocates anyway (the server's request in
+// flight) serves as the completion without a std::function around it.
+class UpstreamCompletion {
+ public:
+  virtual ~UpstreamCompletion() = default;
+  virtual void on_answer(UpstreamResult answer) = 0;
+};
+
 // Plain http:// upstreams, driven by the server's io_context with Beast: no
 // thread is parked per call and the request never changes threads, which is
 // most of what a proxied request costs (docs/gateway.md, "Threads").
@@ -78,6 +87,9 @@ class AsioUpstream {
   // which must be a context that one thread runs. The bytes request.body
   // points to must stay valid until then.
   void call(boost::asio::io_context& io, const Route& route, UpstreamRequest request, Done done);
+  // The same, the answer to done->on_answer().
+  void call(boost::asio::io_context& io, const Route& route, UpstreamRequest request,
+            std::shared_ptr<UpstreamCompletion> done);
   // The same on the context given to the constructor.
   void call(const Route& route, UpstreamRequest request, Done done) {
     call(io_, route, std::move(request), std::move(done));

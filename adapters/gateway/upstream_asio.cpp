@@ -101,7 +101,8 @@ struct AsioUpstream::Connection {
 };
 
 struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
-  Call(AsioUpstream& owner, asio::io_context& io, const Route& route, UpstreamRequest request, Done done)
+  Call(AsioUpstream& owner, asio::io_context& io, const Route& route, UpstreamRequest request,
+       std::shared_ptr<UpstreamCompletion> done)
       : owner(owner),
         io(io),
         timeout(route.timeout),
@@ -253,8 +254,8 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
   void finish() {
     result.elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    Done callback = std::move(done);
-    callback(std::move(result));
+    const std::shared_ptr<UpstreamCompletion> callback = std::move(done);
+    callback->on_answer(std::move(result));
   }
 
   AsioUpstream& owner;
@@ -262,7 +263,7 @@ struct AsioUpstream::Call : std::enable_shared_from_this<Call> {
   std::chrono::milliseconds timeout;
   std::chrono::milliseconds connect_timeout;
   UpstreamRequest request;
-  Done done;
+  std::shared_ptr<UpstreamCompletion> done;
   std::optional<asio::ip::basic_resolver<tcp, asio::io_context::executor_type>> resolver;  // for host names only
   Target target;
   std::string key;
@@ -292,7 +293,22 @@ bool AsioUpstream::serves(const Route& route) noexcept {
   }
 }
 
+namespace {
+
+struct FunctionCompletion final : UpstreamCompletion {
+  explicit FunctionCompletion(AsioUpstream::Done f) : done(std::move(f)) {}
+  void on_answer(UpstreamResult answer) override { done(std::move(answer)); }
+  AsioUpstream::Done done;
+};
+
+}  // namespace
+
 void AsioUpstream::call(asio::io_context& io, const Route& route, UpstreamRequest request, Done done) {
+  call(io, route, std::move(request), std::make_shared<FunctionCompletion>(std::move(done)));
+}
+
+void AsioUpstream::call(asio::io_context& io, const Route& route, UpstreamRequest request,
+                        std::shared_ptr<UpstreamCompletion> done) {
   std::make_shared<Call>(*this, io, route, std::move(request), std::move(done))->start();
 }
 

@@ -110,6 +110,35 @@ TEST(AsioUpstream, SendsTheRequestAndReusesItsConnection) {
   EXPECT_EQ(received[0].count(http::field::accept_encoding), 0u);  // the engine reads identity bodies only
 }
 
+// The server's request in flight is the call's completion (no
+// std::function around it): it gets the answer once, and the call lets go
+// of it after that, so what it holds (the session, the request) is freed.
+TEST(AsioUpstream, AnswersACompletionObjectAndReleasesIt) {
+  struct Recorder final : UpstreamCompletion {
+    void on_answer(UpstreamResult answer) override {
+      ++calls;
+      promise.set_value(std::move(answer));
+    }
+    std::atomic<int> calls{0};
+    std::promise<UpstreamResult> promise;
+  };
+  FixtureUpstream erp = echo_erp();
+  IoThreads io;
+  AsioUpstream upstream(io.io, 1 << 20);
+  const Route route = route_to(erp.url());
+  auto recorder = std::make_shared<Recorder>();
+  auto future = recorder->promise.get_future();
+  const std::string body = "<completion/>";
+  upstream.call(io.io, route, post(route, body), recorder);
+  const UpstreamResult result = future.get();
+  ASSERT_EQ(result.failure, UpstreamFailure::none) << result.message;
+  EXPECT_EQ(result.body, "echo:" + body);
+  // The call drops its reference on the io thread right after on_answer.
+  for (int i = 0; i < 200 && recorder.use_count() > 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(recorder.use_count(), 1);
+  EXPECT_EQ(recorder->calls.load(), 1);
+}
+
 // The request head is written as text: Content-Length as Beast's
 // prepare_payload sets it (always for POST, PUT and OPTIONS; otherwise only
 // for a body), no body for GET and HEAD.
