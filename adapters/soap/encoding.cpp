@@ -355,7 +355,22 @@ void append_as_utf8(std::string& out, std::string_view raw, Encoding encoding) {
 
 Result<void> append_escaped(std::string& out, std::string_view utf8, Encoding encoding, EscapeContext context,
                             char quote) {
+  // Bytes every encoding writes as they are and no context escapes: printable
+  // ASCII other than & < > (and the quote, tab and newline in an attribute).
+  // Runs of them, which most values are whole, are appended at once.
+  const bool attribute = context == EscapeContext::attribute;
+  const auto plain = [&](char c) {
+    if (c >= 0x20 && c < 0x7F) return c != '&' && c != '<' && c != '>' && (!attribute || c != quote);
+    return !attribute && (c == '\t' || c == '\n');
+  };
   for (std::size_t i = 0; i < utf8.size();) {
+    std::size_t run = i;
+    while (run < utf8.size() && plain(utf8[run])) ++run;
+    if (run != i) {
+      out.append(utf8.data() + i, run - i);
+      i = run;
+      continue;
+    }
     char32_t cp = 0;
     const std::size_t len = decode_utf8(utf8, i, cp);
     if (len == 0) {

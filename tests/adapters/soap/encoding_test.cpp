@@ -144,6 +144,14 @@ TEST(SoapEncoding, EscapesForTheDocument) {
   ASSERT_TRUE(append_escaped(out, "it's \"x\"\t\n", Encoding::utf8, EscapeContext::attribute, '\'').ok());
   EXPECT_EQ(out, "it&apos;s \"x\"&#9;&#10;");
   out.clear();
+  // Plain runs and what breaks them: tab and newline stay in text, the
+  // double quote is escaped in a "-quoted attribute, DEL is written as is.
+  ASSERT_TRUE(append_escaped(out, "Groen\tB.V.\n\x7F>x", Encoding::utf8, EscapeContext::text).ok());
+  EXPECT_EQ(out, "Groen\tB.V.\n\x7F&gt;x");
+  out.clear();
+  ASSERT_TRUE(append_escaped(out, "say \"it's\"", Encoding::ascii, EscapeContext::attribute).ok());
+  EXPECT_EQ(out, "say &quot;it's&quot;");
+  out.clear();
   auto invalid = append_escaped(out, "caf\xE9", Encoding::utf8, EscapeContext::text);
   ASSERT_FALSE(invalid.ok());
   EXPECT_EQ(invalid.error().describe(), "text to write is not valid UTF-8 (byte 3 of \"caf\xE9\")");
