@@ -139,30 +139,109 @@ struct Open {
   bool has_other_markup = false;
 };
 
+}  // namespace
+
+// What the scan needs of a mapping, worked out once per mapping (parse_mapping
+// makes it) instead of once per message: the specs of the fields, their names
+// grouped by length and the namespace URIs numbered.
+struct FastScanPlan {
+  explicit FastScanPlan(const Mapping& m);
+
+  const Mapping* mapping;  // the object this plan was made for (see fast_scan)
+  bool supported = false;  // fast_scan_supports, and at most 64 candidate fields
+  std::vector<Spec> candidate_specs;
+  std::vector<Spec> payload_specs = std::vector<Spec>(kPayloadFields);
+  NameGroups candidate_names, payload_names;
+  std::vector<std::string_view> known_uris;
+  std::vector<int> candidate_step_ids;
+  int no_namespace_id = -1;
+  // The specs that name an attribute of the base itself (candidate or
+  // payload), by index: the only ones looked at when the base is found.
+  std::vector<std::size_t> candidate_own_attributes, payload_own_attributes;
+
+  int intern(std::string_view uri) {
+    const int id = uri_id(uri);
+    if (id >= 0) return id;
+    known_uris.push_back(uri);
+    return static_cast<int>(known_uris.size() - 1);
+  }
+  int uri_id(std::string_view uri) const noexcept {
+    for (std::size_t k = 0; k < known_uris.size(); ++k) {
+      if (known_uris[k] == uri) return static_cast<int>(k);
+    }
+    return -1;
+  }
+  static NameGroups group(const std::vector<Spec>& specs);
+};
+
+FastScanPlan::FastScanPlan(const Mapping& mapping) : mapping(&mapping) {
+  if (!fast_scan_supports(mapping)) return;
+  const ShortlistMapping& m = *mapping.shortlist;
+  const CandidateMapping& c = m.candidates;
+  candidate_specs = {spec_of(c.id), spec_of(c.name), spec_of(c.price), spec_of(c.currency),
+                     spec_of(c.preselected), spec_of(c.note)};
+  for (const IdentifierField& idf : c.identifiers) candidate_specs.push_back(spec_of(idf.field));
+  if (candidate_specs.size() > 64) return;
+  payload_specs[kCorrelation] = spec_of(m.correlation_id);
+  payload_specs[kCategoryCode] = spec_of(m.category.code);
+  payload_specs[kCategorySystem] = spec_of(m.category.system);
+  payload_specs[kRequester] = spec_of(m.requester);
+  payload_specs[kDepartment] = spec_of(m.department);
+  payload_specs[kLanguage] = spec_of(m.language);
+  payload_specs[kMessageNote] = spec_of(m.message_note);
+  // The URIs the mapping matches, numbered: a declaration is compared with
+  // them once, and each element then compares a number.
+  for (std::vector<Spec>* specs : {&candidate_specs, &payload_specs}) {
+    for (Spec& spec : *specs) {
+      if (spec.step != nullptr) spec.uri_id = intern(spec.uri);
+    }
+  }
+  for (const ExpandedName& step : c.elements.steps()) candidate_step_ids.push_back(intern(step.uri));
+  no_namespace_id = uri_id(std::string_view{});
+  candidate_names = group(candidate_specs);
+  payload_names = group(payload_specs);
+  const auto own_attributes = [](const std::vector<Spec>& specs) {
+    std::vector<std::size_t> out;
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      if (specs[k].used && specs[k].step == nullptr && specs[k].attribute != nullptr) out.push_back(k);
+    }
+    return out;
+  };
+  candidate_own_attributes = own_attributes(candidate_specs);
+  payload_own_attributes = own_attributes(payload_specs);
+  supported = true;
+}
+
+NameGroups FastScanPlan::group(const std::vector<Spec>& specs) {
+  NameGroups out;
+  std::vector<NameGroup>& groups = out.groups;
+  for (std::size_t k = 0; k < specs.size() && k < 64; ++k) {
+    const Spec& spec = specs[k];
+    if (spec.step == nullptr) continue;
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const NameGroup& g) { return g.uri_id == spec.uri_id && g.local == spec.local; });
+    if (it == groups.end()) it = groups.insert(groups.end(), NameGroup{spec.local, spec.uri_id, 0});
+    it->specs |= std::uint64_t{1} << k;
+  }
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const NameGroup& a, const NameGroup& b) { return a.local.size() < b.local.size(); });
+  std::fill(std::begin(out.first), std::end(out.first), NameGroups::kNone);
+  // (At most 64 specs, so at most 64 groups: an index fits a byte.)
+  for (std::size_t g = groups.size(); g-- > 0;) {
+    if (groups[g].local.size() < NameGroups::kLengths) out.first[groups[g].local.size()] = static_cast<std::uint8_t>(g);
+  }
+  return out;
+}
+
+namespace {
+
 class Scanner {
  public:
-  Scanner(std::string_view bytes, Encoding encoding, const Mapping& mapping, const Limits& limits)
-      : s_(bytes), enc_(encoding), m_(*mapping.shortlist), limits_(limits) {
-    const CandidateMapping& c = m_.candidates;
-    candidate_specs_ = {spec_of(c.id), spec_of(c.name), spec_of(c.price), spec_of(c.currency),
-                        spec_of(c.preselected), spec_of(c.note)};
-    for (const IdentifierField& idf : c.identifiers) candidate_specs_.push_back(spec_of(idf.field));
-    payload_specs_[kCorrelation] = spec_of(m_.correlation_id);
-    payload_specs_[kCategoryCode] = spec_of(m_.category.code);
-    payload_specs_[kCategorySystem] = spec_of(m_.category.system);
-    payload_specs_[kRequester] = spec_of(m_.requester);
-    payload_specs_[kDepartment] = spec_of(m_.department);
-    payload_specs_[kLanguage] = spec_of(m_.language);
-    payload_specs_[kMessageNote] = spec_of(m_.message_note);
-    // The URIs the mapping matches, numbered: a declaration is compared with
-    // them once, and each element then compares a number.
-    for (Spec* spec : all_specs()) {
-      if (spec->step != nullptr) spec->uri_id = intern(spec->uri);
-    }
-    for (const ExpandedName& step : m_.candidates.elements.steps()) candidate_step_ids_.push_back(intern(step.uri));
-    no_namespace_id_ = uri_id(std::string_view{});
-    candidate_names_ = group(candidate_specs_);
-    payload_names_ = group(payload_specs_);
+  Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits)
+      : s_(bytes), enc_(encoding), m_(*plan.mapping->shortlist), plan_(plan), limits_(limits),
+        candidate_specs_(plan.candidate_specs), payload_specs_(plan.payload_specs),
+        candidate_names_(plan.candidate_names), payload_names_(plan.payload_names),
+        candidate_step_ids_(plan.candidate_step_ids), no_namespace_id_(plan.no_namespace_id) {
     out_ = std::make_unique<FastShortlist>();
     out_->fields_per_candidate = candidate_specs_.size();
     // Rough sizes from the length (a candidate takes a few hundred bytes),
@@ -176,45 +255,7 @@ class Scanner {
 
   bool run(std::size_t from);
 
-  std::vector<Spec*> all_specs() {
-    std::vector<Spec*> out;
-    for (Spec& spec : candidate_specs_) out.push_back(&spec);
-    for (Spec& spec : payload_specs_) out.push_back(&spec);
-    return out;
-  }
-  static NameGroups group(const std::vector<Spec>& specs) {
-    NameGroups out;
-    std::vector<NameGroup>& groups = out.groups;
-    for (std::size_t k = 0; k < specs.size() && k < 64; ++k) {
-      const Spec& spec = specs[k];
-      if (spec.step == nullptr) continue;
-      auto it = std::find_if(groups.begin(), groups.end(),
-                             [&](const NameGroup& g) { return g.uri_id == spec.uri_id && g.local == spec.local; });
-      if (it == groups.end()) it = groups.insert(groups.end(), NameGroup{spec.local, spec.uri_id, 0});
-      it->specs |= std::uint64_t{1} << k;
-    }
-    std::stable_sort(groups.begin(), groups.end(),
-                     [](const NameGroup& a, const NameGroup& b) { return a.local.size() < b.local.size(); });
-    std::fill(std::begin(out.first), std::end(out.first), NameGroups::kNone);
-    // (At most 64 specs, so at most 64 groups: an index fits a byte.)
-    for (std::size_t g = groups.size(); g-- > 0;) {
-      if (groups[g].local.size() < NameGroups::kLengths) out.first[groups[g].local.size()] = static_cast<std::uint8_t>(g);
-    }
-    return out;
-  }
-  bool supported() const noexcept { return candidate_specs_.size() <= 64; }
-  int intern(std::string_view uri) {
-    const int id = uri_id(uri);
-    if (id >= 0) return id;
-    known_uris_.push_back(uri);
-    return static_cast<int>(known_uris_.size() - 1);
-  }
-  int uri_id(std::string_view uri) const noexcept {
-    for (std::size_t k = 0; k < known_uris_.size(); ++k) {
-      if (known_uris_[k] == uri) return static_cast<int>(k);
-    }
-    return -1;
-  }
+  int uri_id(std::string_view uri) const noexcept { return plan_.uri_id(uri); }
   std::unique_ptr<FastShortlist> take() { return std::move(out_); }
   bool soap12() const noexcept { return soap_uri_ == kSoap12Namespace; }
 
@@ -249,18 +290,19 @@ class Scanner {
   std::string_view s_;
   Encoding enc_;
   const ShortlistMapping& m_;
+  const FastScanPlan& plan_;
   const Limits& limits_;
-  std::vector<Spec> candidate_specs_;
-  std::vector<Spec> payload_specs_ = std::vector<Spec>(kPayloadFields);
-  NameGroups candidate_names_, payload_names_;
+  const std::vector<Spec>& candidate_specs_;
+  const std::vector<Spec>& payload_specs_;
+  const NameGroups& candidate_names_;
+  const NameGroups& payload_names_;
+  const std::vector<int>& candidate_step_ids_;
+  const int no_namespace_id_;
   std::unique_ptr<FastShortlist> out_;
   std::vector<Open> stack_;
   std::vector<Binding> bindings_;
   std::vector<Attribute> attributes_;
   std::vector<Span> scope_spans_;
-  std::vector<std::string_view> known_uris_;
-  std::vector<int> candidate_step_ids_;
-  int no_namespace_id_ = -1;
   std::size_t next_amp_ = 0;  // the next '&' at or after the last text checked (size: none)
   std::string_view soap_uri_;
   bool body_found_ = false;
@@ -436,21 +478,22 @@ const Attribute* Scanner::find(const ExpandedName& wanted) const {
   return nullptr;
 }
 
-// Out of line on purpose: inlined into the flattened scan, where GCC takes
-// it for cold code, the copy of a FastElement into the vector compiled to a
-// `rep movs` and its value-initialisation to a `rep stos`, whose start-up
-// cost made the scan about 6 % slower (sd_rewrite_bench BM_Rewrite/50).
+// Written in place: a FastElement built on the stack and copied in was
+// read back whole (16 bytes at a time) right after its flags were stored
+// one by one, which the CPU cannot forward from its store buffer (a stall
+// of about a dozen cycles per element: 9 % of BM_Rewrite/50 in a perf
+// profile). Out of line on purpose: inlined into the flattened scan, GCC
+// took the copy for cold code and compiled it to `rep movs`/`rep stos`.
 [[gnu::noinline]] std::int32_t Scanner::record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing) {
   if (o.element < 0) {
-    FastElement e;
+    o.element = static_cast<std::int32_t>(out_->elements.size());
+    FastElement& e = out_->elements.emplace_back();
     e.begin = o.begin;
     e.name_end = name_end;
     e.start_tag_end = tag_end;
     e.content_end = tag_end;
     e.end = tag_end;
     e.self_closing = self_closing;
-    o.element = static_cast<std::int32_t>(out_->elements.size());
-    out_->elements.push_back(e);
   }
   return o.element;
 }
@@ -599,13 +642,8 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
   }
   if (stack_.size() + 1 > limits_.max_depth) return false;
 
-  Open o;
-  o.begin = begin;
-  o.qname = s_.substr(begin + 1, name_end - begin - 1);
-  o.scope_mark = scope_mark;  // before its own declarations: they end with it
-
   std::string_view prefix;
-  std::string_view local = o.qname;
+  std::string_view local = s_.substr(begin + 1, name_end - begin - 1);
   if (colon != std::string_view::npos) {
     prefix = s_.substr(begin + 1, colon - begin - 1);
     local = s_.substr(colon + 1, name_end - colon - 1);
@@ -639,12 +677,20 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     }
   }
 
+  // The element is opened in place on the stack (a self-closing one is
+  // popped again below): built aside and copied in, its flags, stored a
+  // byte at a time, were read back 16 bytes at a time, which the CPU cannot
+  // forward from its store buffer.
   const std::size_t depth = stack_.size();
+  Open& o = stack_.emplace_back();
+  o.begin = begin;
+  o.qname = s_.substr(begin + 1, name_end - begin - 1);
+  o.scope_mark = scope_mark;  // before its own declarations: they end with it
   if (depth == 0) {
     if (local != "Envelope" || (uri != kSoap11Namespace && uri != kSoap12Namespace)) return false;
     soap_uri_ = uri;
   } else {
-    Open& parent = stack_.back();
+    Open& parent = stack_[depth - 1];
     parent.has_child_element = true;
     if (depth == 1) {
       if (!body_found_ && local == "Body" && uri == soap_uri_) {
@@ -659,9 +705,8 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
         o.is_payload = true;
         o.candidate_step = 0;
         out_->payload = record(o, name_end, tag_end, self_closing);
-        for (std::size_t k = 0; k < kPayloadFields; ++k) {
+        for (const std::size_t k : plan_.payload_own_attributes) {
           const Spec& spec = payload_specs_[k];
-          if (!spec.used || spec.step != nullptr || spec.attribute == nullptr) continue;
           out_->payload_hits[k].first = o.element;
           if (const Attribute* a = find(*spec.attribute)) {
             out_->payload_hits[k] = {o.element, o.element, a->value, a->quote};
@@ -679,9 +724,8 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
             out_->candidates.push_back({record(o, name_end, tag_end, self_closing), parent.begin, scope_of_candidate(depth)});
             out_->candidate_hits.resize(out_->candidate_hits.size() + out_->fields_per_candidate);
             FastHit* h = &out_->candidate_hits[out_->candidate_hits.size() - out_->fields_per_candidate];
-            for (std::size_t k = 0; k < candidate_specs_.size(); ++k) {
+            for (const std::size_t k : plan_.candidate_own_attributes) {
               const Spec& spec = candidate_specs_[k];
-              if (!spec.used || spec.step != nullptr || spec.attribute == nullptr) continue;
               h[k].first = o.element;
               if (const Attribute* a = find(*spec.attribute)) h[k] = {o.element, o.element, a->value, a->quote};
             }
@@ -701,10 +745,8 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
   if (self_closing) {
     finish(o, tag_end, tag_end);
     bindings_.resize(o.scope_mark);
-    if (depth == 0) stack_.clear();
-    return true;
+    stack_.pop_back();
   }
-  stack_.push_back(o);
   return true;
 }
 
@@ -785,12 +827,22 @@ bool fast_scan_supports(const Mapping& mapping) {
   return true;
 }
 
+std::shared_ptr<const FastScanPlan> make_fast_scan_plan(const Mapping& mapping) {
+  return std::make_shared<const FastScanPlan>(mapping);
+}
+
 FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding encoding, const Mapping& mapping,
                          const Limits& limits) {
   FastScanResult result;
-  if (encoding == Encoding::latin1 || !fast_scan_supports(mapping)) return result;
-  Scanner scanner(bytes, encoding, mapping, limits);
-  if (!scanner.supported() || !scanner.run(bom_size)) return result;
+  if (encoding == Encoding::latin1) return result;
+  // The plan parse_mapping made, unless this mapping is a copy (or was built
+  // by hand): a plan points into the object it was made for.
+  std::optional<FastScanPlan> own;
+  const FastScanPlan* plan = mapping.fast_scan_plan.get();
+  if (plan == nullptr || plan->mapping != &mapping) plan = &own.emplace(mapping);
+  if (!plan->supported) return result;
+  Scanner scanner(bytes, encoding, *plan, limits);
+  if (!scanner.run(bom_size)) return result;
   result.soap12 = scanner.soap12();
   result.shortlist = scanner.take();
   return result;
@@ -856,12 +908,20 @@ std::optional<std::string> fast_text(std::string_view bytes, const FastElement& 
 bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
   // The scan accepted these bytes, so a plain walk is enough: comments and
   // CDATA end at their terminators, tags at the first '>' outside quotes.
+  // Inside a child only '<' matters, so the walk jumps from one to the next.
+  const char* const p = bytes.data();
   std::size_t depth = 0;
   std::size_t i = element.start_tag_end;
-  while (i < element.content_end) {
-    if (bytes[i] != '<') {
-      if (depth == 0 && !is_xml_space(bytes[i])) return true;
-      ++i;
+  const std::size_t end = element.content_end;
+  while (i < end) {
+    if (p[i] != '<') {
+      if (depth == 0) {
+        if (!is_xml_space(p[i])) return true;
+        ++i;
+      } else {
+        const void* lt = std::memchr(p + i, '<', end - i);
+        i = lt == nullptr ? end : static_cast<std::size_t>(static_cast<const char*>(lt) - p);
+      }
       continue;
     }
     if (bytes.compare(i, 4, "<!--") == 0) {
@@ -870,14 +930,18 @@ bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
       if (depth == 0) return true;
       i = bytes.find("]]>", i + 9) + 3;
     } else {
-      const bool end_tag = bytes[i + 1] == '/';
-      char quote = 0;
-      for (++i; i < element.content_end && (quote != 0 || bytes[i] != '>'); ++i) {
-        if (quote != 0 && bytes[i] == quote) quote = 0;
-        else if (quote == 0 && (bytes[i] == '"' || bytes[i] == '\'')) quote = bytes[i];
+      const bool end_tag = p[i + 1] == '/';
+      for (++i; i < end && p[i] != '>';) {
+        if (p[i] == '"' || p[i] == '\'') {
+          const std::size_t close = bytes.find(p[i], i + 1);
+          if (close == std::string_view::npos) return false;
+          i = close + 1;
+        } else {
+          ++i;
+        }
       }
       if (end_tag) --depth;
-      else if (bytes[i - 1] != '/') ++depth;
+      else if (p[i - 1] != '/') ++depth;
       ++i;
     }
   }

@@ -92,6 +92,11 @@ struct FastScanResult {
   bool soap12 = false;
 };
 
+// What the scan needs of a mapping, worked out once: parse_mapping stores
+// one in Mapping::fast_scan_plan. fast_scan makes its own for a mapping that
+// has none (or a copied one: a plan points into the object it was made for).
+std::shared_ptr<const FastScanPlan> make_fast_scan_plan(const Mapping& mapping);
+
 // Scans bytes (whose encoding check_encoding has accepted as `encoding`, and
 // whose prolog SoapMessage has checked) for a shortlist response of mapping.
 FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding encoding, const Mapping& mapping,

@@ -9,6 +9,7 @@
 #include <pugixml.hpp>
 
 #include "encoding.hpp"
+#include "fast_scan.hpp"
 #include "socialdefault/money.hpp"
 
 namespace socialdefault::soap {
@@ -587,6 +588,7 @@ Result<std::shared_ptr<const Mapping>> Loader::run() {
     }
     return make_error(ErrorCode::config, std::move(message), file_ + ":" + std::to_string(problems_.front().first));
   }
+  mapping->fast_scan_plan = make_fast_scan_plan(*mapping);
   return std::shared_ptr<const Mapping>(std::move(mapping));
 }
 

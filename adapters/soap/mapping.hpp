@@ -81,12 +81,18 @@ struct OrderMapping {
   std::vector<std::string> rejected_statuses;
 };
 
+struct FastScanPlan;  // fast_scan.hpp
+
 struct Mapping {
   std::string file;            // as it appears in messages
   std::string name;            // the optional name="..." of <mapping>
   NamespaceTable namespaces;
   std::optional<ShortlistMapping> shortlist;
   std::optional<OrderMapping> order;
+  // The shortlist scan's view of this object, made once by parse_mapping
+  // (see make_fast_scan_plan); a copy of the Mapping carries one that is not
+  // its own, which fast_scan notices and does without.
+  std::shared_ptr<const FastScanPlan> fast_scan_plan;
 };
 
 // Loads and checks a mapping file. Problems are ErrorCode::config errors of
