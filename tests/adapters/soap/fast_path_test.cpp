@@ -314,6 +314,25 @@ TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
   }
 }
 
+// parse_mapping makes the scan's plan once; a copy of the Mapping carries
+// the original's plan, which points into the original: the scan must not use
+// it (under ASan, using it after the original is gone would fail here).
+TEST(SoapFastPath, ACopiedMappingDoesNotUseTheOriginalsPlan) {
+  std::shared_ptr<const Mapping> original = example_mapping();
+  ASSERT_NE(original->fast_scan_plan, nullptr);
+  auto copy = std::make_shared<Mapping>(*original);
+  copy->shortlist->candidates.id = original->shortlist->candidates.name;  // the copy reads ids from names
+  original.reset();
+  const SoapAdapter adapter(copy, {});
+  auto message = adapter.recognise(bench::shortlist_response(3));
+  ASSERT_TRUE(message.ok()) << message.error().describe();
+  ASSERT_NE(static_cast<const SoapMessage&>(**message).fast(), nullptr);
+  auto shortlist = adapter.read_shortlist(**message, nullptr);
+  ASSERT_TRUE(shortlist.ok()) << shortlist.error().describe();
+  ASSERT_EQ(shortlist->candidates.size(), 3u);
+  EXPECT_EQ(shortlist->candidates[0].supplier_id, "Bloemen Groothandel 0");
+}
+
 TEST(SoapFastPath, ContextFromTheRequestIsReadTheSameWay) {
   const SoapAdapter adapter = example_adapter();
   auto request = adapter.recognise(example("shortlist-request.xml"));
