@@ -241,8 +241,8 @@ class Scanner {
       : s_(bytes), enc_(encoding), m_(*plan.mapping->shortlist), plan_(plan), limits_(limits),
         candidate_specs_(plan.candidate_specs), payload_specs_(plan.payload_specs),
         candidate_names_(plan.candidate_names), payload_names_(plan.payload_names),
-        candidate_step_ids_(plan.candidate_step_ids), no_namespace_id_(plan.no_namespace_id) {
-    out_ = std::make_unique<FastShortlist>();
+        candidate_step_ids_(plan.candidate_step_ids), no_namespace_id_(plan.no_namespace_id),
+        out_(std::make_unique<FastShortlist>()) {
     out_->fields_per_candidate = candidate_specs_.size();
     // Rough sizes from the length (a candidate takes a few hundred bytes),
     // so the vectors do not grow step by step.
