@@ -43,6 +43,12 @@ Result<std::unique_ptr<Message>> SoapAdapter::recognise(std::string_view bytes) 
   return std::unique_ptr<Message>(std::move(*message));
 }
 
+Result<std::unique_ptr<Message>> SoapAdapter::recognise_borrowed(std::string_view bytes) const {
+  auto message = SoapMessage::parse(bytes, limits_, mapping_, SoapMessage::Bytes::borrow);
+  if (!message) return std::move(message).error();
+  return std::unique_ptr<Message>(std::move(*message));
+}
+
 Result<Shortlist> SoapAdapter::read_shortlist(const Message& response, const Message* request) const {
   auto r = own(response, *mapping_, "response");
   if (!r) return std::move(r).error();

@@ -21,6 +21,7 @@ class SoapAdapter final : public Adapter {
   const Mapping& mapping() const noexcept { return *mapping_; }
 
   Result<std::unique_ptr<Message>> recognise(std::string_view bytes) const override;
+  Result<std::unique_ptr<Message>> recognise_borrowed(std::string_view bytes) const override;
   Result<Shortlist> read_shortlist(const Message& response, const Message* request) const override;
   Result<std::string> apply_decision(const Message& response, const Shortlist& shortlist, const Decision& decision,
                                      const Policy& policy) const override;

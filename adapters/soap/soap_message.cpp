@@ -74,19 +74,26 @@ std::string line_and_column(std::string_view text, std::size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
-// One allocation holds both copies: the original, kept as it came, and the
+// A copy keeps both in one allocation: the original, as it came, and the
 // parse buffer pugixml rewrites in place (filled only when a DOM is parsed).
-SoapMessage::SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping)
-    : storage_(std::make_unique_for_overwrite<char[]>(2 * bytes.size() + 1)),
-      original_(storage_.get(), bytes.size()),
-      buffer_(storage_.get() + bytes.size()),
+// Borrowed bytes are not copied; their parse buffer is made by parse_dom, if
+// a DOM is ever needed (the fast path needs none).
+SoapMessage::SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping, Bytes keep)
+    : storage_(keep == Bytes::copy ? std::make_unique_for_overwrite<char[]>(2 * bytes.size() + 1) : nullptr),
+      original_(keep == Bytes::copy ? std::string_view(storage_.get(), bytes.size()) : bytes),
+      buffer_(keep == Bytes::copy ? storage_.get() + bytes.size() : nullptr),
       source_(original_, buffer_),
       mapping_(std::move(mapping)) {
-  std::memcpy(storage_.get(), bytes.data(), bytes.size());
+  if (keep == Bytes::copy) std::memcpy(storage_.get(), bytes.data(), bytes.size());
 }
 
 Result<void> SoapMessage::parse_dom(const Limits& limits) {
   dom_ready_ = true;
+  if (buffer_ == nullptr) {
+    storage_ = std::make_unique_for_overwrite<char[]>(original_.size() + 1);
+    buffer_ = storage_.get();
+    source_ = SourceMap(original_, buffer_);
+  }
   std::memcpy(buffer_, original_.data(), original_.size());
   buffer_[original_.size()] = '\0';
   // parse_full (pugixml never expands entities; a DOCTYPE has already been
@@ -121,7 +128,7 @@ void SoapMessage::ensure_dom() const {
 Result<std::unique_ptr<SoapMessage>> SoapMessage::parse_fragment(std::string_view bytes, std::size_t wrappers,
                                                                  Encoding encoding,
                                                                  std::shared_ptr<const Mapping> mapping) {
-  std::unique_ptr<SoapMessage> message(new SoapMessage(bytes, std::move(mapping)));
+  std::unique_ptr<SoapMessage> message(new SoapMessage(bytes, std::move(mapping), Bytes::copy));
   message->encoding_ = encoding;
   if (auto dom = message->parse_dom(message->limits_); !dom) return std::move(dom).error();
   pugi::xml_node n = message->document_.document_element();
@@ -135,7 +142,7 @@ Result<std::unique_ptr<SoapMessage>> SoapMessage::parse_fragment(std::string_vie
 }
 
 Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, const Limits& limits,
-                                                        std::shared_ptr<const Mapping> mapping) {
+                                                        std::shared_ptr<const Mapping> mapping, Bytes keep) {
   if (bytes.size() > limits.max_bytes) {
     return make_error(ErrorCode::xml,
                       "the message is " + std::to_string(bytes.size()) + " bytes; the limit is " +
@@ -146,7 +153,7 @@ Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, 
   auto encoding = check_encoding(bytes);
   if (!encoding) return std::move(encoding).error();
 
-  std::unique_ptr<SoapMessage> message(new SoapMessage(bytes, std::move(mapping)));
+  std::unique_ptr<SoapMessage> message(new SoapMessage(bytes, std::move(mapping), keep));
   message->encoding_ = encoding->encoding;
   message->limits_ = limits;
   if (auto prolog = message->check_prolog(encoding->bom_size); !prolog) return std::move(prolog).error();

@@ -37,12 +37,17 @@ struct CandidateElement {
 
 class SoapMessage final : public Message {
  public:
-  // Copies bytes, checks and parses the copy, and classifies the payload
-  // with the mapping. Errors are ErrorCode::xml (not well-formed, DOCTYPE,
-  // encoding, limits; where = "byte N") or ErrorCode::unsupported (well-formed
-  // but not a SOAP envelope).
+  // Whether a message keeps a copy of its bytes or points into the caller's,
+  // which must then outlive it (Adapter::recognise_borrowed).
+  enum class Bytes { copy, borrow };
+
+  // Checks and parses the bytes (a copy of them, unless borrowed), and
+  // classifies the payload with the mapping. Errors are ErrorCode::xml (not
+  // well-formed, DOCTYPE, encoding, limits; where = "byte N") or
+  // ErrorCode::unsupported (well-formed but not a SOAP envelope).
   static Result<std::unique_ptr<SoapMessage>> parse(std::string_view bytes, const Limits& limits,
-                                                    std::shared_ptr<const Mapping> mapping);
+                                                    std::shared_ptr<const Mapping> mapping,
+                                                    Bytes keep = Bytes::copy);
 
   SoapMessage(const SoapMessage&) = delete;
   SoapMessage& operator=(const SoapMessage&) = delete;
@@ -93,7 +98,7 @@ class SoapMessage final : public Message {
   std::string describe(pugi::xml_node element) const;
 
  private:
-  SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping);
+  SoapMessage(std::string_view bytes, std::shared_ptr<const Mapping> mapping, Bytes keep);
   Result<void> parse_dom(const Limits& limits);
   void ensure_dom() const;
   Result<void> check_prolog(std::size_t from) const;
@@ -103,8 +108,9 @@ class SoapMessage final : public Message {
   Result<void> classify();
 
   std::unique_ptr<char[]> storage_;
-  std::string_view original_;       // the message as it came, in storage_
+  std::string_view original_;       // the message as it came: in storage_, or the caller's when borrowed
   char* buffer_;                    // parsed in place, in storage_: every pugixml string points here
+                                    // (null until a DOM is parsed when the bytes are borrowed)
   pugi::xml_document document_;
   SourceMap source_;
   std::shared_ptr<const Mapping> mapping_;

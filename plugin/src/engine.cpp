@@ -262,13 +262,14 @@ Error unexpected(const std::exception* e) {
 RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
                               std::optional<std::string_view> request, UtcSeconds now) {
   try {
-    auto message = adapter.recognise(response);
+    // The messages live only in this call, so they may point into the bytes.
+    auto message = adapter.recognise_borrowed(response);
     if (!message) return passed_through(policy(), response, std::move(message).error());
     // The request is not parsed when the response is no shortlist.
     if ((*message)->kind() != MessageKind::shortlist_response) return passed_through(policy(), response, {});
     std::unique_ptr<Message> request_message;
     if (request.has_value()) {
-      auto parsed = adapter.recognise(*request);
+      auto parsed = adapter.recognise_borrowed(*request);
       if (!parsed) return passed_through(policy(), response, std::move(parsed).error());
       request_message = std::move(parsed).value();
     }
@@ -283,7 +284,7 @@ RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
 RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response, const Message* request,
                               UtcSeconds now) {
   try {
-    auto message = adapter.recognise(response);
+    auto message = adapter.recognise_borrowed(response);  // lives only in this call
     if (!message) return passed_through(policy(), response, std::move(message).error());
     return rewrite(adapter, **message, request, now);
   } catch (const std::exception& e) {

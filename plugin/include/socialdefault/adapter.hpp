@@ -63,6 +63,12 @@ class Adapter {
   // Parses and classifies. An Error means the bytes must not be touched
   // (not well-formed, DOCTYPE, undeclared encoding, too large or deep).
   virtual Result<std::unique_ptr<Message>> recognise(std::string_view bytes) const = 0;
+  // The same for a caller that keeps the bytes alive and unchanged for as
+  // long as the message lives: the message may point into them instead of
+  // copying them (the engine's rewrite of a response in hand does this).
+  virtual Result<std::unique_ptr<Message>> recognise_borrowed(std::string_view bytes) const {
+    return recognise(bytes);
+  }
 
   // Reads the shortlist from a response; context the response lacks
   // (requester, department) comes from the request when one is given.

@@ -3,6 +3,9 @@
 // a clear error (never a crash).
 #include <gtest/gtest.h>
 
+#include <optional>
+
+#include "fast_scan.hpp"
 #include "soap_test_support.hpp"
 
 namespace socialdefault::soap::testing {
@@ -130,6 +133,44 @@ TEST(SoapRecognise, ClassifiesTheExampleMessages) {
     auto message = recognise_ok(adapter, example(file));
     ASSERT_NE(message, nullptr);
     EXPECT_EQ(message->kind(), kind);
+  }
+}
+
+// recognise_borrowed points into the caller's bytes instead of copying them,
+// on the fast path and on the DOM path (whose parse buffer it then makes),
+// and the shortlist and the rewrite are the same as from a copy.
+TEST(SoapRecognise, ABorrowedMessagePointsIntoTheBytesAndReadsTheSame) {
+  const SoapAdapter adapter = example_adapter();
+  const std::string response = example("shortlist-response.xml");
+  const std::string request = example("shortlist-request.xml");
+  for (const bool dom_only : {false, true}) {
+    SCOPED_TRACE(dom_only ? "DOM path" : "fast path");
+    std::optional<FastPathOff> off;
+    if (dom_only) off.emplace();
+    auto copied = adapter.recognise(response);
+    auto borrowed = adapter.recognise_borrowed(response);
+    auto borrowed_request = adapter.recognise_borrowed(request);
+    ASSERT_TRUE(copied.ok() && borrowed.ok() && borrowed_request.ok());
+    EXPECT_NE((*copied)->bytes().data(), response.data());
+    EXPECT_EQ((*borrowed)->bytes().data(), response.data());
+    EXPECT_EQ((*borrowed_request)->bytes().data(), request.data());
+    EXPECT_EQ((*borrowed_request)->kind(), MessageKind::shortlist_request);
+    EXPECT_EQ(static_cast<const SoapMessage&>(**borrowed).fast() != nullptr, !dom_only);
+    auto from_copy = adapter.read_shortlist(**copied, borrowed_request->get());
+    auto from_borrowed = adapter.read_shortlist(**borrowed, borrowed_request->get());
+    ASSERT_TRUE(from_copy.ok() && from_borrowed.ok());
+    ASSERT_EQ(from_borrowed->candidates.size(), from_copy->candidates.size());
+    EXPECT_EQ(from_borrowed->requester, from_copy->requester);
+    for (std::size_t i = 0; i < from_copy->candidates.size(); ++i) {
+      EXPECT_EQ(from_borrowed->candidates[i].supplier_id, from_copy->candidates[i].supplier_id);
+      EXPECT_EQ(from_borrowed->candidates[i].name, from_copy->candidates[i].name);
+    }
+    const Policy policy = flowers_policy();
+    auto out_copy = adapter.apply_decision(**copied, *from_copy, example_decision(*from_copy), policy);
+    auto out_borrowed = adapter.apply_decision(**borrowed, *from_borrowed, example_decision(*from_borrowed), policy);
+    ASSERT_TRUE(out_copy.ok() && out_borrowed.ok());
+    EXPECT_EQ(*out_borrowed, *out_copy);
+    EXPECT_NE(*out_borrowed, response);
   }
 }
 
