@@ -258,6 +258,7 @@ class Scanner {
   int uri_id(std::string_view uri) const noexcept { return plan_.uri_id(uri); }
   std::unique_ptr<FastShortlist> take() { return std::move(out_); }
   bool soap12() const noexcept { return soap_uri_ == kSoap12Namespace; }
+  bool request() const noexcept { return request_; }
 
  private:
   bool space(std::size_t i) const noexcept { return i < s_.size() && is_xml_space(s_[i]); }
@@ -307,6 +308,7 @@ class Scanner {
   std::string_view soap_uri_;
   bool body_found_ = false;
   bool payload_found_ = false;
+  bool request_ = false;
 };
 
 bool Scanner::name(std::size_t i, std::size_t& end, std::size_t& colon) const noexcept {
@@ -701,9 +703,17 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
       if (!parent.body_had_child) {
         parent.body_had_child = true;
         payload_found_ = true;
-        if (local != m_.response.local || uri != m_.response.uri) return false;  // another kind: the DOM path
+        // A response (its context fields and candidates) or, checked second
+        // as classify does, a request (its context fields only); any other
+        // kind takes the DOM path.
+        if (local == m_.response.local && uri == m_.response.uri) {
+          o.candidate_step = 0;
+        } else if (m_.request && local == m_.request->local && uri == m_.request->uri) {
+          request_ = true;
+        } else {
+          return false;
+        }
         o.is_payload = true;
-        o.candidate_step = 0;
         out_->payload = record(o, name_end, tag_end, self_closing);
         for (const std::size_t k : plan_.payload_own_attributes) {
           const Spec& spec = payload_specs_[k];
@@ -844,6 +854,7 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
   Scanner scanner(bytes, encoding, *plan, limits);
   if (!scanner.run(bom_size)) return result;
   result.soap12 = scanner.soap12();
+  result.kind = scanner.request() ? MessageKind::shortlist_request : MessageKind::shortlist_response;
   result.shortlist = scanner.take();
   return result;
 }

@@ -1,7 +1,8 @@
 // The fast path of a shortlist response: one pass over the bytes that checks
 // the document (the same rules as the DOM path, or stricter), classifies it,
 // and records the byte ranges of the candidates and of the mapped fields, so
-// that reading and rewriting need no DOM.
+// that reading and rewriting need no DOM. A shortlist request gets the same
+// pass, for the context fields the mapping reads from it.
 //
 // The scan only ever says "fast" or "not here": whatever it does not
 // handle (a DOCTYPE, a processing instruction, an error of any kind, a
@@ -90,6 +91,9 @@ struct FastShortlist {
 struct FastScanResult {
   std::unique_ptr<FastShortlist> shortlist;  // null: take the DOM path
   bool soap12 = false;
+  // shortlist_response, or shortlist_request: then only payload and
+  // payload_hits are filled (a request has no candidates).
+  MessageKind kind = MessageKind::shortlist_response;
 };
 
 // What the scan needs of a mapping, worked out once: parse_mapping stores

@@ -132,14 +132,17 @@ bool fast_read(const SoapMessage& message, const FastHit& hit, const Field& fiel
 
 bool fast_context(const Field& field, FastPayloadField which, const SoapMessage* request, const SoapMessage& response,
                   std::string& out) {
-  if (field.from == Side::request) {
+  // From the side the field names: its recorded range when that message
+  // took the fast path (a request may have), else through its DOM.
+  const SoapMessage* from = field.from == Side::request ? request : &response;
+  if (from == nullptr || from->fast() == nullptr) {
     auto value = context(field, request, &response);
     if (!value) return false;
     out = std::move(*value);
     return true;
   }
   bool found = false;
-  if (!fast_read(response, response.fast()->payload_hits[which], field, out, found)) return false;
+  if (!fast_read(*from, from->fast()->payload_hits[which], field, out, found)) return false;
   if (!found) out.clear();
   return true;
 }

@@ -162,7 +162,7 @@ Result<std::unique_ptr<SoapMessage>> SoapMessage::parse(std::string_view bytes, 
     FastScanResult fast = fast_scan(message->original_, encoding->bom_size, message->encoding_, *message->mapping_, limits);
     if (fast.shortlist) {
       message->fast_ = std::move(fast.shortlist);
-      message->kind_ = MessageKind::shortlist_response;
+      message->kind_ = fast.kind;
       message->version_ = fast.soap12 ? SoapVersion::soap12 : SoapVersion::soap11;
       return message;
     }

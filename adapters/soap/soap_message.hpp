@@ -61,7 +61,7 @@ class SoapMessage final : public Message {
   const std::shared_ptr<const Mapping>& mapping_ptr() const noexcept { return mapping_; }
   const SourceMap& source() const noexcept { return source_; }
 
-  // The DOM. A shortlist response the fast scan took has none until one of
+  // The DOM. A shortlist response or request the fast scan took has none until one of
   // these asks for it (then it is parsed once, as every other message is at
   // recognise); the scan accepted the bytes, so that parse succeeds.
   pugi::xml_node envelope() const { return ensure_dom(), envelope_; }
@@ -70,7 +70,7 @@ class SoapMessage final : public Message {
   pugi::xml_node root() const { return ensure_dom(), document_.document_element(); }
 
   // The byte ranges the fast scan recorded; null when the message took the
-  // DOM path (see fast_scan.hpp).
+  // DOM path (see fast_scan.hpp). A shortlist request's has no candidates.
   const FastShortlist* fast() const noexcept { return fast_.get(); }
 
   // A copy of the first candidate, parsed on its own inside wrappers that

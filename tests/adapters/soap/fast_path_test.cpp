@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -333,17 +334,32 @@ TEST(SoapFastPath, ACopiedMappingDoesNotUseTheOriginalsPlan) {
   EXPECT_EQ(shortlist->candidates[0].supplier_id, "Bloemen Groothandel 0");
 }
 
+// A shortlist request takes the fast path too (the context fields the
+// mapping reads from it); every mix of the two paths for request and
+// response reads and rewrites the same.
 TEST(SoapFastPath, ContextFromTheRequestIsReadTheSameWay) {
   const SoapAdapter adapter = example_adapter();
-  auto request = adapter.recognise(example("shortlist-request.xml"));
+  const std::string request_bytes = example("shortlist-request.xml");
+  auto request = adapter.recognise(request_bytes);
   ASSERT_TRUE(request.ok()) << request.error().describe();
+  EXPECT_EQ((*request)->kind(), MessageKind::shortlist_request);
+  EXPECT_NE(static_cast<const SoapMessage&>(**request).fast(), nullptr);
+  std::unique_ptr<Message> dom_request;
+  {
+    FastPathOff off;
+    auto parsed = adapter.recognise(request_bytes);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().describe();
+    EXPECT_EQ(static_cast<const SoapMessage&>(**parsed).fast(), nullptr);
+    dom_request = std::move(parsed).value();
+  }
   const Policy policy = flowers_policy();
   const std::string response = example("shortlist-response.xml");
   const Outcome f = run(adapter, response, inject_and_reverse, policy, false, request->get());
-  const Outcome d = run(adapter, response, inject_and_reverse, policy, true, request->get());
   EXPECT_TRUE(f.fast);
-  EXPECT_EQ(d.text, f.text);
   EXPECT_NE(f.text.find("department=Burgerzaken"), std::string::npos) << f.text;
+  EXPECT_EQ(run(adapter, response, inject_and_reverse, policy, true, request->get()).text, f.text);
+  EXPECT_EQ(run(adapter, response, inject_and_reverse, policy, false, dom_request.get()).text, f.text);
+  EXPECT_EQ(run(adapter, response, inject_and_reverse, policy, true, dom_request.get()).text, f.text);
 }
 
 // Random byte edits of a small response with markup-heavy characters: both
@@ -379,6 +395,50 @@ Comparison mutate_and_compare(const SoapAdapter& adapter, const std::vector<std:
 int mutation_rounds(int otherwise) {
   const char* count = std::getenv("SD_FAST_PATH_MUTATIONS");
   return count != nullptr ? std::atoi(count) : otherwise;
+}
+
+// Random byte edits of the shortlist request: recognised on either path,
+// the kind (or the error) and the shortlist read with it as context (or the
+// error) must be the same.
+TEST(SoapFastPath, SeededRandomMutationsOfTheRequestGiveTheSameContextOnBothPaths) {
+  static constexpr std::string_view kAlphabet = "<>&;#x\"'/:=!-[]? \r\n\tCDATAxmlns0aZ\xC3\xA9";
+  const SoapAdapter adapter = example_adapter();
+  const std::string seed = example("shortlist-request.xml");
+  const std::string response_bytes = example("shortlist-response.xml");
+  auto response = adapter.recognise(response_bytes);
+  ASSERT_TRUE(response.ok()) << response.error().describe();
+  std::mt19937 random(20261128u);
+  const auto outcome = [&](std::string_view bytes, bool dom_only, bool& fast) {
+    std::optional<FastPathOff> off;
+    if (dom_only) off.emplace();
+    auto request = adapter.recognise(bytes);
+    if (!request) return "recognise: " + describe(request.error());
+    fast = static_cast<const SoapMessage&>(**request).fast() != nullptr;
+    std::string text = std::string("kind ") + to_string((*request)->kind()) + "\n";
+    if ((*request)->kind() != MessageKind::shortlist_request) return text;
+    auto shortlist = adapter.read_shortlist(**response, request->get());
+    return text + (shortlist ? dump(*shortlist) : "read: " + describe(shortlist.error()));
+  };
+  int fast_taken = 0;
+  const int rounds = mutation_rounds(1000);
+  for (int round = 0; round < rounds; ++round) {
+    std::string doc = seed;
+    const int edits = 1 + static_cast<int>(random() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = random() % doc.size();
+      switch (random() % 3) {
+        case 0: doc.erase(at, 1 + random() % 3); break;
+        case 1: doc.insert(at, 1, kAlphabet[random() % kAlphabet.size()]); break;
+        default: doc[at] = kAlphabet[random() % kAlphabet.size()];
+      }
+    }
+    bool fast = false, unused = false;
+    const std::string f = outcome(doc, false, fast);
+    const std::string d = outcome(doc, true, unused);
+    ASSERT_EQ(f, d) << "mutation " << round << ":\n" << doc;
+    fast_taken += fast ? 1 : 0;
+  }
+  EXPECT_GT(fast_taken, rounds / 20) << "the fast path took too few of the mutations to mean anything";
 }
 
 TEST(SoapFastPath, SeededRandomMutationsGiveTheSameResultOnBothPaths) {
