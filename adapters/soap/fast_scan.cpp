@@ -239,11 +239,8 @@ class Scanner {
  public:
   Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits)
       : s_(bytes), enc_(encoding), m_(*plan.mapping->shortlist), plan_(plan), limits_(limits),
-        candidate_specs_(plan.candidate_specs), payload_specs_(plan.payload_specs),
-        candidate_names_(plan.candidate_names), payload_names_(plan.payload_names),
-        candidate_step_ids_(plan.candidate_step_ids), no_namespace_id_(plan.no_namespace_id),
         out_(std::make_unique<FastShortlist>()) {
-    out_->fields_per_candidate = candidate_specs_.size();
+    out_->fields_per_candidate = plan_.candidate_specs.size();
     // Rough sizes from the length (a candidate takes a few hundred bytes),
     // so the vectors do not grow step by step.
     const std::size_t guess = bytes.size() / 256 + 4;
@@ -293,12 +290,6 @@ class Scanner {
   const ShortlistMapping& m_;
   const FastScanPlan& plan_;
   const Limits& limits_;
-  const std::vector<Spec>& candidate_specs_;
-  const std::vector<Spec>& payload_specs_;
-  const NameGroups& candidate_names_;
-  const NameGroups& payload_names_;
-  const std::vector<int>& candidate_step_ids_;
-  const int no_namespace_id_;
   std::unique_ptr<FastShortlist> out_;
   std::vector<Open> stack_;
   std::vector<Binding> bindings_;
@@ -657,7 +648,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
   const Binding* bound = binding(prefix);
   if (bound == nullptr && !prefix.empty()) return false;
   const std::string_view uri = bound != nullptr ? bound->uri : std::string_view{};
-  const int id = bound != nullptr ? bound->uri_id : no_namespace_id_;
+  const int id = bound != nullptr ? bound->uri_id : plan_.no_namespace_id;
   // Prefixes of attributes must be bound; expanded names must be unique.
   for (const Attribute& a : attributes_) {
     if (!a.prefix.empty() && !same(a.prefix, "xml") && !same(a.prefix, "xmlns") && !lookup(a.prefix)) return false;
@@ -716,7 +707,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
         o.is_payload = true;
         out_->payload = record(o, name_end, tag_end, self_closing);
         for (const std::size_t k : plan_.payload_own_attributes) {
-          const Spec& spec = payload_specs_[k];
+          const Spec& spec = plan_.payload_specs[k];
           out_->payload_hits[k].first = o.element;
           if (const Attribute* a = find(*spec.attribute)) {
             out_->payload_hits[k] = {o.element, o.element, a->value, a->quote};
@@ -727,7 +718,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
       const std::vector<ExpandedName>& steps = m_.candidates.elements.steps();
       if (parent.candidate_step >= 0 && static_cast<std::size_t>(parent.candidate_step) < steps.size()) {
         const std::size_t k = static_cast<std::size_t>(parent.candidate_step);
-        if (candidate_step_ids_[k] == id && same(steps[k].local, local)) {
+        if (plan_.candidate_step_ids[k] == id && same(steps[k].local, local)) {
           o.candidate_step = parent.candidate_step + 1;
           if (static_cast<std::size_t>(o.candidate_step) == steps.size()) {
             o.candidate = static_cast<std::int32_t>(out_->candidates.size());
@@ -735,7 +726,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
             out_->candidate_hits.resize(out_->candidate_hits.size() + out_->fields_per_candidate);
             FastHit* h = &out_->candidate_hits[out_->candidate_hits.size() - out_->fields_per_candidate];
             for (const std::size_t k : plan_.candidate_own_attributes) {
-              const Spec& spec = candidate_specs_[k];
+              const Spec& spec = plan_.candidate_specs[k];
               h[k].first = o.element;
               if (const Attribute* a = find(*spec.attribute)) h[k] = {o.element, o.element, a->value, a->quote};
             }
@@ -743,11 +734,11 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
         }
       }
       if (parent.is_payload) {
-        hits(payload_names_, payload_specs_, out_->payload_hits, o, id, local, name_end, tag_end, self_closing);
+        hits(plan_.payload_names, plan_.payload_specs, out_->payload_hits, o, id, local, name_end, tag_end, self_closing);
       }
       if (parent.candidate >= 0) {
         FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-        hits(candidate_names_, candidate_specs_, h, o, id, local, name_end, tag_end, self_closing);
+        hits(plan_.candidate_names, plan_.candidate_specs, h, o, id, local, name_end, tag_end, self_closing);
       }
     }
   }
