@@ -737,6 +737,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
         hits(plan_.payload_names, plan_.payload_specs, out_->payload_hits, o, id, local, name_end, tag_end, self_closing);
       }
       if (parent.candidate >= 0) {
+        out_->candidates[static_cast<std::size_t>(parent.candidate)].last_child = begin;
         FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
         hits(plan_.candidate_names, plan_.candidate_specs, h, o, id, local, name_end, tag_end, self_closing);
       }

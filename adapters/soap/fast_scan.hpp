@@ -63,6 +63,7 @@ struct FastCandidate {
   std::int32_t element = -1;        // index into elements
   std::size_t parent_begin = 0;     // the '<' of its parent: candidates must share one to be reordered
   std::size_t scope = 0;            // index into FastShortlist::scopes
+  std::size_t last_child = 0;       // the '<' of its last child element (0: none)
 };
 
 // The namespace declarations in scope at a candidate, as nested wrapper

@@ -338,7 +338,11 @@ const std::string* fast_flag_literal(const SoapMessage& response, const FastHit&
 // start tag, each kept element with the whitespace before it (its text
 // replaced), the whitespace before the end tag and the end tag: what
 // injected_copy leaves when it removes everything else with the whitespace
-// before it. nullopt: injected_copy on a parsed copy does it.
+// before it. A note whose element the candidate lacks is created as
+// FieldWriter::create does when the note's namespace is the candidate's
+// own: under the candidate's prefix, after the last child element (which
+// comes after every kept one), indented like it. nullopt: injected_copy on
+// a parsed copy does it.
 std::optional<std::string> fast_injected_copy(const SoapMessage& response, const Placement& placement,
                                               const std::string& note, const Policy& policy) {
   const FastShortlist& fast = *response.fast();
@@ -361,10 +365,15 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     std::string_view value;
   };
   std::vector<Write> writes;
+  std::optional<std::string_view> created_note;  // the note, when its element is created
   bool ok = true;
   const auto write = [&](const Field& field, std::size_t which, std::string_view value) {
     if (!field.path) return;  // fixed or unmapped: nothing in the copy
     const FastHit& hit = fast.hit(0, which);
+    if (which == kNote && hit.first < 0 && !field.path->attribute() && field.path->steps().size() == 1) {
+      created_note = value;
+      return;
+    }
     if (field.path->attribute() || field.path->steps().empty() || hit.first < 0) {
       ok = false;  // an attribute, or an element to create
       return;
@@ -429,6 +438,25 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     }
     out.append(bytes.substr(e.content_end, e.end - e.content_end));
     floor = e.end;
+  }
+  if (created_note) {
+    const ExpandedName& step = m.note.path->steps().front();
+    const std::size_t last = fast.candidates[0].last_child;
+    // The candidate's name is the last step of the candidates' path, so its
+    // namespace is that step's.
+    if (step.uri.empty() || step.uri != m.elements.steps().back().uri || last == 0) return std::nullopt;
+    const std::string_view name = bytes.substr(c.begin + 1, c.name_end - c.begin - 1);
+    const std::size_t colon = name.find(':');
+    std::string qname(colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon + 1));
+    qname += step.local;
+    out.append(bytes.substr(space_before(last, 0), last - space_before(last, 0)));
+    out += '<';
+    out += qname;
+    out += '>';
+    if (!append_escaped(out, *created_note, response.encoding(), EscapeContext::text)) return std::nullopt;
+    out += "</";
+    out += qname;
+    out += '>';
   }
   const std::size_t tail = space_before(c.content_end, floor);
   out.append(bytes.substr(tail, c.end - tail));

@@ -308,6 +308,66 @@ TEST(SoapFastPath, SharedCorpusGivesTheSameResultOnBothPaths) {
   EXPECT_GT(stats.compared, 0) << dir;
 }
 
+// An injected supplier whose note's element the first candidate lacks: the
+// fast copy creates it as the DOM path does (after the last child element,
+// kept or not, indented like it, under the candidate's prefix).
+TEST(SoapFastPath, AnInjectedNoteWhoseElementTheTemplateLacksIsCreatedTheSameWay) {
+  const SoapAdapter adapter = example_adapter();
+  const std::string example_response = example("shortlist-response.xml");
+  const std::string first_end = "<Preselected>true</Preselected>\n        </Supplier>";
+  ASSERT_NE(example_response.find(first_end), std::string::npos);
+  const auto first_candidate = [&](std::string_view replacement) {
+    std::string doc = example_response;
+    doc.replace(doc.find(first_end), first_end.size(), replacement);
+    return doc;
+  };
+  std::string prefixed = bench::shortlist_response(3);
+  const std::string remark = "          <erp:Remark>Levering binnen twee werkdagen, factuur per maand.</erp:Remark>\n";
+  ASSERT_NE(prefixed.find(remark), std::string::npos);
+  prefixed.erase(prefixed.find(remark), remark.size());
+  const std::pair<const char*, std::string> cases[] = {
+      {"the last child is kept", example_response},
+      {"the last child is dropped",
+       first_candidate("<Preselected>true</Preselected>\n          <Delivery>2 dagen</Delivery>\n        </Supplier>")},
+      {"a comment after the last child",
+       first_candidate("<Preselected>true</Preselected>\n          <!-- checked -->\n        </Supplier>")},
+      {"the last child on the same line",
+       first_candidate("<Preselected>true</Preselected><Delivery/></Supplier>")},
+      {"tabs", first_candidate("<Preselected>true</Preselected>\n\t\t\t<Delivery>x</Delivery>\n\t\t</Supplier>")},
+      {"prefixed names", prefixed},
+  };
+  // BLOEM-03 injected first with a note, the rest as they were, no other
+  // note: only the injected copy needs the created element.
+  const MakeDecision inject_with_note = [](const Shortlist& shortlist) {
+    Decision d;
+    d.reason = Reason::applied;
+    d.default_supplier_id = "BLOEM-03";
+    Placement injected;
+    injected.supplier_id = "BLOEM-03";
+    injected.injected = true;
+    injected.social = true;
+    injected.preselected = true;
+    d.order.push_back(injected);
+    for (std::size_t i = 0; i < shortlist.candidates.size(); ++i) {
+      Placement p;
+      p.supplier_id = shortlist.candidates[i].supplier_id;
+      p.source = i;
+      d.order.push_back(p);
+    }
+    d.notes.push_back(candidate_note("BLOEM-03", "Kwekerij Samen: 9 banen & <meer>."));
+    return d;
+  };
+  const Policy policy = flowers_policy();
+  for (const auto& [label, doc] : cases) {
+    EXPECT_TRUE(compare(adapter, doc, label)) << label << ": expected the fast path to take it";
+    const Outcome f = run(adapter, doc, inject_with_note, policy, false);
+    const Outcome d = run(adapter, doc, inject_with_note, policy, true);
+    EXPECT_TRUE(f.fast) << label;
+    EXPECT_EQ(d.text, f.text) << label;
+    EXPECT_NE(f.text.find("banen &amp; &lt;meer&gt;.</"), std::string::npos) << label << "\n" << f.text;
+  }
+}
+
 TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
   const SoapAdapter adapter = example_adapter();
   for (int n : {1, 2, 10, 50, 500}) {
