@@ -748,6 +748,9 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     finish(o, tag_end, tag_end);
     bindings_.resize(o.scope_mark);
     stack_.pop_back();
+    if (depth > 0 && stack_[depth - 1].candidate >= 0) {
+      out_->candidates[static_cast<std::size_t>(stack_[depth - 1].candidate)].last_child_end = tag_end;
+    }
   }
   return true;
 }
@@ -764,6 +767,9 @@ bool Scanner::end_tag(std::size_t& i) {
   finish(o, i, j + 1);
   bindings_.resize(o.scope_mark);
   stack_.pop_back();
+  if (!stack_.empty() && stack_.back().candidate >= 0) {
+    out_->candidates[static_cast<std::size_t>(stack_.back().candidate)].last_child_end = j + 1;
+  }
   i = j + 1;
   return true;
 }

@@ -64,6 +64,7 @@ struct FastCandidate {
   std::size_t parent_begin = 0;     // the '<' of its parent: candidates must share one to be reordered
   std::size_t scope = 0;            // index into FastShortlist::scopes
   std::size_t last_child = 0;       // the '<' of its last child element (0: none)
+  std::size_t last_child_end = 0;   // and the end of that element
 };
 
 // The namespace declarations in scope at a candidate, as nested wrapper

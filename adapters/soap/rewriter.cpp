@@ -207,19 +207,61 @@ Result<std::string> injected_copy(const SoapMessage& response, pugi::xml_node te
   return out;
 }
 
+// A one-step element that candidate i lacks, as FieldWriter::create makes it
+// when the element's namespace is the candidate's own: under the candidate's
+// prefix, with the whitespace before the candidate's last child element
+// before it, to go in after that child. Appended to out; false: the DOM path
+// must create it (another namespace, no child element, a value it refuses).
+bool created_in_candidate(const SoapMessage& message, std::size_t i, const ExpandedName& step, std::string_view value,
+                          std::string& out) {
+  const FastShortlist& fast = *message.fast();
+  const FastCandidate& candidate = fast.candidates[i];
+  const std::string_view bytes = message.bytes();
+  // The candidate's name is the last step of the candidates' path, so its
+  // namespace is that step's.
+  if (step.uri.empty() || step.uri != message.mapping().shortlist->candidates.elements.steps().back().uri ||
+      candidate.last_child == 0) {
+    return false;
+  }
+  const FastElement& c = fast.elements[static_cast<std::size_t>(candidate.element)];
+  const std::string_view name = bytes.substr(c.begin + 1, c.name_end - c.begin - 1);
+  const std::size_t colon = name.find(':');
+  std::string qname(colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon + 1));
+  qname += step.local;
+  std::size_t indent = candidate.last_child;
+  while (indent > 0 && is_xml_space(bytes[indent - 1])) --indent;
+  out.append(bytes.substr(indent, candidate.last_child - indent));
+  out += '<';
+  out += qname;
+  out += '>';
+  if (!append_escaped(out, value, message.encoding(), EscapeContext::text)) return false;
+  out += "</";
+  out += qname;
+  out += '>';
+  return true;
+}
 
 // The fast path's edits: what FieldWriter does, for the cases the scan's
 // byte ranges cover (an element with simple text, an attribute that
-// exists). false means the DOM path must do it: something to create, an
-// element with comments or CDATA, a value it refuses.
+// exists, a one-step element a candidate lacks). false means the DOM path
+// must do it: something else to create, an element with comments or CDATA,
+// a value it refuses.
 class FastWriter {
  public:
   FastWriter(const SoapMessage& message, Splice& splice) noexcept
       : message_(message), fast_(*message.fast()), bytes_(message.bytes()), splice_(splice) {}
 
+  // candidate: the candidate hit belongs to, where a missing element may be
+  // created (npos: none).
   bool write(const FastHit& hit, const Path& path, std::string_view value, FieldWriter::Mode mode,
-             std::string_view separator) {
-    if (hit.first < 0) return false;
+             std::string_view separator, std::size_t candidate = std::string_view::npos) {
+    if (hit.first < 0) {
+      if (candidate == std::string_view::npos || path.attribute() || path.steps().size() != 1) return false;
+      std::string text;
+      if (!created_in_candidate(message_, candidate, path.steps().front(), value, text)) return false;
+      splice_.insert(fast_.candidates[candidate].last_child_end, std::move(text));
+      return true;
+    }
     if (path.attribute()) {
       if (hit.with_attribute != hit.first) return false;  // the first element lacks it: to be created
       auto current = fast_attribute(bytes_, hit.attribute_value, message_.encoding());
@@ -439,24 +481,8 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     out.append(bytes.substr(e.content_end, e.end - e.content_end));
     floor = e.end;
   }
-  if (created_note) {
-    const ExpandedName& step = m.note.path->steps().front();
-    const std::size_t last = fast.candidates[0].last_child;
-    // The candidate's name is the last step of the candidates' path, so its
-    // namespace is that step's.
-    if (step.uri.empty() || step.uri != m.elements.steps().back().uri || last == 0) return std::nullopt;
-    const std::string_view name = bytes.substr(c.begin + 1, c.name_end - c.begin - 1);
-    const std::size_t colon = name.find(':');
-    std::string qname(colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon + 1));
-    qname += step.local;
-    out.append(bytes.substr(space_before(last, 0), last - space_before(last, 0)));
-    out += '<';
-    out += qname;
-    out += '>';
-    if (!append_escaped(out, *created_note, response.encoding(), EscapeContext::text)) return std::nullopt;
-    out += "</";
-    out += qname;
-    out += '>';
+  if (created_note && !created_in_candidate(response, 0, m.note.path->steps().front(), *created_note, out)) {
+    return std::nullopt;
   }
   const std::size_t tail = space_before(c.content_end, floor);
   out.append(bytes.substr(tail, c.end - tail));
@@ -561,7 +587,7 @@ std::optional<std::string> fast_apply(const SoapMessage& response, const Shortli
                                     FieldWriter::Mode::replace, {})) &&
                       (note.empty() || !m.candidates.note.path ||
                        writer.write(fast.hit(*p.source, kNote), *m.candidates.note.path, note,
-                                    FieldWriter::Mode::append, m.candidates.note_separator));
+                                    FieldWriter::Mode::append, m.candidates.note_separator, *p.source));
     if (!done) {
       splice.truncate(mark);
       auto edited = edited_copy(response, *p.source, p, note);

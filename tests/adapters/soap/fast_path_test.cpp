@@ -308,10 +308,11 @@ TEST(SoapFastPath, SharedCorpusGivesTheSameResultOnBothPaths) {
   EXPECT_GT(stats.compared, 0) << dir;
 }
 
-// An injected supplier whose note's element the first candidate lacks: the
-// fast copy creates it as the DOM path does (after the last child element,
-// kept or not, indented like it, under the candidate's prefix).
-TEST(SoapFastPath, AnInjectedNoteWhoseElementTheTemplateLacksIsCreatedTheSameWay) {
+// A note whose element a candidate lacks: the fast path creates it as the
+// DOM path does (after the candidate's last child element, kept or not,
+// indented like it, under the candidate's prefix), in the injected
+// supplier's copy of the first candidate and in each candidate itself.
+TEST(SoapFastPath, ANoteWhoseElementACandidateLacksIsCreatedTheSameWay) {
   const SoapAdapter adapter = example_adapter();
   const std::string example_response = example("shortlist-response.xml");
   const std::string first_end = "<Preselected>true</Preselected>\n        </Supplier>";
@@ -357,14 +358,28 @@ TEST(SoapFastPath, AnInjectedNoteWhoseElementTheTemplateLacksIsCreatedTheSameWay
     d.notes.push_back(candidate_note("BLOEM-03", "Kwekerij Samen: 9 banen & <meer>."));
     return d;
   };
+  // The order kept, a note for every candidate: each one lacking the
+  // element gets it created in place.
+  const MakeDecision note_for_each = [](const Shortlist& shortlist) {
+    Decision d = flag_only(shortlist);
+    for (const Candidate& c : shortlist.candidates) {
+      d.notes.push_back(candidate_note(c.supplier_id, "Notitie & <" + c.supplier_id + ">"));
+    }
+    return d;
+  };
   const Policy policy = flowers_policy();
   for (const auto& [label, doc] : cases) {
     EXPECT_TRUE(compare(adapter, doc, label)) << label << ": expected the fast path to take it";
-    const Outcome f = run(adapter, doc, inject_with_note, policy, false);
-    const Outcome d = run(adapter, doc, inject_with_note, policy, true);
-    EXPECT_TRUE(f.fast) << label;
-    EXPECT_EQ(d.text, f.text) << label;
-    EXPECT_NE(f.text.find("banen &amp; &lt;meer&gt;.</"), std::string::npos) << label << "\n" << f.text;
+    for (const MakeDecision& make : {inject_with_note, note_for_each}) {
+      const Outcome f = run(adapter, doc, make, policy, false);
+      const Outcome d = run(adapter, doc, make, policy, true);
+      EXPECT_TRUE(f.fast) << label;
+      EXPECT_EQ(d.text, f.text) << label;
+    }
+    EXPECT_NE(run(adapter, doc, inject_with_note, policy, false).text.find("banen &amp; &lt;meer&gt;.</"),
+              std::string::npos) << label;
+    EXPECT_NE(run(adapter, doc, note_for_each, policy, false).text.find("Notitie &amp; &lt;FLR-"), std::string::npos)
+        << label;
   }
 }
 
