@@ -122,31 +122,9 @@ elif [ -z "$gateway_config" ] || [ ! -f "$gateway_config" ]; then
 fi
 [ -z "$sdd_note" ] || log "$sdd_note"
 
-work=$(mktemp -d -t sd-gateway-bench.XXXXXX)
-started=()
-cleanup() {
-  for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${started[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-clk_tck=$(getconf CLK_TCK)
-request=$here/shortlist_request.xml
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_port() {  # wait_port PORT PID: up to 10 s for something to accept on PORT
-  for _ in $(seq 1 100); do
-    kill -0 "$2" 2>/dev/null || return 1
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
+bench_name=bench
+# shellcheck source=common.sh
+. "$here/common.sh"
 
 stop() {  # stop PID: SIGTERM, up to 5 s, then SIGKILL
   kill "$1" 2>/dev/null
@@ -260,8 +238,7 @@ start_sdd() {  # start_sdd ERP_URL -> sets proxy_pid, proxy_url
   mkdir -p "$dir"
   port=$(free_port)
   admin=$(free_port)
-  sed -e "s|@LISTEN_PORT@|$port|g" -e "s|@ADMIN_PORT@|$admin|g" -e "s|@ERP_URL@|$1|g" \
-      -e "s|@WORK_DIR@|$dir|g" -e "s|@SOURCE_DIR@|$root|g" "$gateway_config" >"$dir/gateway.xml"
+  gateway_config "$gateway_config" "$dir/gateway.xml" "$port" "$admin" "$1" "$dir"
   local args
   read -ra args <<<"${gateway_args//@CONFIG@/$dir/gateway.xml}"
   (cd "$dir" && exec "$sdd" "${args[@]}") >"$dir/log" 2>&1 &

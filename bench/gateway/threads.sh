@@ -55,29 +55,9 @@ done
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk, or run bench/gateway/run.sh once)"
 [ -z "$perf_file" ] || command -v perf >/dev/null || die "perf is missing"
 
-work=$(mktemp -d -t sd-gateway-threads.XXXXXX)
-started=()
-cleanup() {
-  for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${started[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-request=$here/shortlist_request.xml
-clk_tck=$(getconf CLK_TCK)
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {  # wait_port PORT PID: up to 10 s for something to accept on PORT
-  for _ in $(seq 1 100); do
-    kill -0 "$2" 2>/dev/null || return 1
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
+bench_name=threads
+# shellcheck source=common.sh
+. "$here/common.sh"
 threads() {  # threads PID: "TID NAME TICKS" per thread
   for t in /proc/"$1"/task/*; do
     echo "${t##*/} $(tr ' ' '_' <"$t/comm") $(sed 's/^.*) //' "$t/stat" | awk '{ print $12 + $13 }')"
@@ -96,8 +76,7 @@ run() {
   local dir=$work/run port admin pid
   rm -rf "$dir"; mkdir -p "$dir"
   port=$(free_port); admin=$(free_port)
-  sed -e "s|@LISTEN_PORT@|$port|g" -e "s|@ADMIN_PORT@|$admin|g" -e "s|@ERP_URL@|$erp_url|g" \
-      -e "s|@WORK_DIR@|$dir|g" -e "s|@SOURCE_DIR@|$root|g" "$here/gateway.xml.in" >"$dir/gateway.xml"
+  gateway_config "$here/gateway.xml.in" "$dir/gateway.xml" "$port" "$admin" "$erp_url" "$dir"
   (cd "$dir" && exec "$1" --config "$dir/gateway.xml") >"$dir/log" 2>&1 &
   pid=$!
   started+=("$pid")
