@@ -252,7 +252,6 @@ class Scanner {
 
   bool run(std::size_t from);
 
-  int uri_id(std::string_view uri) const noexcept { return plan_.uri_id(uri); }
   std::unique_ptr<FastShortlist> take() { return std::move(out_); }
   bool soap12() const noexcept { return soap_uri_ == kSoap12Namespace; }
   bool request() const noexcept { return request_; }
@@ -628,7 +627,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
       // The DOM path compares pugixml's value, which decodes references and
       // turns tabs and line ends into spaces: only plain URIs are the same raw.
       if (value.find_first_of("&\t\n\r") != std::string_view::npos) return false;
-      bindings_.push_back({prefix, value, {a_begin, value_end + 1}, stack_.size(), uri_id(value)});
+      bindings_.push_back({prefix, value, {a_begin, value_end + 1}, stack_.size(), plan_.uri_id(value)});
     }
     attributes_.push_back(a);
     j = value_end + 1;

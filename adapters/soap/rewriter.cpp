@@ -228,8 +228,7 @@ bool created_in_candidate(const SoapMessage& message, std::size_t i, const Expan
   const std::size_t colon = name.find(':');
   std::string qname(colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon + 1));
   qname += step.local;
-  std::size_t indent = candidate.last_child;
-  while (indent > 0 && is_xml_space(bytes[indent - 1])) --indent;
+  const std::size_t indent = message.source().space_before(candidate.last_child);  // needs no DOM
   out.append(bytes.substr(indent, candidate.last_child - indent));
   out += '<';
   out += qname;

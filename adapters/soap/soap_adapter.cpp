@@ -24,6 +24,12 @@ Result<const SoapMessage*> own(const Message& message, const Mapping& mapping, c
   return soap;
 }
 
+// A parsed SoapMessage as the Message recognise answers.
+Result<std::unique_ptr<Message>> recognised(Result<std::unique_ptr<SoapMessage>> message) {
+  if (!message) return std::move(message).error();
+  return std::unique_ptr<Message>(std::move(*message));
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Adapter>> SoapAdapter::create(const AdapterSettings& settings) {
@@ -38,15 +44,11 @@ Result<std::shared_ptr<const Adapter>> SoapAdapter::create(const AdapterSettings
 }
 
 Result<std::unique_ptr<Message>> SoapAdapter::recognise(std::string_view bytes) const {
-  auto message = SoapMessage::parse(bytes, limits_, mapping_);
-  if (!message) return std::move(message).error();
-  return std::unique_ptr<Message>(std::move(*message));
+  return recognised(SoapMessage::parse(bytes, limits_, mapping_, SoapMessage::Bytes::copy));
 }
 
 Result<std::unique_ptr<Message>> SoapAdapter::recognise_borrowed(std::string_view bytes) const {
-  auto message = SoapMessage::parse(bytes, limits_, mapping_, SoapMessage::Bytes::borrow);
-  if (!message) return std::move(message).error();
-  return std::unique_ptr<Message>(std::move(*message));
+  return recognised(SoapMessage::parse(bytes, limits_, mapping_, SoapMessage::Bytes::borrow));
 }
 
 Result<Shortlist> SoapAdapter::read_shortlist(const Message& response, const Message* request) const {
