@@ -148,61 +148,72 @@ bool fast_context(const Field& field, FastPayloadField which, const SoapMessage*
 }
 
 // (flatten: the reads of every field inline, with no call per field.)
-[[gnu::flatten]] std::optional<Shortlist> fast_shortlist(const SoapMessage& response, const SoapMessage* request) {
+// Fills out in place: its candidates, their strings and their identifiers
+// keep the capacity an earlier shortlist gave them, so a caller that reads
+// into the same object again allocates nothing for them.
+[[gnu::flatten]] bool fast_shortlist(const SoapMessage& response, const SoapMessage* request, Shortlist& out) {
   const ShortlistMapping& m = *response.mapping().shortlist;
   const FastShortlist& fast = *response.fast();
-  Shortlist shortlist;
-  if (!fast_context(m.correlation_id, kCorrelation, request, response, shortlist.correlation_id) ||
-      !fast_context(m.category.code, kCategoryCode, request, response, shortlist.category.code) ||
-      !fast_context(m.category.system, kCategorySystem, request, response, shortlist.category.code_system) ||
-      !fast_context(m.requester, kRequester, request, response, shortlist.requester) ||
-      !fast_context(m.department, kDepartment, request, response, shortlist.department) ||
-      !fast_context(m.language, kLanguage, request, response, shortlist.language)) {
-    return std::nullopt;
+  if (!fast_context(m.correlation_id, kCorrelation, request, response, out.correlation_id) ||
+      !fast_context(m.category.code, kCategoryCode, request, response, out.category.code) ||
+      !fast_context(m.category.system, kCategorySystem, request, response, out.category.code_system) ||
+      !fast_context(m.requester, kRequester, request, response, out.requester) ||
+      !fast_context(m.department, kDepartment, request, response, out.department) ||
+      !fast_context(m.language, kLanguage, request, response, out.language)) {
+    return false;
   }
   const CandidateMapping& c = m.candidates;
-  shortlist.candidates.resize(fast.candidates.size());
+  out.candidates.resize(fast.candidates.size());
   std::string scratch_a, scratch_b;
   std::string_view value, amount, currency;
   bool found = false, has_amount = false, has_currency = false;
   for (std::size_t i = 0; i < fast.candidates.size(); ++i) {
-    Candidate& candidate = shortlist.candidates[i];
+    Candidate& candidate = out.candidates[i];
     if (!fast_view(response, fast.hit(i, kId), c.id, scratch_a, value, found) || !found || value.empty()) {
-      return std::nullopt;
+      return false;
     }
-    // (Constructing and moving costs less than assign's general case.)
-    candidate.supplier_id = std::string(value);
-    if (!fast_view(response, fast.hit(i, kName), c.name, scratch_a, value, found)) return std::nullopt;
-    candidate.name = std::string(value);
+    candidate.supplier_id.assign(value);
+    if (!fast_view(response, fast.hit(i, kName), c.name, scratch_a, value, found)) return false;
+    candidate.name.assign(value);
     if (!fast_view(response, fast.hit(i, kPrice), c.price, scratch_a, amount, has_amount) ||
         !fast_view(response, fast.hit(i, kCurrency), c.currency, scratch_b, currency, has_currency)) {
-      return std::nullopt;
+      return false;
     }
+    candidate.price.reset();
     if (has_amount && !trim_xml_space(amount).empty()) {
-      if (!has_currency || trim_xml_space(currency).empty()) return std::nullopt;
+      if (!has_currency || trim_xml_space(currency).empty()) return false;
       auto parsed = parse_money(amount, trim_xml_space(currency));
-      if (!parsed) return std::nullopt;
+      if (!parsed) return false;
       candidate.price = std::move(*parsed);
     }
-    if (!fast_view(response, fast.hit(i, kPreselected), c.preselected, scratch_a, value, found)) return std::nullopt;
+    if (!fast_view(response, fast.hit(i, kPreselected), c.preselected, scratch_a, value, found)) return false;
+    candidate.preselected = false;
     if (found && !value.empty()) {
       if (std::find(c.true_literals.begin(), c.true_literals.end(), value) != c.true_literals.end()) {
         candidate.preselected = true;
       } else if (std::find(c.false_literals.begin(), c.false_literals.end(), value) == c.false_literals.end()) {
-        return std::nullopt;
+        return false;
       }
     }
+    std::size_t identifiers = 0;
     for (std::size_t k = 0; k < c.identifiers.size(); ++k) {
       if (!fast_view(response, fast.hit(i, kFirstIdentifier + k), c.identifiers[k].field, scratch_a, value, found)) {
-        return std::nullopt;
+        return false;
       }
-      if (found && !value.empty()) {
+      if (!found || value.empty()) continue;
+      if (identifiers < candidate.identifiers.size()) {
+        SupplierIdentifier& id = candidate.identifiers[identifiers];
+        id.scheme.assign(c.identifiers[k].scheme);
+        id.value.assign(value);
+      } else {
         if (candidate.identifiers.empty()) candidate.identifiers.reserve(c.identifiers.size());
         candidate.identifiers.push_back({c.identifiers[k].scheme, std::string(value)});
       }
+      ++identifiers;
     }
+    candidate.identifiers.resize(identifiers);
   }
-  return shortlist;
+  return true;
 }
 
 }  // namespace
@@ -242,6 +253,13 @@ Result<std::string> candidate_id(const SoapMessage& response, const CandidateEle
 }
 
 Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request) {
+  Shortlist shortlist;
+  auto done = read_shortlist(response, request, shortlist);
+  if (!done) return std::move(done).error();
+  return shortlist;
+}
+
+Result<void> read_shortlist(const SoapMessage& response, const SoapMessage* request, Shortlist& out) {
   const Mapping& mapping = response.mapping();
   if (!mapping.shortlist) {
     return make_error(ErrorCode::unsupported, "the mapping " + mapping.file + " has no <shortlist> section");
@@ -254,9 +272,7 @@ Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage*
     return wrong_kind(*request, MessageKind::shortlist_request,
                       m.request ? to_string(*m.request) : std::string("no request element is mapped"));
   }
-  if (response.fast() != nullptr) {
-    if (auto fast = fast_shortlist(response, request)) return std::move(*fast);
-  }
+  if (response.fast() != nullptr && fast_shortlist(response, request, out)) return {};
   Shortlist shortlist;
   auto correlation = context(m.correlation_id, request, &response);
   if (!correlation) return std::move(correlation).error();
@@ -318,7 +334,8 @@ Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage*
     }
     shortlist.candidates.push_back(std::move(candidate));
   }
-  return shortlist;
+  out = std::move(shortlist);
+  return {};
 }
 
 Result<std::vector<OrderChoice>> read_choice(const SoapMessage& request, const SoapMessage* response) {

@@ -23,6 +23,10 @@ std::optional<std::string> fast_candidate_id(const SoapMessage& response, std::s
 bool fast_candidate_id_is(const SoapMessage& response, std::size_t position, std::string_view expected);
 // A shortlist response, with context from the request when it is given.
 Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request);
+// The same into out (see Adapter::read_shortlist_into): the fast path
+// assigns into out's storage, so nothing is allocated for a shortlist no
+// larger than one read into it before.
+Result<void> read_shortlist(const SoapMessage& response, const SoapMessage* request, Shortlist& out);
 
 // One OrderChoice (line 1) from an order request; the response, when given,
 // decides `accepted` (a Fault or a rejected status) and the order reference.

@@ -52,6 +52,13 @@ Result<std::unique_ptr<Message>> SoapAdapter::recognise_borrowed(std::string_vie
 }
 
 Result<Shortlist> SoapAdapter::read_shortlist(const Message& response, const Message* request) const {
+  Shortlist shortlist;
+  auto done = read_shortlist_into(response, request, shortlist);
+  if (!done) return std::move(done).error();
+  return shortlist;
+}
+
+Result<void> SoapAdapter::read_shortlist_into(const Message& response, const Message* request, Shortlist& out) const {
   auto r = own(response, *mapping_, "response");
   if (!r) return std::move(r).error();
   const SoapMessage* q = nullptr;
@@ -60,7 +67,7 @@ Result<Shortlist> SoapAdapter::read_shortlist(const Message& response, const Mes
     if (!own_request) return std::move(own_request).error();
     q = *own_request;
   }
-  return soap::read_shortlist(**r, q);
+  return soap::read_shortlist(**r, q, out);
 }
 
 Result<std::string> SoapAdapter::apply_decision(const Message& response, const Shortlist& shortlist,

@@ -23,6 +23,7 @@ class SoapAdapter final : public Adapter {
   Result<std::unique_ptr<Message>> recognise(std::string_view bytes) const override;
   Result<std::unique_ptr<Message>> recognise_borrowed(std::string_view bytes) const override;
   Result<Shortlist> read_shortlist(const Message& response, const Message* request) const override;
+  Result<void> read_shortlist_into(const Message& response, const Message* request, Shortlist& out) const override;
   Result<std::string> apply_decision(const Message& response, const Shortlist& shortlist, const Decision& decision,
                                      const Policy& policy) const override;
   Result<std::vector<OrderChoice>> read_choice(const Message& request, const Message* response) const override;

@@ -15,6 +15,13 @@ const char* to_string(MessageKind kind) noexcept {
   return "unknown";
 }
 
+Result<void> Adapter::read_shortlist_into(const Message& response, const Message* request, Shortlist& out) const {
+  auto shortlist = read_shortlist(response, request);
+  if (!shortlist) return std::move(shortlist).error();
+  out = std::move(shortlist).value();
+  return {};
+}
+
 Result<OrderStatusUpdate> Adapter::read_order_status(const Message& response) const {
   return make_error(ErrorCode::unsupported, "the " + std::string(name()) + " adapter does not read order statuses (" +
                                                 to_string(response.kind()) + ")");

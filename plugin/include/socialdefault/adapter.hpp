@@ -73,6 +73,12 @@ class Adapter {
   // Reads the shortlist from a response; context the response lacks
   // (requester, department) comes from the request when one is given.
   virtual Result<Shortlist> read_shortlist(const Message& response, const Message* request) const = 0;
+  // The same into out, whose strings and vectors keep their capacity: a
+  // caller that reads one shortlist after another into the same object (the
+  // gateway's io thread) then allocates nothing for them once they have
+  // grown. out is unspecified after an error. The default reads a new
+  // Shortlist and moves it in.
+  virtual Result<void> read_shortlist_into(const Message& response, const Message* request, Shortlist& out) const;
 
   // Serialises the response with the decision applied. Everything the
   // decision does not touch comes out byte for byte as it went in.

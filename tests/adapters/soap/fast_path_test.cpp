@@ -390,6 +390,49 @@ TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
   }
 }
 
+// Reading into one reused Shortlist (as the gateway's io thread does)
+// gives exactly what a fresh read gives, whatever the shortlist before it
+// held: more or fewer candidates, a price, an identifier or a preselected
+// flag the next one lacks, a message the DOM path reads, and an error.
+TEST(SoapFastPath, ReadingIntoAReusedShortlistGivesWhatAFreshReadGives) {
+  const SoapAdapter adapter = example_adapter();
+  const std::string base = example("shortlist-response.xml");
+  const Variant bare{"first candidate bare",
+                     {{"<KvK>60000100</KvK>", ""},
+                      {"<UnitPrice currency=\"EUR\">42.50</UnitPrice>", ""},
+                      {"<Preselected>true</Preselected>", ""},
+                      {"<RequisitionId>REQ-2026-004711</RequisitionId>", "<RequisitionId>R-2</RequisitionId>"}}};
+  std::vector<std::pair<std::string, std::string>> inputs = {
+      {"bench 50", bench::shortlist_response(50)},
+      {"example", base},
+      {"first candidate bare", apply(base, bare)},
+      {"bench 500", bench::shortlist_response(500)},
+      {"bench 1", bench::shortlist_response(1)},
+      {"example again", base},
+  };
+  for (const Variant& v : variants()) inputs.emplace_back(v.name, apply(base, v));
+  inputs.emplace_back("bench 3", bench::shortlist_response(3));
+
+  Shortlist reused;
+  int fast_reads = 0, failed_reads = 0;
+  for (const auto& [label, bytes] : inputs) {
+    auto message = adapter.recognise(bytes);
+    if (!message || (*message)->kind() != MessageKind::shortlist_response) continue;
+    fast_reads += static_cast<const SoapMessage&>(**message).fast() != nullptr ? 1 : 0;
+    auto fresh = adapter.read_shortlist(**message, nullptr);
+    auto into = adapter.read_shortlist_into(**message, nullptr, reused);
+    ASSERT_EQ(into.ok(), fresh.ok()) << label;
+    if (!fresh) {
+      ++failed_reads;
+      EXPECT_EQ(describe(into.error()), describe(fresh.error())) << label;
+      continue;
+    }
+    EXPECT_EQ(dump(reused), dump(*fresh)) << label;
+  }
+  EXPECT_GE(fast_reads, 20) << "the fast path should take most of these";
+  EXPECT_GE(failed_reads, 1) << "one of the inputs should fail to read";
+}
+
 // parse_mapping makes the scan's plan once; a copy of the Mapping carries
 // the original's plan, which points into the original: the scan must not use
 // it (under ASan, using it after the original is gone would fail here).
