@@ -29,7 +29,10 @@ class EngineBackend final : public Backend {
   }
   RewriteResult rewrite_recognised(const Adapter& adapter, std::string_view response, const Message* request,
                                    UtcSeconds now) override {
-    return engine_->rewrite(adapter, response, request, now);
+    // One scratch per io thread: each rewrites one answer at a time, and
+    // the gateway needs the shortlist no longer than the rewrite.
+    thread_local RewriteScratch scratch;
+    return engine_->rewrite(adapter, response, request, now, &scratch);
   }
   Result<std::vector<ChoiceRecord>> prepare_choices(const Adapter& adapter, std::string_view request,
                                                     std::optional<std::string_view> response,

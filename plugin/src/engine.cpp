@@ -282,11 +282,11 @@ RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
 }
 
 RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response, const Message* request,
-                              UtcSeconds now) {
+                              UtcSeconds now, RewriteScratch* scratch) {
   try {
     auto message = adapter.recognise_borrowed(response);  // lives only in this call
     if (!message) return passed_through(policy(), response, std::move(message).error());
-    return rewrite(adapter, **message, request, now);
+    return rewrite(adapter, **message, request, now, scratch);
   } catch (const std::exception& e) {
     return passed_through(policy(), response, unexpected(&e));
   } catch (...) {
@@ -295,34 +295,38 @@ RewriteResult Engine::rewrite(const Adapter& adapter, std::string_view response,
 }
 
 RewriteResult Engine::rewrite(const Adapter& adapter, const Message& response, const Message* request,
-                              UtcSeconds now) {
+                              UtcSeconds now, RewriteScratch* scratch) {
   std::shared_ptr<const Policy> snapshot = policy();
   const std::string_view original = response.bytes();
   try {
     if (response.kind() != MessageKind::shortlist_response) return passed_through(std::move(snapshot), original, {});
-    auto shortlist = adapter.read_shortlist(response, request);
-    if (!shortlist) return passed_through(std::move(snapshot), original, std::move(shortlist).error());
+    // Read into the host's scratch when it keeps one, else into the result.
+    RewriteResult result;
+    if (scratch != nullptr && scratch->shortlist.candidates.capacity() > RewriteScratch::kKeptCandidates) {
+      scratch->shortlist = Shortlist{};
+    }
+    Shortlist& shortlist = scratch != nullptr ? scratch->shortlist : result.shortlist.emplace();
+    auto read = adapter.read_shortlist_into(response, request, shortlist);
+    if (!read) return passed_through(std::move(snapshot), original, std::move(read).error());
 
     const Policy& policy = *snapshot;
-    const std::string pseudonym = shortlist->requester.empty() ? "" : keys_.pseudonymise(shortlist->requester);
-    auto decided = decide_for(policy, *shortlist, pseudonym, now);
+    const std::string pseudonym = shortlist.requester.empty() ? "" : keys_.pseudonymise(shortlist.requester);
+    auto decided = decide_for(policy, shortlist, pseudonym, now);
     if (!decided) return passed_through(std::move(snapshot), original, std::move(decided).error());
     Decision decision = std::move(decided).value();
 
-    RewriteResult result;
     if (decision.changes_document()) {
-      auto applied = adapter.apply_decision(response, *shortlist, decision, policy);
+      auto applied = adapter.apply_decision(response, shortlist, decision, policy);
       if (!applied) return passed_through(std::move(snapshot), original, std::move(applied).error());
       result.body = std::move(applied).value();
     } else {
       result.body.assign(original);
     }
 
-    queue_offer(*shortlist, decision, pseudonym, adapter.name(), now);
+    queue_offer(shortlist, decision, pseudonym, adapter.name(), now);
 
     result.rewritten = decision.changes_document();
     result.outcome = to_string(decision.reason);
-    result.shortlist = std::move(shortlist).value();
     result.decision = std::move(decision);
     result.policy = std::move(snapshot);
     return result;

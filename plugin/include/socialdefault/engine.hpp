@@ -47,6 +47,20 @@ struct RewriteResult {
   std::shared_ptr<const Policy> policy;  // keeps decision->category valid
 };
 
+// What a host that rewrites one response after another on one thread keeps
+// between rewrites (the gateway: one per io thread), so that their storage
+// is reused instead of allocated anew: the shortlist read last (its
+// candidates, their strings and identifiers keep their capacity). A rewrite
+// given a scratch leaves RewriteResult::shortlist empty; the shortlist is
+// in the scratch until the next rewrite with it.
+struct RewriteScratch {
+  // A shortlist with more candidates than this is not kept: the next
+  // rewrite starts from empty storage, so one huge answer does not pin its
+  // memory to the thread.
+  static constexpr std::size_t kKeptCandidates = 1024;
+  Shortlist shortlist;
+};
+
 // The decision as JSON (for the CLI's --decision and the C API); requester is
 // never included, only its pseudonym.
 std::string decision_json(const RewriteResult& result, const Keys& keys);
@@ -74,10 +88,13 @@ class Engine {
   // The same, for a host that has recognised the request already (the
   // gateway does, to know what the answer will be): the request is not
   // parsed a second time. request may be null; it must come from `adapter`.
-  RewriteResult rewrite(const Adapter& adapter, std::string_view response, const Message* request, UtcSeconds now);
+  // scratch (optional) is the host's RewriteScratch for this thread.
+  RewriteResult rewrite(const Adapter& adapter, std::string_view response, const Message* request, UtcSeconds now,
+                        RewriteScratch* scratch = nullptr);
   // The same with the response recognised too (by `adapter`); the body to
   // fail open with is response.bytes().
-  RewriteResult rewrite(const Adapter& adapter, const Message& response, const Message* request, UtcSeconds now);
+  RewriteResult rewrite(const Adapter& adapter, const Message& response, const Message* request, UtcSeconds now,
+                        RewriteScratch* scratch = nullptr);
 
   // The protocol-neutral phases of rewrite() and prepare_choices(), for
   // hosts and tools that read messages themselves (`simulate`): decide on a

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "../../../bench/shortlist_generator.hpp"
 #include "standard_test_backend.hpp"
 #include "test_files.hpp"
 
@@ -31,6 +32,9 @@ class CountingAdapter final : public Adapter {
   }
   Result<Shortlist> read_shortlist(const Message& response, const Message* request) const override {
     return inner_->read_shortlist(response, request);
+  }
+  Result<void> read_shortlist_into(const Message& response, const Message* request, Shortlist& out) const override {
+    return inner_->read_shortlist_into(response, request, out);
   }
   Result<std::string> apply_decision(const Message& response, const Shortlist& shortlist, const Decision& decision,
                                      const Policy& policy) const override {
@@ -103,6 +107,49 @@ TEST_F(RecognisedRewrite, RecognisedMessagesAreRewrittenAsTheirBytesAre) {
   const RewriteResult with_request = backend_->engine().rewrite(adapter, response_, request->get(), kNow);
   EXPECT_TRUE(with_request.rewritten);
   EXPECT_EQ(with_request.shortlist->requester, from_bytes.shortlist->requester);
+}
+
+// With a RewriteScratch (as the gateway's io threads keep one) the rewrite
+// answers as without one; the shortlist is in the scratch, not the result,
+// and one too large to keep is not kept past the next rewrite.
+TEST_F(RecognisedRewrite, AScratchGivesTheSameRewriteAndHoldsTheShortlist) {
+  const Adapter& adapter = *counting_;
+  auto request = adapter.recognise(request_);
+  ASSERT_TRUE(request.ok()) << request.error().describe();
+  const std::string large = bench::shortlist_response(static_cast<int>(RewriteScratch::kKeptCandidates) + 76);
+  RewriteScratch scratch;
+  const std::string& small = response_;
+  for (const std::string* response : {&large, &small, &large, &small}) {
+    const RewriteResult plain = backend_->engine().rewrite(adapter, *response, request->get(), kNow);
+    const RewriteResult with = backend_->engine().rewrite(adapter, *response, request->get(), kNow, &scratch);
+    ASSERT_TRUE(plain.shortlist.has_value()) << plain.outcome;
+    EXPECT_FALSE(with.shortlist.has_value());
+    EXPECT_EQ(with.outcome, plain.outcome);
+    EXPECT_EQ(with.rewritten, plain.rewritten);
+    ASSERT_TRUE(with.decision.has_value());
+    EXPECT_EQ(with.decision->order.size(), plain.decision->order.size());
+    // The rotation moved on by one offer, so the bodies may differ in the
+    // default; the body is the decision applied to the scratch's shortlist.
+    auto recognised = adapter.recognise(*response);
+    ASSERT_TRUE(recognised.ok()) << recognised.error().describe();
+    auto applied = adapter.apply_decision(**recognised, scratch.shortlist, *with.decision, *with.policy);
+    ASSERT_TRUE(applied.ok()) << applied.error().describe();
+    EXPECT_EQ(with.body, *applied);
+    const Shortlist& kept = scratch.shortlist;
+    EXPECT_EQ(kept.correlation_id, plain.shortlist->correlation_id);
+    EXPECT_EQ(kept.requester, plain.shortlist->requester);
+    ASSERT_EQ(kept.candidates.size(), plain.shortlist->candidates.size());
+    for (std::size_t i = 0; i < kept.candidates.size(); ++i) {
+      EXPECT_EQ(kept.candidates[i].supplier_id, plain.shortlist->candidates[i].supplier_id) << i;
+      EXPECT_EQ(kept.candidates[i].price.has_value(), plain.shortlist->candidates[i].price.has_value()) << i;
+      EXPECT_EQ(kept.candidates[i].preselected, plain.shortlist->candidates[i].preselected) << i;
+      EXPECT_EQ(kept.candidates[i].identifiers.size(), plain.shortlist->candidates[i].identifiers.size()) << i;
+    }
+    if (response == &small) {
+      // The large shortlist before it was let go, not read into.
+      EXPECT_LE(kept.candidates.capacity(), RewriteScratch::kKeptCandidates);
+    }
+  }
 }
 
 TEST_F(RecognisedRewrite, ARecognisedRequestIsNoShortlistAndPassesThroughUnchanged) {
