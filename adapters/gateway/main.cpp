@@ -2,12 +2,14 @@
 // endpoint. See `socialdefaultd --help` and docs/gateway.md.
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
+#include "allocator.hpp"
 #include "backend.hpp"
 #include "gateway_config.hpp"
 #include "json_log.hpp"
@@ -116,6 +118,9 @@ int main(int argc, char** argv) {
 
   std::signal(SIGPIPE, SIG_IGN);
   gw::JsonLog log(std::cout, (*config)->logging.level);
+  // Before the threads start, so that every arena is made with it.
+  log.write(gw::LogLevel::info, "allocator",
+            {{"tuning", gw::tune_allocator(gw::AllocatorTuning{}, std::getenv("GLIBC_TUNABLES"))}});
   {
     std::error_code ec;
     std::filesystem::create_directories((*config)->ledger.parent_path(), ec);
