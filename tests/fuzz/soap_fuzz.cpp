@@ -7,7 +7,9 @@
 // candidate still there. Every input also goes through the DOM path with
 // the fast path switched off (fast_scan.hpp), and the two must agree on
 // everything: the error text, the kind, the shortlist and the rewritten bytes;
-// recognised borrowing the bytes, the outcome is the same again.
+// recognised borrowing the bytes, the outcome is the same again; and a
+// shortlist read into an object reused from input to input equals a fresh
+// read.
 //
 //   soap_fuzz -dict=tests/fuzz/soap.dict CORPUS_DIR examples/erp tests/adapters/soap/golden
 #include <cstddef>
@@ -177,6 +179,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   switch ((*message)->kind()) {
     case MessageKind::shortlist_response: {
       auto shortlist = adapter.read_shortlist(**message, nullptr);
+      // Read into one Shortlist kept from input to input, as the gateway's
+      // io thread does: the same as a fresh read, or the same error.
+      static Shortlist reused;
+      auto into = adapter.read_shortlist_into(**message, nullptr, reused);
+      check(into.ok() == shortlist.ok());
+      check(shortlist.ok() ? reused == *shortlist : into.error().describe() == shortlist.error().describe());
       if (!shortlist.ok()) break;
       Decision decision = reversed(*shortlist);
       decision.reason = Reason::no_policy;

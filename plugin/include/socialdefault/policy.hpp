@@ -50,6 +50,8 @@ struct Impact {
 struct SupplierIdentifier {
   std::string scheme;      // "erp", "kvk", "peppol", "oin", "duns", "vat", "cxml-networkid", ...
   std::string value;
+
+  bool operator==(const SupplierIdentifier&) const = default;
 };
 
 struct Supplier {

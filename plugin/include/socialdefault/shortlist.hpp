@@ -15,6 +15,7 @@ namespace socialdefault {
 struct CategoryRef {
   std::string code_system;  // may be empty when the message does not say
   std::string code;
+  bool operator==(const CategoryRef&) const = default;
 };
 
 struct Candidate {
@@ -23,6 +24,7 @@ struct Candidate {
   std::optional<Money> price;
   bool preselected = false;
   std::vector<SupplierIdentifier> identifiers;
+  bool operator==(const Candidate&) const = default;
 };
 
 struct Shortlist {
@@ -32,6 +34,7 @@ struct Shortlist {
   std::string department;
   std::string language;     // the requester's language when the message says it ("nl", "en-GB"); may be empty
   std::vector<Candidate> candidates;  // in the ERP's order
+  bool operator==(const Shortlist&) const = default;
 };
 
 // An order line as an adapter read it from an order message.
