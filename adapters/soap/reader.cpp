@@ -252,13 +252,6 @@ Result<std::string> candidate_id(const SoapMessage& response, const CandidateEle
   return std::move(**id);
 }
 
-Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request) {
-  Shortlist shortlist;
-  auto done = read_shortlist(response, request, shortlist);
-  if (!done) return std::move(done).error();
-  return shortlist;
-}
-
 Result<void> read_shortlist(const SoapMessage& response, const SoapMessage* request, Shortlist& out) {
   const Mapping& mapping = response.mapping();
   if (!mapping.shortlist) {

@@ -21,11 +21,10 @@ std::optional<std::string> fast_candidate_id(const SoapMessage& response, std::s
 // True when that id is `expected`; compares the bytes in place when the id
 // needs no decoding.
 bool fast_candidate_id_is(const SoapMessage& response, std::size_t position, std::string_view expected);
-// A shortlist response, with context from the request when it is given.
-Result<Shortlist> read_shortlist(const SoapMessage& response, const SoapMessage* request);
-// The same into out (see Adapter::read_shortlist_into): the fast path
-// assigns into out's storage, so nothing is allocated for a shortlist no
-// larger than one read into it before.
+// A shortlist response, with context from the request when it is given,
+// read into out (see Adapter::read_shortlist_into): the fast path assigns
+// into out's storage, so nothing is allocated for a shortlist no larger
+// than one read into it before.
 Result<void> read_shortlist(const SoapMessage& response, const SoapMessage* request, Shortlist& out);
 
 // One OrderChoice (line 1) from an order request; the response, when given,
