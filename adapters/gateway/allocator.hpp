@@ -1,5 +1,5 @@
 // How socialdefaultd sets up glibc's malloc for its traffic (docs/gateway.md,
-// "Memory"). Every shortlist answer makes transient buffers of tens of KiB
+// "Threads", the malloc entry). Every shortlist answer makes transient buffers of tens of KiB
 // (the ERP's answer, the scan's element list, the rewritten body) that are
 // freed before the next one arrives. With glibc's defaults the free top of
 // a heap is returned to the system once it exceeds 128 KiB, so at 50
