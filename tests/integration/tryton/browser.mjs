@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, errors } from 'playwright-core';
 
 const [url, database, shots] = process.argv.slice(2);
 if (!url || !database || !shots) {
@@ -31,6 +31,28 @@ function check(condition, what) {
   console.log(`${condition ? 'ok  ' : 'FAIL'}  ${what}`);
   if (condition) ++passed;
   else ++failed;
+}
+
+// Types TEXT into a sao many2one field and waits for OPTION in its
+// completion. sao searches 300 ms after the last keystroke and drops the
+// answer when the field no longer holds what was searched for (a form that
+// redraws late clears it), so a person who sees no list types again: so does
+// this, up to three times, each attempt noted in the log.
+async function complete(field, text, option, what) {
+  for (let attempt = 1; attempt <= 3; ++attempt) {
+    await field.click();
+    if ((await field.inputValue()) !== '') await field.fill('');
+    await field.pressSequentially(text, { delay: 100 });
+    try {
+      await option.first().waitFor({ state: 'visible', timeout: 10000 });
+      return;
+    } catch (error) {
+      if (!(error instanceof errors.TimeoutError)) throw error;
+      console.log(`note  ${what}: no completion for "${text}" on attempt ${attempt}; ` +
+        `the field holds "${await field.inputValue()}"`);
+    }
+  }
+  throw new Error(`${what}: sao offered no completion for "${text}" in 3 attempts`);
 }
 
 fs.mkdirSync(shots, { recursive: true });
@@ -71,9 +93,9 @@ try {
   check((await supplier.inputValue()) === '', 'a new requisition line has no supplier');
 
   // Pick the product the way a person does: type, choose from the list.
-  await product.click();
-  await product.pressSequentially('Boeket', { delay: 100 });
-  await line.locator('input[name=product] ~ ul.dropdown-menu li', { hasText: 'Boeket bloemen' }).first().click();
+  const flowers = line.locator('input[name=product] ~ ul.dropdown-menu li', { hasText: 'Boeket bloemen' });
+  await complete(product, 'Boeket', flowers, 'product');
+  await flowers.first().click();
   await page.waitForFunction(
     () => {
       const input = [...document.querySelectorAll('.modal-dialog input[name=supplier]')].pop();
@@ -89,10 +111,8 @@ try {
   // choosing another would; the completion lists the regular ones as well
   // as the other social ones.
   await line.locator('input[name=supplier] ~ .icon-secondary').click();
-  await supplier.click();
-  await supplier.pressSequentially('e', { delay: 100 });
   const options = line.locator('input[name=supplier] ~ ul.dropdown-menu li:not(.action):not(.divider)');
-  await options.first().waitFor();
+  await complete(supplier, 'e', options, 'supplier');
   const offered = await options.allInnerTexts();
   const offeredRegular = regular.filter((name) => offered.includes(name));
   const offeredSocial = [...social.keys()].filter((name) => offered.includes(name));
@@ -102,7 +122,10 @@ try {
     `the supplier field offers every social supplier: ${JSON.stringify(offeredSocial)}`);
   await page.screenshot({ path: path.join(shots, 'tryton-supplier-choices.png') });
 } catch (error) {
-  check(false, `browser check: ${error.message.split('\n')[0]}`);
+  const [first, ...rest] = error.message.split('\n');
+  check(false, `browser check: ${first}`);
+  // Playwright's call log says what the step waited for: kept for the CI output.
+  for (const detail of rest.filter((text) => text.trim() !== '').slice(0, 12)) console.log(`      ${detail.trim()}`);
   for (const page of context.pages()) {
     await page.screenshot({ path: path.join(shots, 'tryton-failure.png') }).catch(() => {});
   }

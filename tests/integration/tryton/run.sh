@@ -157,6 +157,10 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 step browser env SD_CHROMIUM="$chromium" node "$here/browser.mjs" "http://127.0.0.1:$port/" web "$artefacts" || true
-grep -E '^(ok|FAIL)  ' "$artefacts/browser.log" | sed 's/^/      /' || true
+grep -E '^(ok|FAIL|note)  ' "$artefacts/browser.log" | sed 's/^/      /' || true
+# When sao failed, trytond's own log says whether the server raised.
+if grep -q '^FAIL' "$artefacts/browser.log" && grep -q -E 'ERROR|Traceback' "$artefacts/trytond.log"; then
+  grep -E -A8 'ERROR|Traceback' "$artefacts/trytond.log" | tail -n 30 | sed 's/^/      trytond: /'
+fi
 echo "tryton: screenshots in $artefacts"
 finish
