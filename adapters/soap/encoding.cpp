@@ -8,6 +8,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SD_HAVE_AVX2_PATH 1
+#endif
 
 namespace socialdefault::soap {
 
@@ -144,10 +148,47 @@ Result<Declaration> read_declaration(std::string_view bytes, std::size_t pos) {
   return decl;
 }
 
+#if defined(SD_HAVE_AVX2_PATH)
+// How many bytes from p on, in whole blocks of sixty-four, are printable
+// ASCII or a line feed: the bulk of an indented message, thirty-two bytes per
+// operation on a CPU with AVX2 (about a third of the instructions of the SSE2
+// loop below, which takes over at the first other block).
+[[gnu::target("avx2")]] std::size_t plain_blocks_avx2(const char* p, std::size_t n) noexcept {
+  const __m256i controls = _mm256_set1_epi8(0x1F);
+  const __m256i line_feed = _mm256_set1_epi8('\n');
+  std::size_t i = 0;
+  for (; n - i >= 64; i += 64) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 32));
+    // Signed: bytes >= 0x80 are not > 0x1F either.
+    const __m256i plain = _mm256_and_si256(
+        _mm256_or_si256(_mm256_cmpgt_epi8(a, controls), _mm256_cmpeq_epi8(a, line_feed)),
+        _mm256_or_si256(_mm256_cmpgt_epi8(b, controls), _mm256_cmpeq_epi8(b, line_feed)));
+    if (_mm256_movemask_epi8(plain) != -1) break;
+  }
+  return i;
+}
+
+bool cpu_has_avx2() noexcept {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+#endif
+
 Result<void> check_utf8(std::string_view bytes, std::size_t from) {
   std::size_t i = from;
   const std::size_t n = bytes.size();
+#if defined(SD_HAVE_AVX2_PATH)
+  const bool avx2 = cpu_has_avx2();
+#endif
   while (i < n) {
+#if defined(SD_HAVE_AVX2_PATH)
+    if (avx2 && n - i >= 64) {
+      const std::size_t plain = plain_blocks_avx2(bytes.data() + i, n - i);
+      i += plain;
+      if (plain > 0) continue;  // the block after them (if any) takes the checks below
+    }
+#endif
 #if defined(__SSE2__)
     // Fast path: ASCII that is printable or a tab, line feed or carriage
     // return (what an indented message is made of), sixty-four bytes at a
