@@ -266,6 +266,9 @@ class Scanner {
     return i <= s_.size() && s_.size() - i >= what.size() && same(s_.substr(i, what.size()), what);
   }
   std::size_t next_lt(std::size_t i) const noexcept;
+  // The closing quote of an attribute value that starts at i (npos: none,
+  // or a '<' comes first); amp says whether the value holds a '&'.
+  std::size_t value_end(std::size_t i, char quote, bool& amp) const noexcept;
   // A name from i: its end, and where its one colon is (npos without).
   bool name(std::size_t i, std::size_t& end, std::size_t& colon) const noexcept;
   bool comment(std::size_t& i) const;       // at "<!--"; i moves past "-->"
@@ -315,6 +318,7 @@ bool Scanner::name(std::size_t i, std::size_t& end, std::size_t& colon) const no
     colon = at;
     return true;
   };
+  bool ended = false;
 #if defined(__SSE2__)
   // Sixteen bytes at a time: the first byte that is neither a name character
   // nor ':' ends the name.
@@ -336,10 +340,13 @@ bool Scanner::name(std::size_t i, std::size_t& end, std::size_t& colon) const no
       if (!colon_at(i + static_cast<std::size_t>(__builtin_ctz(found)))) return false;
     }
     i += length;
-    if (length < 16) break;
+    if (length < 16) {
+      ended = true;  // p[i] is neither a name character nor ':'
+      break;
+    }
   }
 #endif
-  for (; i < n; ++i) {
+  for (; !ended && i < n; ++i) {
     const char c = p[i];
     if (kName.v[static_cast<unsigned char>(c)] != 0) continue;
     if (c != ':') break;
@@ -371,10 +378,62 @@ std::size_t Scanner::next_lt(std::size_t i) const noexcept {
   return i < n ? i : std::string_view::npos;
 }
 
+// One pass for the three things a value is searched for, sixteen bytes at
+// a time (values are short: a call to memchr for each would cost more).
+std::size_t Scanner::value_end(std::size_t i, char quote, bool& amp) const noexcept {
+  const char* const p = s_.data();
+  const std::size_t n = s_.size();
+  amp = false;
+#if defined(__SSE2__)
+  const __m128i q = _mm_set1_epi8(quote);
+  const __m128i lt = _mm_set1_epi8('<');
+  const __m128i ampersand = _mm_set1_epi8('&');
+  while (n - i >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const unsigned stop = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, lt))));
+    const unsigned amps = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, ampersand)));
+    if (stop != 0) {
+      const unsigned at = static_cast<unsigned>(__builtin_ctz(stop));
+      amp = amp || (amps & ((1u << at) - 1)) != 0;
+      return p[i + at] == quote ? i + at : std::string_view::npos;
+    }
+    amp = amp || amps != 0;
+    i += 16;
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == quote) return i;
+    if (p[i] == '<') return std::string_view::npos;
+    amp = amp || p[i] == '&';
+  }
+  return std::string_view::npos;
+}
+
 // A comment whose text holds no "--" (pugixml would take it; XML does not).
+// (The first "--" is looked for sixteen bytes at a time: a comment is short,
+// and a call to memchr for each costs more than the search.)
 bool Scanner::comment(std::size_t& i) const {
-  const std::size_t dashes = s_.find("--", i + 4);
-  if (dashes == std::string_view::npos || dashes + 2 >= s_.size() || s_[dashes + 2] != '>') return false;
+  const char* const p = s_.data();
+  const std::size_t n = s_.size();
+  std::size_t j = i + 4;
+#if defined(__SSE2__)
+  const __m128i dash = _mm_set1_epi8('-');
+  // A dash at k with another at k + 1: both loads stay inside the bytes.
+  while (n - j >= 17) {
+    const __m128i here = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j)), dash);
+    const __m128i next = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j + 1)), dash);
+    const unsigned pairs = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(here, next)));
+    if (pairs != 0) {
+      j += static_cast<std::size_t>(__builtin_ctz(pairs));
+      if (j + 2 >= n || p[j + 2] != '>') return false;
+      i = j + 3;
+      return true;
+    }
+    j += 16;
+  }
+#endif
+  const std::size_t dashes = s_.find("--", j);
+  if (dashes == std::string_view::npos || dashes + 2 >= n || p[dashes + 2] != '>') return false;
   i = dashes + 3;
   return true;
 }
@@ -609,16 +668,12 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     j = skip_space(j + 1);
     if (j >= s_.size() || (s_[j] != '"' && s_[j] != '\'')) return false;
     a.quote = s_[j];
-    const void* close = std::memchr(s_.data() + j + 1, a.quote, s_.size() - j - 1);
-    if (close == nullptr) return false;
-    const std::size_t value_end = static_cast<std::size_t>(static_cast<const char*>(close) - s_.data());
+    bool amp = false;
+    const std::size_t value_end = this->value_end(j + 1, a.quote, amp);
+    if (value_end == std::string_view::npos) return false;
     a.value = {j + 1, value_end};
     const std::string_view value = s_.substr(a.value.begin, a.value.size());
-    if (value.find('<') != std::string_view::npos) return false;
-    if (value.find('&') != std::string_view::npos &&
-        !decode_text(value, enc_, EscapeContext::attribute, a.value.begin).ok()) {
-      return false;
-    }
+    if (amp && !decode_text(value, enc_, EscapeContext::attribute, a.value.begin).ok()) return false;
     const bool declaration = same(a.prefix, "xmlns") || (a.prefix.empty() && same(a.local, "xmlns"));
     if (declaration) {
       const std::string_view prefix = a.prefix.empty() ? std::string_view{} : a.local;
