@@ -911,50 +911,6 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
   return result;
 }
 
-namespace {
-
-// True when raw holds '&' or a carriage return, the two things decoding
-// changes in element content; sixteen bytes at a time (values are short,
-// and the end tag after them lets the last block be read whole).
-bool needs_decoding(std::string_view raw, const char* limit) noexcept {
-  const char* p = raw.data();
-  std::size_t n = raw.size();
-#if defined(__SSE2__)
-  while (n > 0 && limit - p >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (n < 16) mask &= (1u << n) - 1;
-    if (mask != 0) return true;
-    if (n <= 16) return false;
-    p += 16;
-    n -= 16;
-  }
-#endif
-  for (; n > 0; --n, ++p) {
-    if (*p == '&' || *p == '\r') return true;
-  }
-  return false;
-}
-
-std::string_view trimmed(std::string_view text) noexcept {
-  if (text.empty() || (!is_xml_space(text.front()) && !is_xml_space(text.back()))) return text;
-  std::size_t b = 0;
-  std::size_t e = text.size();
-  while (b < e && is_xml_space(text[b])) ++b;
-  while (e > b && is_xml_space(text[e - 1])) --e;
-  return text.substr(b, e - b);
-}
-
-}  // namespace
-
-std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept {
-  if (!element.simple()) return std::nullopt;
-  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
-  if (needs_decoding(raw, bytes.data() + bytes.size())) return std::nullopt;
-  return trimmed(raw);
-}
-
 bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& out) {
   std::string_view view;
   if (!fast_text_view(bytes, element, encoding, out, view)) return false;
@@ -1011,17 +967,11 @@ bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
   return false;
 }
 
-bool fast_text_view(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& scratch,
-                    std::string_view& out) {
-  if (!element.simple()) return false;
-  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
-  if (!needs_decoding(raw, bytes.data() + bytes.size())) {
-    out = trimmed(raw);
-    return true;
-  }
-  auto decoded = decode_text(raw, encoding, EscapeContext::text, element.start_tag_end);
+bool fast_text_decoded(std::string_view raw, std::size_t at, Encoding encoding, std::string& scratch,
+                       std::string_view& out) {
+  auto decoded = decode_text(raw, encoding, EscapeContext::text, at);
   if (!decoded) return false;
-  scratch.assign(trimmed(*decoded));
+  scratch.assign(fast_detail::trimmed(*decoded));
   out = scratch;
   return true;
 }

@@ -21,6 +21,10 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "encoding.hpp"
 #include "mapping.hpp"
 #include "socialdefault/adapter.hpp"
@@ -126,6 +130,51 @@ bool fast_path_disabled() noexcept;
 // resolves (computed once per mapping and cached by the caller).
 bool fast_scan_supports(const Mapping& mapping);
 
+namespace fast_detail {
+
+// True when raw holds '&' or a carriage return, the two things decoding
+// changes in element content; sixteen bytes at a time (values are short,
+// and the end tag after them lets the last block be read whole: limit is
+// the end of the bytes). Inline, with trimmed and the plain half of
+// fast_text_view, because the readers call them for every field of every
+// candidate.
+inline bool needs_decoding(std::string_view raw, const char* limit) noexcept {
+  const char* p = raw.data();
+  std::size_t n = raw.size();
+#if defined(__SSE2__)
+  while (n > 0 && limit - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (n < 16) mask &= (1u << n) - 1;
+    if (mask != 0) return true;
+    if (n <= 16) return false;
+    p += 16;
+    n -= 16;
+  }
+#endif
+  for (; n > 0; --n, ++p) {
+    if (*p == '&' || *p == '\r') return true;
+  }
+  return false;
+}
+
+inline std::string_view trimmed(std::string_view text) noexcept {
+  if (text.empty() || (!is_xml_space(text.front()) && !is_xml_space(text.back()))) return text;
+  std::size_t b = 0;
+  std::size_t e = text.size();
+  while (b < e && is_xml_space(text[b])) ++b;
+  while (e > b && is_xml_space(text[e - 1])) --e;
+  return text.substr(b, e - b);
+}
+
+}  // namespace fast_detail
+
+// The decoding half of fast_text_view: raw (which starts at byte at)
+// decoded into scratch, trimmed.
+bool fast_text_decoded(std::string_view raw, std::size_t at, Encoding encoding, std::string& scratch,
+                       std::string_view& out);
+
 // The character content of a simple element (decoded, trimmed) or the value
 // of an attribute; nullopt when the DOM path must answer (not simple, or a
 // decoding error whose text the DOM path gives).
@@ -136,14 +185,27 @@ bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding
 // The trimmed content of a simple element that needs no decoding (no
 // reference, no carriage return), as a view of the bytes: what most values
 // are, compared without a copy. nullopt otherwise.
-std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept;
+inline std::optional<std::string_view> fast_plain_text(std::string_view bytes, const FastElement& element) noexcept {
+  if (!element.simple()) return std::nullopt;
+  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
+  if (fast_detail::needs_decoding(raw, bytes.data() + bytes.size())) return std::nullopt;
+  return fast_detail::trimmed(raw);
+}
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding);
 // The same two as views: of the bytes when nothing needs decoding (most
 // values), else of scratch, which receives the decoded value. A reader that
 // copies a value once (or compares it) then pays for no string of its own.
 // false: the DOM path must answer.
-bool fast_text_view(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& scratch,
-                    std::string_view& out);
+inline bool fast_text_view(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& scratch,
+                           std::string_view& out) {
+  if (!element.simple()) return false;
+  const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
+  if (!fast_detail::needs_decoding(raw, bytes.data() + bytes.size())) {
+    out = fast_detail::trimmed(raw);
+    return true;
+  }
+  return fast_text_decoded(raw, element.start_tag_end, encoding, scratch, out);
+}
 bool fast_attribute_view(std::string_view bytes, Span value, Encoding encoding, std::string& scratch,
                          std::string_view& out);
 // True when an element the scan accepted has character data or CDATA of its
