@@ -179,12 +179,13 @@ bool fast_context(const Field& field, FastPayloadField which, const SoapMessage*
         !fast_view(response, fast.hit(i, kCurrency), c.currency, scratch_b, currency, has_currency)) {
       return false;
     }
-    candidate.price.reset();
     if (has_amount && !trim_xml_space(amount).empty()) {
       if (!has_currency || trim_xml_space(currency).empty()) return false;
-      auto parsed = parse_money(amount, trim_xml_space(currency));
-      if (!parsed) return false;
-      candidate.price = std::move(*parsed);
+      // Into the Money an earlier read left (its currency string reused).
+      if (!candidate.price) candidate.price.emplace();
+      if (!parse_money_into(amount, trim_xml_space(currency), *candidate.price)) return false;
+    } else {
+      candidate.price.reset();
     }
     if (!fast_view(response, fast.hit(i, kPreselected), c.preselected, scratch_a, value, found)) return false;
     candidate.preselected = false;

@@ -45,53 +45,86 @@ int currency_exponent(std::string_view currency) noexcept {
   return 2;
 }
 
-Result<Money> parse_money(std::string_view decimal, std::string_view currency) {
-  // Built only on failure: this runs for every price of every shortlist.
-  const auto where = [&] { return "amount \"" + std::string(decimal) + "\""; };
-  if (!is_currency_code(currency)) {
-    return make_error(ErrorCode::invalid_argument,
-                      "currency \"" + std::string(currency) + "\" is not an ISO 4217 code (three capital letters)");
-  }
+namespace {
+
+// Why a decimal is not an amount; ok: minor holds it.
+enum class MoneyError { ok, currency, not_decimal, too_many_decimals, too_large };
+
+// The one parser behind parse_money and parse_money_into: no string is
+// made, so the reader of a shortlist pays only for the digits.
+MoneyError parse_minor(std::string_view decimal, std::string_view currency, std::int64_t& minor, int& exponent) {
+  if (!is_currency_code(currency)) return MoneyError::currency;
   std::string_view s = trim(decimal);
   bool negative = false;
   if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
     negative = s.front() == '-';
     s.remove_prefix(1);
   }
-  if (s.empty()) return make_error(ErrorCode::invalid_argument, "expected a decimal number", where());
-  const int exponent = currency_exponent(currency);
+  if (s.empty()) return MoneyError::not_decimal;
+  exponent = currency_exponent(currency);
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 10;
-  std::int64_t minor = 0;
+  std::int64_t value = 0;
   bool any_digit = false;
   bool in_fraction = false;
   int fraction_digits = 0;
   for (char c : s) {
     if (c == '.') {
-      if (in_fraction) return make_error(ErrorCode::invalid_argument, "expected a decimal number", where());
+      if (in_fraction) return MoneyError::not_decimal;
       in_fraction = true;
       continue;
     }
-    if (c < '0' || c > '9') return make_error(ErrorCode::invalid_argument, "expected a decimal number", where());
+    if (c < '0' || c > '9') return MoneyError::not_decimal;
     any_digit = true;
     if (in_fraction) {
       if (fraction_digits >= exponent) {
-        if (c != '0') {
-          return make_error(ErrorCode::invalid_argument,
-                            "more than " + std::to_string(exponent) + " decimals for " + std::string(currency), where());
-        }
+        if (c != '0') return MoneyError::too_many_decimals;
         continue;
       }
       ++fraction_digits;
     }
-    if (minor > kMax) return make_error(ErrorCode::invalid_argument, "amount too large", where());
-    minor = minor * 10 + (c - '0');
+    if (value > kMax) return MoneyError::too_large;
+    value = value * 10 + (c - '0');
   }
-  if (!any_digit) return make_error(ErrorCode::invalid_argument, "expected a decimal number", where());
+  if (!any_digit) return MoneyError::not_decimal;
   for (; fraction_digits < exponent; ++fraction_digits) {
-    if (minor > kMax) return make_error(ErrorCode::invalid_argument, "amount too large", where());
-    minor *= 10;
+    if (value > kMax) return MoneyError::too_large;
+    value *= 10;
   }
-  return Money{negative ? -minor : minor, std::string(currency)};
+  minor = negative ? -value : value;
+  return MoneyError::ok;
+}
+
+}  // namespace
+
+Result<Money> parse_money(std::string_view decimal, std::string_view currency) {
+  std::int64_t minor = 0;
+  int exponent = 2;
+  // The texts are built only on failure: this runs for every price.
+  const auto where = [&] { return "amount \"" + std::string(decimal) + "\""; };
+  switch (parse_minor(decimal, currency, minor, exponent)) {
+    case MoneyError::ok:
+      return Money{minor, std::string(currency)};
+    case MoneyError::currency:
+      return make_error(ErrorCode::invalid_argument,
+                        "currency \"" + std::string(currency) + "\" is not an ISO 4217 code (three capital letters)");
+    case MoneyError::not_decimal:
+      return make_error(ErrorCode::invalid_argument, "expected a decimal number", where());
+    case MoneyError::too_many_decimals:
+      return make_error(ErrorCode::invalid_argument,
+                        "more than " + std::to_string(exponent) + " decimals for " + std::string(currency), where());
+    case MoneyError::too_large:
+      return make_error(ErrorCode::invalid_argument, "amount too large", where());
+  }
+  return make_error(ErrorCode::invalid_argument, "expected a decimal number", where());
+}
+
+bool parse_money_into(std::string_view decimal, std::string_view currency, Money& out) {
+  std::int64_t minor = 0;
+  int exponent = 2;
+  if (parse_minor(decimal, currency, minor, exponent) != MoneyError::ok) return false;
+  out.minor = minor;
+  if (out.currency != currency) out.currency.assign(currency);  // (a list has one currency, mostly)
+  return true;
 }
 
 std::string format_decimal(const Money& money) {

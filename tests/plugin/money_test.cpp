@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+#include <utility>
+
 #include "socialdefault/money.hpp"
 
 namespace socialdefault {
@@ -31,6 +35,23 @@ TEST(Money, RefusesGarbageAndBadCurrencies) {
   auto r = parse_money("1", "eur");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("ISO 4217"), std::string::npos);
+}
+
+// parse_money_into agrees with parse_money on every input, reuses the
+// Money it is given, and leaves it alone when the input is refused.
+TEST(Money, ParsingIntoAMoneyAgreesWithParseMoney) {
+  const std::pair<std::string_view, std::string_view> inputs[] = {
+      {"12.50", "EUR"}, {" 12.5 ", "EUR"}, {"-0.75", "EUR"}, {"1500", "JPY"}, {"1.234", "KWD"}, {"3.100", "EUR"},
+      {"12.345", "EUR"}, {"", "EUR"}, {"1,50", "EUR"}, {".", "EUR"}, {"99999999999999999999", "EUR"}, {"1", "eur"},
+      {"+7", "USD"}, {"0.5", "JPY"}};
+  Money into{42, "GBP"};
+  for (const auto& [decimal, currency] : inputs) {
+    SCOPED_TRACE(std::string(decimal) + " " + std::string(currency));
+    const Money before = into;
+    const auto expected = parse_money(decimal, currency);
+    EXPECT_EQ(parse_money_into(decimal, currency, into), expected.ok());
+    EXPECT_EQ(into, expected.ok() ? *expected : before);
+  }
 }
 
 TEST(Money, FormatsBack) {

@@ -27,6 +27,10 @@ bool is_currency_code(std::string_view code) noexcept;
 // of the currency. More fraction digits than the currency has is an error
 // unless they are zeros; no rounding ever happens.
 Result<Money> parse_money(std::string_view decimal, std::string_view currency);
+// The same into out, without the error (out is left alone on failure): for
+// a reader that reuses one Money's string and asks parse_money for the text
+// only when this fails.
+bool parse_money_into(std::string_view decimal, std::string_view currency, Money& out);
 
 // "12.50" for {1250, "EUR"}; the inverse of parse_money.
 std::string format_decimal(const Money& money);
