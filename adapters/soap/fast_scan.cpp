@@ -924,45 +924,75 @@ std::optional<std::string> fast_text(std::string_view bytes, const FastElement& 
   return out;
 }
 
+namespace {
+
+// The first byte in [i, end) that is one of a, b, c, or (when space is
+// false) any byte but XML whitespace; end when none. Sixteen bytes at a time
+// while the bytes allow a whole load: the runs this walks (indentation, a
+// tag, a value) are short, and a call to memchr for each costs more.
+template <bool kAnyNonSpace>
+[[gnu::always_inline]] inline std::size_t first_of(std::string_view bytes, std::size_t i, std::size_t end, char a, char b,
+                                                   char c) noexcept {
+  const char* const p = bytes.data();
+#if defined(__SSE2__)
+  while (i < end && bytes.size() - i >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
+                               _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+    if constexpr (kAnyNonSpace) {
+      const __m128i blank =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+      hit = _mm_or_si128(hit, _mm_xor_si128(blank, _mm_set1_epi8(-1)));
+    }
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask != 0) return std::min(end, i + static_cast<std::size_t>(__builtin_ctz(mask)));
+    i += 16;
+  }
+#endif
+  for (; i < end; ++i) {
+    const char x = p[i];
+    if (x == a || x == b || x == c || (kAnyNonSpace && !is_xml_space(x))) return i;
+  }
+  return end;
+}
+
+}  // namespace
+
 bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
   // The scan accepted these bytes, so a plain walk is enough: comments and
   // CDATA end at their terminators, tags at the first '>' outside quotes.
-  // Inside a child only '<' matters, so the walk jumps from one to the next.
+  // Between the children only whitespace may stand (any other byte is text
+  // of the element's own); inside a child only '<' matters.
   const char* const p = bytes.data();
   std::size_t depth = 0;
   std::size_t i = element.start_tag_end;
   const std::size_t end = element.content_end;
   while (i < end) {
     if (p[i] != '<') {
-      if (depth == 0) {
-        if (!is_xml_space(p[i])) return true;
-        ++i;
-      } else {
-        const void* lt = std::memchr(p + i, '<', end - i);
-        i = lt == nullptr ? end : static_cast<std::size_t>(static_cast<const char*>(lt) - p);
+      i = depth == 0 ? first_of<true>(bytes, i, end, '<', '<', '<') : first_of<false>(bytes, i, end, '<', '<', '<');
+      if (i < end && p[i] != '<') return true;
+      continue;
+    }
+    if (p[i + 1] == '!') {
+      if (bytes.compare(i, 4, "<!--") == 0) {
+        i = bytes.find("-->", i + 4) + 3;
+      } else {  // CDATA: the scan allows nothing else here
+        if (depth == 0) return true;
+        i = bytes.find("]]>", i + 9) + 3;
       }
       continue;
     }
-    if (bytes.compare(i, 4, "<!--") == 0) {
-      i = bytes.find("-->", i + 4) + 3;
-    } else if (bytes.compare(i, 9, "<![CDATA[") == 0) {
-      if (depth == 0) return true;
-      i = bytes.find("]]>", i + 9) + 3;
-    } else {
-      const bool end_tag = p[i + 1] == '/';
-      for (++i; i < end && p[i] != '>';) {
-        if (p[i] == '"' || p[i] == '\'') {
-          const std::size_t close = bytes.find(p[i], i + 1);
-          if (close == std::string_view::npos) return false;
-          i = close + 1;
-        } else {
-          ++i;
-        }
-      }
-      if (end_tag) --depth;
-      else if (p[i - 1] != '/') ++depth;
-      ++i;
+    const bool end_tag = p[i + 1] == '/';
+    for (i = first_of<false>(bytes, i + 1, end, '>', '"', '\''); i < end && p[i] != '>';
+         i = first_of<false>(bytes, i, end, '>', '"', '\'')) {
+      const std::size_t close = bytes.find(p[i], i + 1);  // the value's closing quote
+      if (close == std::string_view::npos) return false;
+      i = close + 1;
     }
+    if (end_tag) --depth;
+    else if (p[i - 1] != '/') ++depth;
+    ++i;
   }
   return false;
 }

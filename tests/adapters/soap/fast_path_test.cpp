@@ -596,6 +596,19 @@ TEST(SoapFastPath, OwnTextIsToldFromTextInChildren) {
   EXPECT_TRUE(own_text("<A/>x"));
   EXPECT_TRUE(own_text("<A c=\"/>\">x</A><![CDATA[ ]]>"));
   EXPECT_TRUE(own_text("&amp;<A/>"));
+  // Runs longer than the sixteen bytes the walk takes at a time: whitespace,
+  // a child's text, a tag with quoted '>' and '/>' far into it, and text
+  // that starts after a long run of whitespace.
+  const std::string blank(40, ' ');
+  const std::string tag = "Aaaaaaaaaaaaaaaaaaaaaaaa";
+  const std::string quoted = "<" + tag + " b=\"" + std::string(20, 'v') + "/>\" c='" + std::string(20, 'w') + ">'>";
+  EXPECT_FALSE(own_text("\n" + blank + "<A>" + std::string(50, 'x') + "</A>\n" + blank + "<B/>\n" + blank));
+  EXPECT_FALSE(own_text(blank + quoted + std::string(30, 'y') + "</" + tag + ">" + blank));
+  EXPECT_FALSE(own_text(blank + "<!--" + std::string(30, '-') + "a-->" + blank + "<A><![CDATA[" + blank + "]]></A>"));
+  EXPECT_TRUE(own_text(blank + quoted + "y</" + tag + ">" + blank + "z"));
+  EXPECT_TRUE(own_text("\r\n\t" + blank + "." + blank + "<A/>"));
+  EXPECT_TRUE(own_text(blank + "<A/>" + blank + blank + "\xC3\xA9"));
+  EXPECT_TRUE(own_text(blank + "<![CDATA[" + blank + "]]>"));
 }
 
 TEST(SoapFastPath, SwitchingItOffIsPerThreadAndScoped) {
