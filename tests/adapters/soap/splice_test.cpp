@@ -1,6 +1,11 @@
 // The splice engine under the rewrite: edits over the original bytes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "splice.hpp"
 
 namespace socialdefault::soap {
@@ -54,6 +59,25 @@ TEST(SoapSplice, CrossesTellsWhetherABoundaryCutsAnEdit) {
   EXPECT_TRUE(splice.crosses(3));
   EXPECT_FALSE(splice.crosses(5));
   EXPECT_FALSE(splice.crosses(7));
+}
+
+// Many edits, insertions at the start of a replacement among them: crosses
+// agrees at every offset with a look at each edit.
+TEST(SoapSplice, CrossesAgreesWithEveryEditAtEveryOffset) {
+  const std::string original(64, '.');
+  Splice splice(original);
+  const std::vector<std::pair<std::size_t, std::size_t>> edits{{3, 9}, {9, 9}, {9, 12}, {20, 20}, {20, 21}, {30, 44}, {50, 50}, {63, 64}};
+  for (std::size_t k = edits.size(); k-- > 0;) {  // out of order: prepare sorts
+    if (edits[k].first == edits[k].second) splice.insert(edits[k].first, "i");
+    else splice.replace({edits[k].first, edits[k].second}, "r");
+  }
+  ASSERT_TRUE(splice.prepare().ok());
+  for (std::size_t offset = 0; offset <= original.size(); ++offset) {
+    SCOPED_TRACE(offset);
+    const bool expected = std::any_of(edits.begin(), edits.end(),
+                                      [&](const auto& e) { return e.first < offset && offset < e.second; });
+    EXPECT_EQ(splice.crosses(offset), expected);
+  }
 }
 
 }  // namespace
