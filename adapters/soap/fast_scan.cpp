@@ -118,14 +118,17 @@ struct Binding {
   int uri_id;          // see Scanner::uri_id
 };
 
-struct Attribute {
+// (Attribute and Open are 64 bytes, padding included: the scan asks its
+// vectors' size() for every element, and a size that is a power of two
+// makes that a shift instead of a multiplication.)
+struct alignas(64) Attribute {
   std::string_view prefix;  // empty when unprefixed
   std::string_view local;
   Span value;
   char quote;
 };
 
-struct Open {
+struct alignas(64) Open {
   std::size_t begin = 0;
   std::string_view qname;
   std::size_t scope_mark = 0;
