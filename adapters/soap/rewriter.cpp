@@ -344,23 +344,17 @@ const std::string* fast_flag_literal(const SoapMessage& response, const FastHit&
   if (unchanged != nullptr) *unchanged = false;
   const std::vector<std::string>& wanted = preselected ? m.true_literals : m.false_literals;
   const std::vector<std::string>& other = preselected ? m.false_literals : m.true_literals;
-  std::optional<std::string> decoded;
+  std::string decoded;  // filled only when the flag's text needs decoding
   std::string_view current;
   if (m.preselected.path->attribute()) {
     if (hit.with_attribute < 0) return &wanted.front();
-    decoded = fast_attribute(response.bytes(), hit.attribute_value, response.encoding());
-    if (!decoded) return nullptr;
-    current = *decoded;
+    if (!fast_attribute_view(response.bytes(), hit.attribute_value, response.encoding(), decoded, current)) {
+      return nullptr;
+    }
   } else {
     if (hit.first < 0) return &wanted.front();
     const FastElement& e = response.fast()->elements[static_cast<std::size_t>(hit.first)];
-    if (const auto plain = fast_plain_text(response.bytes(), e)) {
-      current = *plain;
-    } else {
-      decoded = fast_text(response.bytes(), e, response.encoding());
-      if (!decoded) return nullptr;
-      current = *decoded;
-    }
+    if (!fast_text_view(response.bytes(), e, response.encoding(), decoded, current)) return nullptr;
   }
   if (const auto it = std::find(wanted.begin(), wanted.end(), current); it != wanted.end()) {
     // FastWriter writes an attribute only on the first matching element.
