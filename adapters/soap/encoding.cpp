@@ -565,10 +565,4 @@ Result<std::string> decode_text(std::string_view raw, Encoding encoding, EscapeC
   return out;
 }
 
-std::string_view trim_xml_space(std::string_view text) noexcept {
-  while (!text.empty() && is_xml_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_xml_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 }  // namespace socialdefault::soap

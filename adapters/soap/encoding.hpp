@@ -67,7 +67,12 @@ Result<std::string> decode_text(std::string_view raw, Encoding encoding, EscapeC
 
 // True for the four XML whitespace characters.
 constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-std::string_view trim_xml_space(std::string_view text) noexcept;
+// Inline: the readers trim every value they read.
+inline std::string_view trim_xml_space(std::string_view text) noexcept {
+  while (!text.empty() && is_xml_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_xml_space(text.back())) text.remove_suffix(1);
+  return text;
+}
 
 // "text" with its double quotes, for error messages. Built step by step:
 // the one-expression form trips a false -Wrestrict in g++ 12 at -O2.

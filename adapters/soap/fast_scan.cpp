@@ -1004,7 +1004,7 @@ bool fast_text_decoded(std::string_view raw, std::size_t at, Encoding encoding, 
                        std::string_view& out) {
   auto decoded = decode_text(raw, encoding, EscapeContext::text, at);
   if (!decoded) return false;
-  scratch.assign(fast_detail::trimmed(*decoded));
+  scratch.assign(trim_xml_space(*decoded));
   out = scratch;
   return true;
 }

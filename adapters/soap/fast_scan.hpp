@@ -135,9 +135,8 @@ namespace fast_detail {
 // True when raw holds '&' or a carriage return, the two things decoding
 // changes in element content; sixteen bytes at a time (values are short,
 // and the end tag after them lets the last block be read whole: limit is
-// the end of the bytes). Inline, with trimmed and the plain half of
-// fast_text_view, because the readers call them for every field of every
-// candidate.
+// the end of the bytes). Inline, as is the plain half of fast_text_view,
+// because the readers call both for every field of every candidate.
 inline bool needs_decoding(std::string_view raw, const char* limit) noexcept {
   const char* p = raw.data();
   std::size_t n = raw.size();
@@ -157,15 +156,6 @@ inline bool needs_decoding(std::string_view raw, const char* limit) noexcept {
     if (*p == '&' || *p == '\r') return true;
   }
   return false;
-}
-
-inline std::string_view trimmed(std::string_view text) noexcept {
-  if (text.empty() || (!is_xml_space(text.front()) && !is_xml_space(text.back()))) return text;
-  std::size_t b = 0;
-  std::size_t e = text.size();
-  while (b < e && is_xml_space(text[b])) ++b;
-  while (e > b && is_xml_space(text[e - 1])) --e;
-  return text.substr(b, e - b);
 }
 
 }  // namespace fast_detail
@@ -189,7 +179,7 @@ inline std::optional<std::string_view> fast_plain_text(std::string_view bytes, c
   if (!element.simple()) return std::nullopt;
   const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
   if (fast_detail::needs_decoding(raw, bytes.data() + bytes.size())) return std::nullopt;
-  return fast_detail::trimmed(raw);
+  return trim_xml_space(raw);
 }
 std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding);
 // The same two as views: of the bytes when nothing needs decoding (most
@@ -201,7 +191,7 @@ inline bool fast_text_view(std::string_view bytes, const FastElement& element, E
   if (!element.simple()) return false;
   const std::string_view raw = bytes.substr(element.start_tag_end, element.content_end - element.start_tag_end);
   if (!fast_detail::needs_decoding(raw, bytes.data() + bytes.size())) {
-    out = fast_detail::trimmed(raw);
+    out = trim_xml_space(raw);
     return true;
   }
   return fast_text_decoded(raw, element.start_tag_end, encoding, scratch, out);
