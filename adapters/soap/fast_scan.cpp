@@ -140,6 +140,26 @@ struct alignas(64) Open {
   bool is_payload = false;
   bool has_child_element = false;
   bool has_other_markup = false;
+  std::uint32_t children = 0;   // child elements opened so far (counted for candidates only)
+};
+
+// A candidate's child start tag ("<erp:Name>", "<erp:UnitPrice
+// currency=\"EUR\">"), as the scan resolved it: its prefix's binding (by
+// index in the bindings; npos: none), its attributes (at most two, none
+// prefixed or a declaration) and the group of mapped names it matched. The
+// same child of the next candidate is mostly the same bytes, and then
+// resolves the same way, as long as no declaration has been added since:
+// bindings are otherwise only dropped, which the index shows.
+struct KnownTag {
+  static constexpr std::size_t kAttributes = 2;
+  std::string_view tag;          // from '<' to '>', as written; empty: none
+  std::size_t begin = 0;         // where it was
+  std::size_t name_length = 0;   // of the qualified name
+  std::size_t binding = std::string_view::npos;
+  std::uint64_t declarations = 0;  // Scanner::declarations_ when it was resolved
+  int group = -1;                // in FastScanPlan::candidate_names; -1: none
+  std::size_t attribute_count = 0;
+  Attribute attributes[kAttributes];  // values where they were
 };
 
 }  // namespace
@@ -284,9 +304,11 @@ class Scanner {
   const Binding* binding(std::string_view prefix) const noexcept;
   const Attribute* find(const ExpandedName& name) const;
   std::int32_t record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing);
-  void hits(const NameGroups& names, const std::vector<Spec>& specs, FastHit* out, Open& o, int uri_id,
-            std::string_view local,
-            std::size_t name_end, std::size_t tag_end, bool self_closing);
+  // The group of names that local in namespace uri_id is one of (-1: none).
+  static int group_of(const NameGroups& names, int uri_id, std::string_view local) noexcept;
+  void hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* out, Open& o, std::size_t name_end,
+            std::size_t tag_end, bool self_closing);
+  bool open_known(const KnownTag& known, std::size_t& i);
   void finish(const Open& o, std::size_t content_end, std::size_t end);
   std::size_t scope_of_candidate(std::size_t depth);
 
@@ -300,6 +322,11 @@ class Scanner {
   std::vector<Binding> bindings_;
   std::vector<Attribute> attributes_;
   std::vector<Span> scope_spans_;
+  // The start tags of the last candidate's children, by their place in it
+  // (see KnownTag); at most kKnownChildren.
+  static constexpr std::size_t kKnownChildren = 32;
+  std::vector<KnownTag> known_children_;
+  std::uint64_t declarations_ = 0;  // namespace declarations met so far
   std::size_t next_amp_ = 0;  // the next '&' at or after the last text checked (size: none)
   std::string_view soap_uri_;
   bool body_found_ = false;
@@ -552,36 +579,75 @@ const Attribute* Scanner::find(const ExpandedName& wanted) const {
   return o.element;
 }
 
-void Scanner::hits(const NameGroups& names, const std::vector<Spec>& specs, FastHit* out, Open& o,
-                   int uri_id, std::string_view local, std::size_t name_end, std::size_t tag_end, bool self_closing) {
+int Scanner::group_of(const NameGroups& names, int uri_id, std::string_view local) noexcept {
   const std::size_t length = local.size();
   std::size_t from = 0;
   if (length < NameGroups::kLengths) {
-    if (names.first[length] == NameGroups::kNone) return;
+    if (names.first[length] == NameGroups::kNone) return -1;
     from = names.first[length];
   }
   for (std::size_t index = from; index < names.groups.size(); ++index) {
     const NameGroup& g = names.groups[index];
     if (g.local.size() != length) {
-      if (g.local.size() > length) return;  // sorted by length
+      if (g.local.size() > length) return -1;  // sorted by length
       continue;
     }
-    if (g.uri_id != uri_id || !same(g.local, local)) continue;
-    for (std::uint64_t bits = g.specs; bits != 0; bits &= bits - 1) {
-      const std::size_t k = static_cast<std::size_t>(__builtin_ctzll(bits));
-      const Spec& spec = specs[k];
-      FastHit& h = out[k];
-      if (h.first < 0) h.first = record(o, name_end, tag_end, self_closing);
-      if (spec.attribute != nullptr && h.with_attribute < 0) {
-        if (const Attribute* a = find(*spec.attribute)) {
-          h.with_attribute = record(o, name_end, tag_end, self_closing);
-          h.attribute_value = a->value;
-          h.quote = a->quote;
-        }
+    if (g.uri_id == uri_id && same(g.local, local)) return static_cast<int>(index);  // the names are distinct
+  }
+  return -1;
+}
+
+void Scanner::hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* out, Open& o, std::size_t name_end,
+                   std::size_t tag_end, bool self_closing) {
+  for (std::uint64_t bits = g.specs; bits != 0; bits &= bits - 1) {
+    const std::size_t k = static_cast<std::size_t>(__builtin_ctzll(bits));
+    const Spec& spec = specs[k];
+    FastHit& h = out[k];
+    if (h.first < 0) h.first = record(o, name_end, tag_end, self_closing);
+    if (spec.attribute != nullptr && h.with_attribute < 0) {
+      if (const Attribute* a = find(*spec.attribute)) {
+        h.with_attribute = record(o, name_end, tag_end, self_closing);
+        h.attribute_value = a->value;
+        h.quote = a->quote;
       }
     }
-    return;  // the names are distinct
   }
+}
+
+// A candidate's child whose start tag is the known one: opened as the
+// general path would open it, without reading its name again. false: not
+// the known tag (nothing is changed).
+inline bool Scanner::open_known(const KnownTag& known, std::size_t& i) {
+  const std::size_t size = known.tag.size();
+  if (size == 0 || s_.size() - i < size || !same(s_.substr(i, size), known.tag)) return false;
+  if (known.declarations != declarations_ ||
+      (known.binding != std::string_view::npos && known.binding >= bindings_.size())) {
+    return false;
+  }
+  const std::size_t depth = stack_.size();
+  if (depth + 1 > limits_.max_depth) return false;
+  const std::size_t begin = i;
+  const std::size_t name_end = begin + 1 + known.name_length;
+  const std::size_t tag_end = begin + size;
+  attributes_.clear();
+  for (std::size_t k = 0; k < known.attribute_count; ++k) {
+    Attribute& a = attributes_.emplace_back(known.attributes[k]);
+    a.value = {a.value.begin - known.begin + begin, a.value.end - known.begin + begin};
+  }
+  Open& o = stack_.emplace_back();
+  o.begin = begin;
+  o.qname = s_.substr(begin + 1, known.name_length);
+  o.scope_mark = bindings_.size();
+  Open& parent = stack_[depth - 1];
+  parent.has_child_element = true;
+  out_->candidates[static_cast<std::size_t>(parent.candidate)].last_child = begin;
+  if (known.group >= 0) {
+    FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
+    hits(plan_.candidate_names.groups[static_cast<std::size_t>(known.group)], plan_.candidate_specs, h, o, name_end,
+         tag_end, false);
+  }
+  i = tag_end;
+  return true;
 }
 
 void Scanner::finish(const Open& o, std::size_t content_end, std::size_t end) {
@@ -631,6 +697,13 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
 }
 
 [[gnu::flatten]] bool Scanner::start_tag(std::size_t& i) {
+  // A candidate's child: the same child of the candidate before, when the
+  // tag is the same (see KnownTag).
+  std::size_t child = kKnownChildren;
+  if (!stack_.empty() && stack_.back().candidate >= 0) {
+    child = stack_.back().children++;
+    if (child < known_children_.size() && open_known(known_children_[child], i)) return true;
+  }
   const std::size_t begin = i;
   std::size_t name_end = 0;
   std::size_t colon = 0;
@@ -686,6 +759,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
       // turns tabs and line ends into spaces: only plain URIs are the same raw.
       if (value.find_first_of("&\t\n\r") != std::string_view::npos) return false;
       bindings_.push_back({prefix, value, {a_begin, value_end + 1}, stack_.size(), plan_.uri_id(value)});
+      ++declarations_;
     }
     attributes_.push_back(a);
     j = value_end + 1;
@@ -791,12 +865,33 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
         }
       }
       if (parent.is_payload) {
-        hits(plan_.payload_names, plan_.payload_specs, out_->payload_hits, o, id, local, name_end, tag_end, self_closing);
+        if (const int g = group_of(plan_.payload_names, id, local); g >= 0) {
+          hits(plan_.payload_names.groups[static_cast<std::size_t>(g)], plan_.payload_specs, out_->payload_hits, o,
+               name_end, tag_end, self_closing);
+        }
       }
       if (parent.candidate >= 0) {
         out_->candidates[static_cast<std::size_t>(parent.candidate)].last_child = begin;
-        FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-        hits(plan_.candidate_names, plan_.candidate_specs, h, o, id, local, name_end, tag_end, self_closing);
+        const int g = group_of(plan_.candidate_names, id, local);
+        if (g >= 0) {
+          FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
+          hits(plan_.candidate_names.groups[static_cast<std::size_t>(g)], plan_.candidate_specs, h, o, name_end, tag_end,
+               self_closing);
+        }
+        if (child < kKnownChildren && !self_closing && attributes_.size() <= KnownTag::kAttributes &&
+            std::all_of(attributes_.begin(), attributes_.end(),
+                        [](const Attribute& a) { return a.prefix.empty() && !same(a.local, "xmlns"); })) {
+          if (known_children_.size() <= child) known_children_.resize(child + 1);
+          KnownTag& known = known_children_[child];
+          known.tag = s_.substr(begin, tag_end - begin);
+          known.begin = begin;
+          known.name_length = name_end - begin - 1;
+          known.binding = bound != nullptr ? static_cast<std::size_t>(bound - bindings_.data()) : std::string_view::npos;
+          known.declarations = declarations_;
+          known.group = g;
+          known.attribute_count = attributes_.size();
+          std::copy(attributes_.begin(), attributes_.end(), known.attributes);
+        }
       }
     }
   }

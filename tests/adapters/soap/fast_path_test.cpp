@@ -383,6 +383,90 @@ TEST(SoapFastPath, ANoteWhoseElementACandidateLacksIsCreatedTheSameWay) {
   }
 }
 
+// The n-th (from 0) occurrence of from replaced by to.
+std::string replace_nth(std::string text, std::string_view from, std::string_view to, int n) {
+  std::size_t at = text.find(from);
+  for (int k = 0; k < n && at != std::string::npos; ++k) at = text.find(from, at + 1);
+  EXPECT_NE(at, std::string::npos) << from << " #" << n;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// The scan takes a candidate's child whose start tag is byte for byte the
+// one at the same place in the candidate before as that one was resolved;
+// these change what the same bytes mean, or where they are, from one
+// candidate to the next.
+TEST(SoapFastPath, RepeatedChildTagsOfCandidatesAreResolvedAgainWhenTheirMeaningChanges) {
+  const SoapAdapter adapter = example_adapter();
+  const std::string base = example("shortlist-response.xml");
+  const std::string prefixed = apply(base, {"p:Name", {{"<Name>", "<p:Name>"}, {"</Name>", "</p:Name>"}}});
+  const std::string declared_on_each =
+      apply(prefixed, {"", {{"<Supplier>", "<Supplier xmlns:p=\"urn:example:erp:purchasing:1\">"}}});
+  EXPECT_TRUE(compare(adapter, declared_on_each, "prefix declared on every candidate"));
+  // Declared by the first candidate only: the second's p:Name is unbound.
+  const std::string first_only =
+      replace_nth(prefixed, "<Supplier>", "<Supplier xmlns:p=\"urn:example:erp:purchasing:1\">", 0);
+  EXPECT_FALSE(compare(adapter, first_only, "prefix declared by the first candidate only"));
+  // Declared again, for another namespace: the second's p:Name is not the mapped name.
+  const std::string rebound =
+      replace_nth(declared_on_each, "xmlns:p=\"urn:example:erp:purchasing:1\"", "xmlns:p=\"urn:other\"", 1);
+  compare(adapter, rebound, "prefix bound to another namespace by the second candidate");
+  // Declared on the Suppliers element and again, for another namespace, by
+  // the third candidate only.
+  const std::string outer = apply(prefixed, {"", {{"<Suppliers>", "<Suppliers xmlns:p=\"urn:example:erp:purchasing:1\">"}}});
+  EXPECT_TRUE(compare(adapter, outer, "prefix declared around the candidates"));
+  compare(adapter, replace_nth(outer, "<Supplier>", "<Supplier xmlns:p=\"urn:other\">", 2),
+          "prefix declared around the candidates and bound to another namespace by the third");
+  // The default namespace: undeclared on a child by the second candidate.
+  compare(adapter, replace_nth(base, "<Name>", "<Name xmlns=\"\">", 1), "default namespace undeclared on a child");
+  // Children in another order, one more, one fewer, an empty one, and a
+  // start tag with a space before '>'.
+  EXPECT_TRUE(compare(adapter,
+                      replace_nth(base, "<SupplierId>BLOEM-02</SupplierId>\n          <Name>Groen &amp; Meer Leerwerkbedrijf</Name>",
+                                  "<Name>Groen &amp; Meer Leerwerkbedrijf</Name>\n          <SupplierId>BLOEM-02</SupplierId>", 0),
+                      "children in another order"));
+  EXPECT_TRUE(compare(adapter, replace_nth(base, "<KvK>", "<Extra>x</Extra><KvK>", 2), "one more child"));
+  EXPECT_TRUE(compare(adapter, replace_nth(base, "<KvK>70000002</KvK>", "", 0), "one fewer child"));
+  EXPECT_TRUE(compare(adapter, replace_nth(base, "<KvK>70000001</KvK>", "<KvK/>", 0), "an empty child"));
+  EXPECT_TRUE(compare(adapter, replace_nth(base, "<Name>", "<Name >", 3), "a space before '>'"));
+  // A known tag as a grandchild: it matches no mapped field there.
+  EXPECT_TRUE(compare(adapter, replace_nth(base, "<KvK>60000200</KvK>", "<Extra><KvK>1</KvK></Extra><KvK>60000200</KvK>", 0),
+                      "a known tag one level deeper"));
+}
+
+// A known child tag with attributes: the flag is an attribute of a child
+// whose start tag is the same in every candidate, so each candidate's flag
+// must be found in its own bytes (writing the last one's must not touch the
+// one before it).
+TEST(SoapFastPath, RepeatedChildTagsWithAttributesAreReadAndWrittenWhereTheyAre) {
+  const auto mapping = parse_mapping(R"(<mapping xmlns="urn:socialdefault:mapping:1" name="flag on a child">
+  <namespace prefix="b" uri="urn:example:bestel:2"/>
+  <shortlist>
+    <response element="b:Antwoord"/>
+    <candidates path="b:Leverancier">
+      <id path="b:Code"/>
+      <name path="b:Naam"/>
+      <price path="b:Prijs/@bedrag"/>
+      <currency path="b:Prijs/@munt"/>
+      <preselected path="b:Status/@voorkeur" true="J" false="N"/>
+    </candidates>
+  </shortlist>
+</mapping>)",
+                                     "flag-on-a-child.mapping.xml");
+  ASSERT_TRUE(mapping.ok()) << mapping.error().describe();
+  const SoapAdapter adapter(*mapping, {});
+  std::string doc =
+      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><b:Antwoord xmlns:b=\"urn:example:bestel:2\">";
+  for (const char* code : {"XMAS-R1", "XMAS-S2", "XMAS-R2", "XMAS-R3"}) {
+    const bool first = std::string_view(code) == "XMAS-R1";
+    doc += std::string("\n<b:Leverancier><b:Code>") + code + "</b:Code><b:Naam>N " + code +
+           "</b:Naam><b:Prijs munt=\"EUR\" bedrag=\"20.00\">20</b:Prijs><b:Status voorkeur=\"" + (first ? "J" : "N") +
+           "\">s</b:Status></b:Leverancier>";
+  }
+  doc += "\n</b:Antwoord></s:Body></s:Envelope>";
+  EXPECT_TRUE(compare(adapter, doc, "flag on a child with the same start tag in every candidate"));
+}
+
 TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
   const SoapAdapter adapter = example_adapter();
   for (int n : {1, 2, 10, 50, 500}) {
