@@ -120,15 +120,19 @@ struct Binding {
 
 // (Attribute and Open are 64 bytes, padding included: the scan asks its
 // vectors' size() for every element, and a size that is a power of two
-// makes that a shift instead of a multiplication.)
-struct alignas(64) Attribute {
+// makes that a shift instead of a multiplication. Padded rather than
+// aligned: over-aligned elements take operator new's aligned form, which
+// costs glibc several times a plain allocation.)
+struct Attribute {
   std::string_view prefix;  // empty when unprefixed
   std::string_view local;
   Span value;
   char quote;
+  char padding[15];
 };
+static_assert(sizeof(Attribute) == 64);
 
-struct alignas(64) Open {
+struct Open {
   std::size_t begin = 0;
   std::string_view qname;
   std::size_t scope_mark = 0;
@@ -141,7 +145,9 @@ struct alignas(64) Open {
   bool has_child_element = false;
   bool has_other_markup = false;
   std::uint32_t children = 0;   // child elements opened so far (counted for candidates only)
+  char padding[8];
 };
+static_assert(sizeof(Open) == 64);
 
 // A candidate's child start tag ("<erp:Name>", "<erp:UnitPrice
 // currency=\"EUR\">"), as the scan resolved it: its prefix's binding (by
@@ -160,6 +166,31 @@ struct KnownTag {
   int group = -1;                // in FastScanPlan::candidate_names; -1: none
   std::size_t attribute_count = 0;
   Attribute attributes[kAttributes];  // values where they were
+};
+
+// The scan's working storage: kept per thread, so that a scan allocates
+// only for what it returns once the thread has seen a message like it (a
+// scan does not start another; one that did would get storage of its own).
+// What a message needed beyond kKept entries is let go after it.
+struct ScanWork {
+  static constexpr std::size_t kKept = 256;
+  std::vector<Open> stack;
+  std::vector<Binding> bindings;
+  std::vector<Attribute> attributes;
+  std::vector<Span> scope_spans;
+  std::vector<KnownTag> known_children;
+  bool in_use = false;
+
+  void trim() {
+    const auto let_go = [](auto& v) {
+      if (v.capacity() > kKept) std::decay_t<decltype(v)>().swap(v);
+    };
+    let_go(stack);
+    let_go(bindings);
+    let_go(attributes);
+    let_go(scope_spans);
+    let_go(known_children);
+  }
 };
 
 }  // namespace
@@ -260,9 +291,18 @@ namespace {
 
 class Scanner {
  public:
-  Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits)
+  Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits, ScanWork& work)
       : s_(bytes), enc_(encoding), m_(*plan.mapping->shortlist), plan_(plan), limits_(limits),
-        out_(std::make_unique<FastShortlist>()) {
+        out_(std::make_unique<FastShortlist>()), work_(work), stack_(std::move(work.stack)),
+        bindings_(std::move(work.bindings)), attributes_(std::move(work.attributes)),
+        scope_spans_(std::move(work.scope_spans)), known_children_(std::move(work.known_children)) {
+    // (Moved in and back rather than used through references: a member is
+    // one load nearer, and the scan asks its vectors for every element.)
+    stack_.clear();
+    bindings_.clear();
+    attributes_.clear();
+    scope_spans_.clear();
+    known_children_.clear();
     out_->fields_per_candidate = plan_.candidate_specs.size();
     // Rough sizes from the length (a candidate takes a few hundred bytes),
     // so the vectors do not grow step by step.
@@ -271,6 +311,16 @@ class Scanner {
     out_->candidates.reserve(guess);
     out_->candidate_hits.reserve(guess * out_->fields_per_candidate);
     stack_.reserve(16);
+  }
+
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+  ~Scanner() {
+    work_.stack = std::move(stack_);
+    work_.bindings = std::move(bindings_);
+    work_.attributes = std::move(attributes_);
+    work_.scope_spans = std::move(scope_spans_);
+    work_.known_children = std::move(known_children_);
   }
 
   bool run(std::size_t from);
@@ -318,6 +368,7 @@ class Scanner {
   const FastScanPlan& plan_;
   const Limits& limits_;
   std::unique_ptr<FastShortlist> out_;
+  ScanWork& work_;  // where the vectors below come from and go back to
   std::vector<Open> stack_;
   std::vector<Binding> bindings_;
   std::vector<Attribute> attributes_;
@@ -1001,7 +1052,18 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
   const FastScanPlan* plan = mapping.fast_scan_plan.get();
   if (plan == nullptr || plan->mapping != &mapping) plan = &own.emplace(mapping);
   if (!plan->supported) return result;
-  Scanner scanner(bytes, encoding, *plan, limits);
+  thread_local ScanWork kept;
+  std::optional<ScanWork> own_work;
+  ScanWork& work = kept.in_use ? own_work.emplace() : kept;
+  work.in_use = true;
+  struct Release {
+    ScanWork& work;
+    ~Release() {
+      work.in_use = false;
+      work.trim();
+    }
+  } release{work};
+  Scanner scanner(bytes, encoding, *plan, limits, work);
   if (!scanner.run(bom_size)) return result;
   result.soap12 = scanner.soap12();
   result.kind = scanner.request() ? MessageKind::shortlist_request : MessageKind::shortlist_response;
