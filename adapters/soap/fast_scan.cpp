@@ -149,23 +149,36 @@ struct Open {
 };
 static_assert(sizeof(Open) == 64);
 
-// A candidate's child start tag ("<erp:Name>", "<erp:UnitPrice
-// currency=\"EUR\">"), as the scan resolved it: its prefix's binding (by
-// index in the bindings; npos: none), its attributes (at most two, none
-// prefixed or a declaration) and the group of mapped names it matched. The
-// same child of the next candidate is mostly the same bytes, and then
-// resolves the same way, as long as no declaration has been added since:
-// bindings are otherwise only dropped, which the index shows.
+// What reading a start tag gives (Scanner::read_tag or a KnownTag): where
+// it is, its name resolved, and whether it closes itself. Its attributes
+// are in Scanner::attributes_, its declarations on Scanner::bindings_.
+struct Tag {
+  static constexpr int kGroupUnknown = -2;
+  std::size_t begin = 0;       // '<'
+  std::size_t name_end = 0;    // after the qualified name
+  std::size_t end = 0;         // after '>' or "/>"
+  std::size_t scope_mark = 0;  // the bindings before its own declarations
+  std::size_t binding = std::string_view::npos;  // its prefix's, by index in the bindings (npos: none)
+  std::string_view local, uri;
+  int uri_id = -1;             // see Scanner::uri_id
+  int group = kGroupUnknown;   // in FastScanPlan::candidate_names (-1: none), once a candidate's child
+  bool self_closing = false;
+};
+
+// A start tag as the scan read it ("<erp:Name>", "<erp:UnitPrice
+// currency=\"EUR\">"): the children of candidates, and candidates, repeat
+// theirs, and the same bytes resolve the same way as long as no namespace
+// declaration has been added since and the binding the prefix took is
+// still in scope (bindings are otherwise only dropped, which its index
+// shows). Tags that declare namespaces, close themselves, or have more than
+// kAttributes attributes or a prefixed one are not kept.
 struct KnownTag {
   static constexpr std::size_t kAttributes = 2;
-  std::string_view tag;          // from '<' to '>', as written; empty: none
-  std::size_t begin = 0;         // where it was
-  std::size_t name_length = 0;   // of the qualified name
-  std::size_t binding = std::string_view::npos;
-  std::uint64_t declarations = 0;  // Scanner::declarations_ when it was resolved
-  int group = -1;                // in FastScanPlan::candidate_names; -1: none
+  std::string_view bytes;            // from '<' to '>', as written; empty: none
+  Tag tag;                           // as read, moved to where it was seen last
+  std::uint64_t declarations = 0;    // Scanner::declarations_ when it was read
   std::size_t attribute_count = 0;
-  Attribute attributes[kAttributes];  // values where they were
+  Attribute attributes[kAttributes];  // values from the tag's '<'
 };
 
 // The scan's working storage: kept per thread, so that a scan allocates
@@ -335,8 +348,11 @@ class Scanner {
     while (i < s_.size() && is_xml_space(s_[i])) ++i;
     return i;
   }
+  // The bytes [from, to), which the caller knows to be inside them (no
+  // check, unlike substr: the scan takes views of every name it reads).
+  std::string_view view(std::size_t from, std::size_t to) const noexcept { return {s_.data() + from, to - from}; }
   bool starts(std::size_t i, std::string_view what) const noexcept {
-    return i <= s_.size() && s_.size() - i >= what.size() && same(s_.substr(i, what.size()), what);
+    return i <= s_.size() && s_.size() - i >= what.size() && same(view(i, i + what.size()), what);
   }
   std::size_t next_lt(std::size_t i) const noexcept;
   // The closing quote of an attribute value that starts at i (npos: none,
@@ -348,6 +364,10 @@ class Scanner {
   bool declaration(std::size_t& i) const;   // at "<?xml "
   bool misc(std::size_t& i, bool before_root) const;
   bool start_tag(std::size_t& i);
+  bool read_tag(std::size_t i, Tag& t);
+  bool open(Tag& t, std::size_t& i);
+  Tag* replay(KnownTag& known, std::size_t i);
+  void remember(KnownTag& known, const Tag& t);
   bool end_tag(std::size_t& i);
   bool text(std::size_t from, std::size_t to);
   std::optional<std::string_view> lookup(std::string_view prefix) const noexcept;
@@ -358,7 +378,6 @@ class Scanner {
   static int group_of(const NameGroups& names, int uri_id, std::string_view local) noexcept;
   void hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* out, Open& o, std::size_t name_end,
             std::size_t tag_end, bool self_closing);
-  bool open_known(const KnownTag& known, std::size_t& i);
   void finish(const Open& o, std::size_t content_end, std::size_t end);
   std::size_t scope_of_candidate(std::size_t depth);
 
@@ -373,10 +392,11 @@ class Scanner {
   std::vector<Binding> bindings_;
   std::vector<Attribute> attributes_;
   std::vector<Span> scope_spans_;
-  // The start tags of the last candidate's children, by their place in it
-  // (see KnownTag); at most kKnownChildren.
+  // The start tags of the last candidate's children, by their place in it,
+  // and of the last candidate (see KnownTag); at most kKnownChildren.
   static constexpr std::size_t kKnownChildren = 32;
   std::vector<KnownTag> known_children_;
+  KnownTag known_candidate_;
   std::uint64_t declarations_ = 0;  // namespace declarations met so far
   std::size_t next_amp_ = 0;  // the next '&' at or after the last text checked (size: none)
   std::string_view soap_uri_;
@@ -665,40 +685,41 @@ void Scanner::hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* 
   }
 }
 
-// A candidate's child whose start tag is the known one: opened as the
-// general path would open it, without reading its name again. false: not
-// the known tag (nothing is changed).
-inline bool Scanner::open_known(const KnownTag& known, std::size_t& i) {
-  const std::size_t size = known.tag.size();
-  if (size == 0 || s_.size() - i < size || !same(s_.substr(i, size), known.tag)) return false;
+// The tag at i as known, moved there (null: the bytes or the bindings
+// differ, and it must be read).
+inline Tag* Scanner::replay(KnownTag& known, std::size_t i) {
+  const std::size_t size = known.bytes.size();
+  if (size == 0 || s_.size() - i < size || !same(view(i, i + size), known.bytes)) return nullptr;
   if (known.declarations != declarations_ ||
-      (known.binding != std::string_view::npos && known.binding >= bindings_.size())) {
-    return false;
+      (known.tag.binding != std::string_view::npos && known.tag.binding >= bindings_.size())) {
+    return nullptr;
   }
-  const std::size_t depth = stack_.size();
-  if (depth + 1 > limits_.max_depth) return false;
-  const std::size_t begin = i;
-  const std::size_t name_end = begin + 1 + known.name_length;
-  const std::size_t tag_end = begin + size;
   attributes_.clear();
   for (std::size_t k = 0; k < known.attribute_count; ++k) {
     Attribute& a = attributes_.emplace_back(known.attributes[k]);
-    a.value = {a.value.begin - known.begin + begin, a.value.end - known.begin + begin};
+    a.value = {a.value.begin + i, a.value.end + i};
   }
-  Open& o = stack_.emplace_back();
-  o.begin = begin;
-  o.qname = s_.substr(begin + 1, known.name_length);
-  o.scope_mark = bindings_.size();
-  Open& parent = stack_[depth - 1];
-  parent.has_child_element = true;
-  out_->candidates[static_cast<std::size_t>(parent.candidate)].last_child = begin;
-  if (known.group >= 0) {
-    FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-    hits(plan_.candidate_names.groups[static_cast<std::size_t>(known.group)], plan_.candidate_specs, h, o, name_end,
-         tag_end, false);
+  Tag& t = known.tag;
+  t.name_end = t.name_end - t.begin + i;
+  t.end = i + size;
+  t.begin = i;
+  t.scope_mark = bindings_.size();
+  return &t;
+}
+
+inline void Scanner::remember(KnownTag& known, const Tag& t) {
+  if (t.self_closing || t.scope_mark != bindings_.size() || attributes_.size() > KnownTag::kAttributes) return;
+  for (const Attribute& a : attributes_) {
+    if (!a.prefix.empty()) return;  // (an unprefixed xmlns is a declaration, seen above)
   }
-  i = tag_end;
-  return true;
+  known.bytes = view(t.begin, t.end);
+  known.tag = t;
+  known.declarations = declarations_;
+  known.attribute_count = attributes_.size();
+  for (std::size_t k = 0; k < attributes_.size(); ++k) {
+    known.attributes[k] = attributes_[k];
+    known.attributes[k].value = {attributes_[k].value.begin - t.begin, attributes_[k].value.end - t.begin};
+  }
 }
 
 void Scanner::finish(const Open& o, std::size_t content_end, std::size_t end) {
@@ -748,13 +769,35 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
 }
 
 [[gnu::flatten]] bool Scanner::start_tag(std::size_t& i) {
-  // A candidate's child: the same child of the candidate before, when the
-  // tag is the same (see KnownTag).
-  std::size_t child = kKnownChildren;
-  if (!stack_.empty() && stack_.back().candidate >= 0) {
-    child = stack_.back().children++;
-    if (child < known_children_.size() && open_known(known_children_[child], i)) return true;
+  // A candidate's child is compared with the child at the same place in
+  // the candidate before, a candidate with the candidate before (KnownTag).
+  KnownTag* known = nullptr;
+  if (!stack_.empty()) {
+    Open& parent = stack_.back();
+    if (parent.candidate >= 0) {
+      const std::size_t child = parent.children++;
+      if (child < kKnownChildren) {
+        if (known_children_.size() <= child) known_children_.resize(child + 1);
+        known = &known_children_[child];
+      }
+    } else if (parent.candidate_step >= 0 &&
+               static_cast<std::size_t>(parent.candidate_step) + 1 == m_.candidates.elements.steps().size()) {
+      known = &known_candidate_;
+    }
   }
+  if (known != nullptr) {
+    if (Tag* t = replay(*known, i)) return open(*t, i);
+  }
+  Tag t;
+  if (!read_tag(i, t) || !open(t, i)) return false;
+  if (known != nullptr) remember(*known, t);
+  return true;
+}
+
+// A start tag from its '<' at i: its name, its attributes (declarations go
+// on the bindings), and the checks the DOM path's parser and namespace
+// resolution would make of it.
+bool Scanner::read_tag(std::size_t i, Tag& t) {
   const std::size_t begin = i;
   std::size_t name_end = 0;
   std::size_t colon = 0;
@@ -784,10 +827,10 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     if (!name(j, a_end, a_colon)) return false;
     Attribute a;
     if (a_colon != std::string_view::npos) {
-      a.prefix = s_.substr(j, a_colon - j);
-      a.local = s_.substr(a_colon + 1, a_end - a_colon - 1);
+      a.prefix = view(j, a_colon);
+      a.local = view(a_colon + 1, a_end);
     } else {
-      a.local = s_.substr(j, a_end - j);
+      a.local = view(j, a_end);
     }
     const std::size_t a_begin = j;
     j = skip_space(a_end);
@@ -799,7 +842,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     const std::size_t value_end = this->value_end(j + 1, a.quote, amp);
     if (value_end == std::string_view::npos) return false;
     a.value = {j + 1, value_end};
-    const std::string_view value = s_.substr(a.value.begin, a.value.size());
+    const std::string_view value = view(a.value.begin, a.value.end);
     if (amp && !decode_text(value, enc_, EscapeContext::attribute, a.value.begin).ok()) return false;
     const bool declaration = same(a.prefix, "xmlns") || (a.prefix.empty() && same(a.local, "xmlns"));
     if (declaration) {
@@ -815,13 +858,11 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     attributes_.push_back(a);
     j = value_end + 1;
   }
-  if (stack_.size() + 1 > limits_.max_depth) return false;
-
   std::string_view prefix;
-  std::string_view local = s_.substr(begin + 1, name_end - begin - 1);
+  std::string_view local = view(begin + 1, name_end);
   if (colon != std::string_view::npos) {
-    prefix = s_.substr(begin + 1, colon - begin - 1);
-    local = s_.substr(colon + 1, name_end - colon - 1);
+    prefix = view(begin + 1, colon);
+    local = view(colon + 1, name_end);
     if (same(prefix, "xml") || same(prefix, "xmlns")) return false;
   }
   // Signed messages take the DOM path, which knows what a signature covers;
@@ -829,8 +870,6 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
   if (same(local, "Signature")) return false;
   const Binding* bound = binding(prefix);
   if (bound == nullptr && !prefix.empty()) return false;
-  const std::string_view uri = bound != nullptr ? bound->uri : std::string_view{};
-  const int id = bound != nullptr ? bound->uri_id : plan_.no_namespace_id;
   // Prefixes of attributes must be bound; expanded names must be unique.
   for (const Attribute& a : attributes_) {
     if (!a.prefix.empty() && !same(a.prefix, "xml") && !same(a.prefix, "xmlns") && !lookup(a.prefix)) return false;
@@ -851,7 +890,30 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
       }
     }
   }
+  t.begin = begin;
+  t.name_end = name_end;
+  t.end = tag_end;
+  t.scope_mark = scope_mark;
+  t.binding = bound != nullptr ? static_cast<std::size_t>(bound - bindings_.data()) : std::string_view::npos;
+  t.local = local;
+  t.uri = bound != nullptr ? bound->uri : std::string_view{};
+  t.uri_id = bound != nullptr ? bound->uri_id : plan_.no_namespace_id;
+  t.self_closing = self_closing;
+  return true;
+}
 
+// The element of a tag read (or known) at i: opened, matched to the
+// mapping (Envelope, Body, payload, candidate steps, mapped fields), and
+// closed again when it closes itself; i moves past the tag.
+bool Scanner::open(Tag& t, std::size_t& i) {
+  if (stack_.size() + 1 > limits_.max_depth) return false;
+  const std::size_t begin = t.begin;
+  const std::size_t name_end = t.name_end;
+  const std::size_t tag_end = t.end;
+  const bool self_closing = t.self_closing;
+  const std::string_view local = t.local;
+  const std::string_view uri = t.uri;
+  const int id = t.uri_id;
   // The element is opened in place on the stack (a self-closing one is
   // popped again below): built aside and copied in, its flags, stored a
   // byte at a time, were read back 16 bytes at a time, which the CPU cannot
@@ -859,15 +921,25 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
   const std::size_t depth = stack_.size();
   Open& o = stack_.emplace_back();
   o.begin = begin;
-  o.qname = s_.substr(begin + 1, name_end - begin - 1);
-  o.scope_mark = scope_mark;  // before its own declarations: they end with it
+  o.qname = view(begin + 1, name_end);
+  o.scope_mark = t.scope_mark;  // before its own declarations: they end with it
   if (depth == 0) {
     if (local != "Envelope" || (uri != kSoap11Namespace && uri != kSoap12Namespace)) return false;
     soap_uri_ = uri;
   } else {
     Open& parent = stack_[depth - 1];
     parent.has_child_element = true;
-    if (depth == 1) {
+    // (A candidate's child first: most elements are, and a candidate is
+    // not the Envelope, the Body, the payload or a step of the candidates.)
+    if (parent.candidate >= 0) {
+      out_->candidates[static_cast<std::size_t>(parent.candidate)].last_child = begin;
+      if (t.group == Tag::kGroupUnknown) t.group = group_of(plan_.candidate_names, id, local);
+      if (t.group >= 0) {
+        FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
+        hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs, h, o, name_end,
+             tag_end, self_closing);
+      }
+    } else if (depth == 1) {
       if (!body_found_ && local == "Body" && uri == soap_uri_) {
         body_found_ = true;
         o.is_body = true;
@@ -919,29 +991,6 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
         if (const int g = group_of(plan_.payload_names, id, local); g >= 0) {
           hits(plan_.payload_names.groups[static_cast<std::size_t>(g)], plan_.payload_specs, out_->payload_hits, o,
                name_end, tag_end, self_closing);
-        }
-      }
-      if (parent.candidate >= 0) {
-        out_->candidates[static_cast<std::size_t>(parent.candidate)].last_child = begin;
-        const int g = group_of(plan_.candidate_names, id, local);
-        if (g >= 0) {
-          FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-          hits(plan_.candidate_names.groups[static_cast<std::size_t>(g)], plan_.candidate_specs, h, o, name_end, tag_end,
-               self_closing);
-        }
-        if (child < kKnownChildren && !self_closing && attributes_.size() <= KnownTag::kAttributes &&
-            std::all_of(attributes_.begin(), attributes_.end(),
-                        [](const Attribute& a) { return a.prefix.empty() && !same(a.local, "xmlns"); })) {
-          if (known_children_.size() <= child) known_children_.resize(child + 1);
-          KnownTag& known = known_children_[child];
-          known.tag = s_.substr(begin, tag_end - begin);
-          known.begin = begin;
-          known.name_length = name_end - begin - 1;
-          known.binding = bound != nullptr ? static_cast<std::size_t>(bound - bindings_.data()) : std::string_view::npos;
-          known.declarations = declarations_;
-          known.group = g;
-          known.attribute_count = attributes_.size();
-          std::copy(attributes_.begin(), attributes_.end(), known.attributes);
         }
       }
     }

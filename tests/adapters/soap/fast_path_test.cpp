@@ -434,12 +434,15 @@ TEST(SoapFastPath, RepeatedChildTagsOfCandidatesAreResolvedAgainWhenTheirMeaning
                       "a known tag one level deeper"));
 }
 
-// A known child tag with attributes: the flag is an attribute of a child
-// whose start tag is the same in every candidate, so each candidate's flag
-// must be found in its own bytes (writing the last one's must not touch the
-// one before it).
-TEST(SoapFastPath, RepeatedChildTagsWithAttributesAreReadAndWrittenWhereTheyAre) {
-  const auto mapping = parse_mapping(R"(<mapping xmlns="urn:socialdefault:mapping:1" name="flag on a child">
+// Known tags with attributes: the flag is an attribute of a child whose
+// start tag is the same in every candidate, or of the candidate's own
+// start tag, the same in every candidate but the first; each candidate's
+// flag must be found in its own bytes (writing the last one's must not
+// touch the one before it).
+TEST(SoapFastPath, RepeatedTagsWithAttributesAreReadAndWrittenWhereTheyAre) {
+  for (const bool on_candidate : {false, true}) {
+    const std::string flag = on_candidate ? "@voorkeur" : "b:Status/@voorkeur";
+    const auto mapping = parse_mapping(R"(<mapping xmlns="urn:socialdefault:mapping:1" name="flag in an attribute">
   <namespace prefix="b" uri="urn:example:bestel:2"/>
   <shortlist>
     <response element="b:Antwoord"/>
@@ -448,23 +451,24 @@ TEST(SoapFastPath, RepeatedChildTagsWithAttributesAreReadAndWrittenWhereTheyAre)
       <name path="b:Naam"/>
       <price path="b:Prijs/@bedrag"/>
       <currency path="b:Prijs/@munt"/>
-      <preselected path="b:Status/@voorkeur" true="J" false="N"/>
+      <preselected path=")" + flag + R"(" true="J" false="N"/>
     </candidates>
   </shortlist>
 </mapping>)",
-                                     "flag-on-a-child.mapping.xml");
-  ASSERT_TRUE(mapping.ok()) << mapping.error().describe();
-  const SoapAdapter adapter(*mapping, {});
-  std::string doc =
-      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><b:Antwoord xmlns:b=\"urn:example:bestel:2\">";
-  for (const char* code : {"XMAS-R1", "XMAS-S2", "XMAS-R2", "XMAS-R3"}) {
-    const bool first = std::string_view(code) == "XMAS-R1";
-    doc += std::string("\n<b:Leverancier><b:Code>") + code + "</b:Code><b:Naam>N " + code +
-           "</b:Naam><b:Prijs munt=\"EUR\" bedrag=\"20.00\">20</b:Prijs><b:Status voorkeur=\"" + (first ? "J" : "N") +
-           "\">s</b:Status></b:Leverancier>";
+                                       "flag-in-an-attribute.mapping.xml");
+    ASSERT_TRUE(mapping.ok()) << mapping.error().describe();
+    const SoapAdapter adapter(*mapping, {});
+    std::string doc =
+        "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><b:Antwoord xmlns:b=\"urn:example:bestel:2\">";
+    for (const char* code : {"XMAS-R1", "XMAS-S2", "XMAS-R2", "XMAS-R3"}) {
+      const std::string value = std::string_view(code) == "XMAS-R1" ? "J" : "N";
+      doc += "\n<b:Leverancier" + (on_candidate ? " voorkeur=\"" + value + "\"" : std::string()) + "><b:Code>" + code +
+             "</b:Code><b:Naam>N " + code + "</b:Naam><b:Prijs munt=\"EUR\" bedrag=\"20.00\">20</b:Prijs>" +
+             (on_candidate ? std::string() : "<b:Status voorkeur=\"" + value + "\">s</b:Status>") + "</b:Leverancier>";
+    }
+    doc += "\n</b:Antwoord></s:Body></s:Envelope>";
+    EXPECT_TRUE(compare(adapter, doc, flag + " with the same start tag in every candidate")) << flag;
   }
-  doc += "\n</b:Antwoord></s:Body></s:Envelope>";
-  EXPECT_TRUE(compare(adapter, doc, "flag on a child with the same start tag in every candidate"));
 }
 
 TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
