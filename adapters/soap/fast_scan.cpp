@@ -1120,19 +1120,6 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
   return result;
 }
 
-bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& out) {
-  std::string_view view;
-  if (!fast_text_view(bytes, element, encoding, out, view)) return false;
-  out.assign(view);  // view may be out itself, which assign allows
-  return true;
-}
-
-std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding) {
-  std::string out;
-  if (!fast_text_into(bytes, element, encoding, out)) return std::nullopt;
-  return out;
-}
-
 namespace {
 
 // The first byte in [i, end) that is one of a, b, c, or (when space is
@@ -1229,14 +1216,6 @@ bool fast_attribute_view(std::string_view bytes, Span value, Encoding encoding, 
   scratch = std::move(*decoded);
   out = scratch;
   return true;
-}
-
-std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding) {
-  std::string scratch;
-  std::string_view view;
-  if (!fast_attribute_view(bytes, value, encoding, scratch, view)) return std::nullopt;
-  if (view.data() == scratch.data()) return scratch;
-  return std::string(view);
 }
 
 }  // namespace socialdefault::soap

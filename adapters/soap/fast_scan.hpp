@@ -165,13 +165,6 @@ inline bool needs_decoding(std::string_view raw, const char* limit) noexcept {
 bool fast_text_decoded(std::string_view raw, std::size_t at, Encoding encoding, std::string& scratch,
                        std::string_view& out);
 
-// The character content of a simple element (decoded, trimmed) or the value
-// of an attribute; nullopt when the DOM path must answer (not simple, or a
-// decoding error whose text the DOM path gives).
-std::optional<std::string> fast_text(std::string_view bytes, const FastElement& element, Encoding encoding);
-// The same into out (assigned, so its buffer is reused); false: the DOM path
-// must answer.
-bool fast_text_into(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& out);
 // The trimmed content of a simple element that needs no decoding (no
 // reference, no carriage return), as a view of the bytes: what most values
 // are, compared without a copy. nullopt otherwise.
@@ -181,11 +174,12 @@ inline std::optional<std::string_view> fast_plain_text(std::string_view bytes, c
   if (fast_detail::needs_decoding(raw, bytes.data() + bytes.size())) return std::nullopt;
   return trim_xml_space(raw);
 }
-std::optional<std::string> fast_attribute(std::string_view bytes, Span value, Encoding encoding);
-// The same two as views: of the bytes when nothing needs decoding (most
-// values), else of scratch, which receives the decoded value. A reader that
-// copies a value once (or compares it) then pays for no string of its own.
-// false: the DOM path must answer.
+// The character content of a simple element (decoded, trimmed) and the
+// value of an attribute (decoded), as views: of the bytes when nothing needs
+// decoding (most values), else of scratch, which receives the decoded value.
+// A reader that copies a value once (or compares it) then pays for no string
+// of its own. false: the DOM path must answer (not simple, or a decoding
+// error whose text the DOM path gives).
 inline bool fast_text_view(std::string_view bytes, const FastElement& element, Encoding encoding, std::string& scratch,
                            std::string_view& out) {
   if (!element.simple()) return false;

@@ -263,13 +263,14 @@ class FastWriter {
     }
     if (path.attribute()) {
       if (hit.with_attribute != hit.first) return false;  // the first element lacks it: to be created
-      auto current = fast_attribute(bytes_, hit.attribute_value, message_.encoding());
-      if (!current) return false;
+      std::string scratch;  // the current value, when it needs decoding
+      std::string_view current;
+      if (!fast_attribute_view(bytes_, hit.attribute_value, message_.encoding(), scratch, current)) return false;
       std::string wanted(value);
-      if (mode == FieldWriter::Mode::append && !trim_xml_space(*current).empty()) {
-        wanted = *current + std::string(separator) + std::string(value);
+      if (mode == FieldWriter::Mode::append && !trim_xml_space(current).empty()) {
+        wanted = std::string(current) + std::string(separator) + std::string(value);
       }
-      if (*current == wanted) return true;
+      if (current == wanted) return true;
       std::string text;
       if (!append_escaped(text, wanted, message_.encoding(), EscapeContext::attribute, hit.quote)) return false;
       splice_.replace(hit.attribute_value, std::move(text));
@@ -301,10 +302,10 @@ class FastWriter {
   }
 
   bool set_text(std::int32_t index, const FastElement& e, std::string_view value) {
-    if (const auto plain = fast_plain_text(bytes_, e); plain && *plain == value) return true;
-    auto current = fast_text(bytes_, e, message_.encoding());
-    if (!current) return false;
-    if (*current == value) return true;
+    std::string scratch;  // the current text, when it needs decoding
+    std::string_view current;
+    if (!fast_text_view(bytes_, e, message_.encoding(), scratch, current)) return false;
+    if (current == value) return true;
     std::string text;
     if (!append_escaped(text, value, message_.encoding(), EscapeContext::text)) return false;
     const Span t = trimmed_content(e);
@@ -451,6 +452,7 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     return at;
   };
   std::string out;
+  std::string scratch;  // a value that needs decoding
   out.reserve(c.end - c.begin);
   out.append(bytes.substr(c.begin, c.start_tag_end - c.begin));
   std::size_t floor = c.start_tag_end;
@@ -459,9 +461,9 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     out.append(bytes.substr(space_before(e.begin, floor), e.start_tag_end - space_before(e.begin, floor)));
     const std::string_view raw = bytes.substr(e.start_tag_end, e.content_end - e.start_tag_end);
     const std::string_view core = trim_xml_space(raw);
-    auto current = fast_text(bytes, e, response.encoding());
-    if (!current) return std::nullopt;
-    if (*current == w.value) {
+    std::string_view current;
+    if (!fast_text_view(bytes, e, response.encoding(), scratch, current)) return std::nullopt;
+    if (current == w.value) {
       out.append(raw);
     } else if (core.empty()) {
       if (!append_escaped(out, w.value, response.encoding(), EscapeContext::text)) return std::nullopt;
