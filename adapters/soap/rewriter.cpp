@@ -458,7 +458,8 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
   std::size_t floor = c.start_tag_end;
   for (const Write& w : writes) {
     const FastElement& e = fast.elements[static_cast<std::size_t>(w.element)];
-    out.append(bytes.substr(space_before(e.begin, floor), e.start_tag_end - space_before(e.begin, floor)));
+    const std::size_t from = space_before(e.begin, floor);
+    out.append(bytes.substr(from, e.start_tag_end - from));
     const std::string_view raw = bytes.substr(e.start_tag_end, e.content_end - e.start_tag_end);
     const std::string_view core = trim_xml_space(raw);
     std::string_view current;
