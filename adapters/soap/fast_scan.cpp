@@ -127,8 +127,8 @@ struct Attribute {
   std::string_view prefix;  // empty when unprefixed
   std::string_view local;
   Span value;
-  char quote;
-  char padding[15];
+  char quote = '"';
+  char padding[15] = {};
 };
 static_assert(sizeof(Attribute) == 64);
 
