@@ -401,6 +401,7 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     std::string_view value;
   };
   std::vector<Write> writes;
+  writes.reserve(kFirstIdentifier + m.identifiers.size());  // one per field at most
   std::optional<std::string_view> created_note;  // the note, when its element is created
   bool ok = true;
   const auto write = [&](const Field& field, std::size_t which, std::string_view value) {

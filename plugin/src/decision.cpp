@@ -288,6 +288,7 @@ Decision decide(const Policy& policy, const Shortlist& shortlist, const Decision
   // The eligible social suppliers, in the category's order of preference.
   const PriceReference ref = price_reference(shortlist, policy.organisation.reporting_currency);
   std::vector<Option> eligible;
+  eligible.reserve(category.social_suppliers.size());
   for (const std::string& id : category.social_suppliers) {
     const Supplier* supplier = policy.find_supplier(id);
     if (supplier == nullptr || !supplier->social_on(context.date)) continue;
