@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "encoding.hpp"
@@ -49,11 +50,26 @@ Result<std::unique_ptr<CxmlMessage>> CxmlMessage::parse(std::string_view bytes, 
                           "; expected <cXML> without a namespace",
                       "byte 0");
   }
-  // Every SharedSecret, wherever it is (Sender, From, To credentials).
+  // Every SharedSecret, wherever it is (Sender, From, To credentials). The
+  // DTD lets one hold elements (ANY), so each piece of its text is a secret
+  // too, not only the whole; pieces shorter than four characters are not
+  // told from ordinary text. Longest first, so that a piece does not break
+  // up a longer secret before it is redacted.
+  std::vector<std::string>& secrets = message->secrets_;
+  const auto add = [&](std::string secret) {
+    if (!secret.empty() && std::find(secrets.begin(), secrets.end(), secret) == secrets.end()) {
+      secrets.push_back(std::move(secret));
+    }
+  };
   for (pugi::xpath_node found : root.select_nodes("//*[local-name()='SharedSecret']")) {
-    std::string secret = XmlDocument::text(found.node());
-    if (!secret.empty()) message->secrets_.push_back(std::move(secret));
+    add(XmlDocument::text(found.node()));
+    for (const pugi::xpath_node& piece : found.node().select_nodes(".//text()")) {
+      const std::string_view text = soap::trim_xml_space(piece.node().value());
+      if (text.size() >= 4) add(std::string(text));
+    }
   }
+  std::stable_sort(secrets.begin(), secrets.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   message->version_ = XmlDocument::attribute(root, "version");
   if (message->version_.empty()) message->version_ = version_in(message->document_->doctype_system_id());
 

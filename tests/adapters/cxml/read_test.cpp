@@ -169,6 +169,24 @@ TEST_F(CxmlRead, ASharedSecretNeverReachesAnErrorOrAValue) {
   }
 }
 
+// A SharedSecret may hold elements (the DTD says ANY): every piece of its
+// text is kept out of the values, not only the whole (found by cxml_fuzz:
+// the first piece, "Geheim-Voo", was left in the department).
+TEST_F(CxmlRead, EveryPieceOfASharedSecretWithElementsIsRedacted) {
+  std::string text = fixture("secret-in-department.xml");
+  const std::string whole = "<SharedSecret>Geheim-Voorbeeld-7731</SharedSecret>";
+  ASSERT_NE(text.find(whole), std::string::npos);
+  text.replace(text.find(whole), whole.size(),
+               "<SharedSecret>Geheim-Voo<SharedSecret>SECRET-0123456789</SharedSecret>rbeeld-7731</SharedSecret>");
+  auto read = read_order(*adapter_, text);
+  ASSERT_TRUE(read.ok()) << read.error().describe();
+  ASSERT_EQ(read->size(), 1U);
+  const std::string& department = (*read)[0].department;
+  for (const std::string_view piece : {"Geheim-Voo", "rbeeld-7731", "SECRET-0123456789"}) {
+    EXPECT_EQ(department.find(piece), std::string::npos) << department;
+  }
+}
+
 TEST_F(CxmlRead, ShortlistsAreUnsupported) {
   auto m = adapter_->recognise(fixture("order-request-kvk.xml"));
   ASSERT_TRUE(m.ok());
