@@ -57,8 +57,11 @@ Result<std::unique_ptr<CxmlMessage>> CxmlMessage::parse(std::string_view bytes, 
   // up a longer secret before it is redacted.
   std::vector<std::string>& secrets = message->secrets_;
   const auto add = [&](std::string secret) {
-    if (!secret.empty() && std::find(secrets.begin(), secrets.end(), secret) == secrets.end()) {
+    if (secret.empty()) return;
+    if (std::find(secrets.begin(), secrets.end(), secret) == secrets.end()) {
       secrets.push_back(std::move(secret));
+    } else {
+      OPENSSL_cleanse(secret.data(), secret.size());  // a copy already noted is wiped like the rest
     }
   };
   for (pugi::xpath_node found : root.select_nodes("//*[local-name()='SharedSecret']")) {
