@@ -145,7 +145,7 @@ struct Open {
   bool has_child_element = false;
   bool has_other_markup = false;
   std::uint32_t children = 0;   // child elements opened so far (counted for candidates only)
-  char padding[8];
+  char padding[8] = {};
 };
 static_assert(sizeof(Open) == 64);
 
