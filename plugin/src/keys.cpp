@@ -186,7 +186,13 @@ namespace {
 
 // HMAC() fetches the algorithm and sets the key up on every call (about 10 µs
 // in OpenSSL 3); the ledger MACs every row and pseudonymises every request.
-// Each thread keeps a context keyed once per key and duplicates it per MAC.
+// Each thread keeps a context keyed once per key and starts it again for
+// each MAC: EVP_MAC_init without a key makes OpenSSL's HMAC start over from
+// the key it holds (0.7 µs per 200-byte MAC here, against 1.5 µs for a
+// duplicate of the keyed context, which allocates a dozen times). That is
+// what OpenSSL's HMAC provider does rather than a promise of the EVP_MAC
+// documentation, so a context checks it once, against HMAC(), when it is
+// keyed; where it does not hold, each MAC works on a duplicate instead.
 class KeyedMac {
  public:
   KeyedMac() = default;
@@ -200,16 +206,24 @@ class KeyedMac {
     if (ctx_ == nullptr || key != key_) {
       if (!init(key)) return false;
     }
+    if (restarts_) return restarted(data, out);
     EVP_MAC_CTX* c = EVP_MAC_CTX_dup(ctx_);
     if (c == nullptr) return false;
-    std::size_t size = 0;
-    const bool ok = EVP_MAC_update(c, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-                    EVP_MAC_final(c, out.data(), &size, out.size()) == 1 && size == out.size();
+    const bool ok = finish(c, data, out);
     EVP_MAC_CTX_free(c);
     return ok;
   }
 
  private:
+  static bool finish(EVP_MAC_CTX* c, std::string_view data, Key& out) noexcept {
+    std::size_t size = 0;
+    return EVP_MAC_update(c, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+           EVP_MAC_final(c, out.data(), &size, out.size()) == 1 && size == out.size();
+  }
+  bool restarted(std::string_view data, Key& out) noexcept {
+    return EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1 && finish(ctx_, data, out);
+  }
+
   bool init(const Key& key) noexcept {
     reset();
     mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
@@ -223,6 +237,15 @@ class KeyedMac {
       return false;
     }
     key_ = key;
+    // Twice, so that the second MAC starts from a context that has made one.
+    static constexpr std::string_view kProbe = "socialdefault keyed MAC restart check";
+    Key first{}, second{};
+    const Key expected = hmac_raw(key.data(), key.size(), kProbe);
+    restarts_ = restarted(kProbe, first) && restarted(kProbe, second) && first == expected && second == expected;
+    if (!restarts_ && EVP_MAC_init(ctx_, key.data(), key.size(), nullptr) != 1) {
+      reset();  // keyed again for the duplicates: a restart that failed may have left it half done
+      return false;
+    }
     return true;
   }
   void reset() noexcept {
@@ -230,12 +253,14 @@ class KeyedMac {
     EVP_MAC_free(mac_);
     ctx_ = nullptr;
     mac_ = nullptr;
+    restarts_ = false;
     OPENSSL_cleanse(key_.data(), key_.size());
   }
 
   EVP_MAC* mac_ = nullptr;
   EVP_MAC_CTX* ctx_ = nullptr;
   Key key_{};
+  bool restarts_ = false;  // EVP_MAC_init without a key starts over from key_ (checked in init)
 };
 
 }  // namespace
