@@ -206,7 +206,42 @@ struct ScanWork {
   }
 };
 
+// The FastShortlist the thread dropped last, for its next scan (see
+// FastShortlistRelease). Its state is a plain byte, readable at any time:
+// a shortlist dropped while the thread ends, after the slot is gone, is
+// freed rather than put into it, and the slot is only made by a scan.
+enum class SpareState : std::uint8_t { unborn, open, gone };
+thread_local SpareState spare_state = SpareState::unborn;
+struct SpareShortlist {
+  std::unique_ptr<FastShortlist> held;
+  SpareShortlist() noexcept { spare_state = SpareState::open; }
+  ~SpareShortlist() { spare_state = SpareState::gone; }
+  SpareShortlist(const SpareShortlist&) = delete;
+  SpareShortlist& operator=(const SpareShortlist&) = delete;
+};
+thread_local SpareShortlist spare_shortlist;
+
+FastShortlistPtr fresh_shortlist() {
+  if (spare_state != SpareState::gone && spare_shortlist.held) return FastShortlistPtr(spare_shortlist.held.release());
+  return FastShortlistPtr(new FastShortlist);
+}
+
 }  // namespace
+
+void FastShortlistRelease::operator()(FastShortlist* shortlist) const noexcept {
+  std::unique_ptr<FastShortlist> owned(shortlist);
+  if (spare_state != SpareState::open || spare_shortlist.held || shortlist->elements.capacity() > FastShortlist::kKeptElements) {
+    return;
+  }
+  shortlist->elements.clear();
+  shortlist->candidates.clear();
+  shortlist->candidate_hits.clear();
+  shortlist->fields_per_candidate = 0;
+  std::fill(std::begin(shortlist->payload_hits), std::end(shortlist->payload_hits), FastHit{});
+  shortlist->payload = -1;
+  shortlist->scopes.clear();
+  spare_shortlist.held = std::move(owned);
+}
 
 // What the scan needs of a mapping, worked out once per mapping (parse_mapping
 // makes it) instead of once per message: the specs of the fields, their names
@@ -306,7 +341,7 @@ class Scanner {
  public:
   Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits, ScanWork& work)
       : s_(bytes), enc_(encoding), m_(*plan.mapping->shortlist), plan_(plan), limits_(limits),
-        out_(std::make_unique<FastShortlist>()), work_(work), stack_(std::move(work.stack)),
+        out_(fresh_shortlist()), work_(work), stack_(std::move(work.stack)),
         bindings_(std::move(work.bindings)), attributes_(std::move(work.attributes)),
         scope_spans_(std::move(work.scope_spans)), known_children_(std::move(work.known_children)) {
     // (Moved in and back rather than used through references: a member is
@@ -338,7 +373,7 @@ class Scanner {
 
   bool run(std::size_t from);
 
-  std::unique_ptr<FastShortlist> take() { return std::move(out_); }
+  FastShortlistPtr take() { return std::move(out_); }
   bool soap12() const noexcept { return soap_uri_ == kSoap12Namespace; }
   bool request() const noexcept { return request_; }
 
@@ -386,7 +421,7 @@ class Scanner {
   const ShortlistMapping& m_;
   const FastScanPlan& plan_;
   const Limits& limits_;
-  std::unique_ptr<FastShortlist> out_;
+  FastShortlistPtr out_;
   ScanWork& work_;  // where the vectors below come from and go back to
   std::vector<Open> stack_;
   std::vector<Binding> bindings_;

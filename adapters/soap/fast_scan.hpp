@@ -81,6 +81,7 @@ struct FastScope {
 };
 
 struct FastShortlist {
+  static constexpr std::size_t kKeptElements = std::size_t{1} << 14;
   std::vector<FastElement> elements;
   std::vector<FastCandidate> candidates;
   std::vector<FastHit> candidate_hits;  // candidates.size() x fields_per_candidate
@@ -94,8 +95,17 @@ struct FastShortlist {
   }
 };
 
+// A FastShortlist goes back to the thread that drops it, and that thread's
+// next scan fills it again: its vectors keep their capacity, so a scan of a
+// message like the last one allocates none of them (one that grew past
+// FastShortlist::kKeptElements elements is freed instead).
+struct FastShortlistRelease {
+  void operator()(FastShortlist* shortlist) const noexcept;
+};
+using FastShortlistPtr = std::unique_ptr<FastShortlist, FastShortlistRelease>;
+
 struct FastScanResult {
-  std::unique_ptr<FastShortlist> shortlist;  // null: take the DOM path
+  FastShortlistPtr shortlist;  // null: take the DOM path
   bool soap12 = false;
   // shortlist_response, or shortlist_request: then only payload and
   // payload_hits are filled (a request has no candidates).

@@ -119,7 +119,7 @@ class SoapMessage final : public Message {
   MessageKind kind_ = MessageKind::unknown;
   pugi::xml_node envelope_, body_, payload_;
   mutable std::optional<std::vector<CandidateElement>> candidates_;
-  std::unique_ptr<FastShortlist> fast_;
+  FastShortlistPtr fast_;
   bool dom_ready_ = false;
   Limits limits_;
 };
