@@ -16,6 +16,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../../../bench/shortlist_generator.hpp"
@@ -519,6 +520,49 @@ TEST(SoapFastPath, ReadingIntoAReusedShortlistGivesWhatAFreshReadGives) {
   }
   EXPECT_GE(fast_reads, 20) << "the fast path should take most of these";
   EXPECT_GE(failed_reads, 1) << "one of the inputs should fail to read";
+}
+
+// A thread's scan fills the FastShortlist the thread dropped last
+// (FastShortlistRelease). Whatever that one held (more candidates, a
+// payload attribute, another prefix), a message scanned into it gives what
+// it gives on a thread that never scanned; and a message still alive keeps
+// its own while others are scanned and dropped.
+TEST(SoapFastPath, AScanIntoTheStorageOfTheMessageBeforeGivesWhatAFirstScanGives) {
+  const SoapAdapter adapter = example_adapter();
+  const Policy policy = flowers_policy();
+  const std::string base = example("shortlist-response.xml");
+  const Variant no_system{"no code system", {{"<Category listID=\"CPV\">", "<Category>"}}};
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"bench 500", bench::shortlist_response(500)},
+      {"example", base},
+      {"example without the category's code system", apply(base, no_system)},
+      {"bench 1", bench::shortlist_response(1)},
+      {"bench 50", bench::shortlist_response(50)},
+      {"example again", base},
+  };
+  const auto first_scan = [&](const std::string& bytes) {
+    Outcome o;
+    std::thread([&] { o = run(adapter, bytes, inject_and_reverse, policy, false); }).join();
+    return o;
+  };
+  for (const auto& [label, bytes] : inputs) {
+    const Outcome expected = first_scan(bytes);
+    ASSERT_TRUE(expected.fast) << label;
+    const Outcome got = run(adapter, bytes, inject_and_reverse, policy, false);
+    EXPECT_TRUE(got.fast) << label;
+    EXPECT_EQ(got.text, expected.text) << label;
+  }
+
+  const std::string kept_bytes = bench::shortlist_response(10);
+  auto kept = adapter.recognise(kept_bytes);
+  ASSERT_TRUE(kept.ok());
+  const std::string expected = dump(*adapter.read_shortlist(**kept, nullptr));
+  for (const auto& [label, bytes] : inputs) {
+    EXPECT_TRUE(run(adapter, bytes, inject_and_reverse, policy, false).fast) << label;
+    auto read = adapter.read_shortlist(**kept, nullptr);
+    ASSERT_TRUE(read.ok()) << label;
+    EXPECT_EQ(dump(*read), expected) << "after " << label;
+  }
 }
 
 // parse_mapping makes the scan's plan once; a copy of the Mapping carries
