@@ -5,15 +5,19 @@
 namespace socialdefault::soap {
 
 void Splice::replace(Span span, std::string text) {
+  if (edits_.empty()) edits_.reserve(kFirstEdits);
   edits_.push_back(Edit{span.begin, span.end, edits_.size(), std::move(text)});
 }
 
 void Splice::insert(std::size_t at, std::string text) {
+  if (edits_.empty()) edits_.reserve(kFirstEdits);
   edits_.push_back(Edit{at, at, edits_.size(), std::move(text)});
 }
 
 Result<void> Splice::prepare() {
-  std::stable_sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) {
+  // (The sequence makes the order total, so std::sort keeps the order of
+  // the edits it cannot otherwise tell apart, without stable_sort's buffer.)
+  std::sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) {
     if (a.begin != b.begin) return a.begin < b.begin;
     // At one offset, insertions come before a replacement that starts there.
     if ((a.begin == a.end) != (b.begin == b.end)) return a.begin == a.end;

@@ -47,6 +47,9 @@ class Splice {
     std::size_t sequence = 0;
     std::string text;
   };
+  // A rewrite makes a handful (a flag, a note, the message note): room for
+  // them at the first, rather than growing one at a time.
+  static constexpr std::size_t kFirstEdits = 8;
   std::string_view original_;
   std::vector<Edit> edits_;
 };
