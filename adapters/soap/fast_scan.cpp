@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -206,41 +207,67 @@ struct ScanWork {
   }
 };
 
-// The FastShortlist the thread dropped last, for its next scan (see
-// FastShortlistRelease). Its state is a plain byte, readable at any time:
-// a shortlist dropped while the thread ends, after the slot is gone, is
-// freed rather than put into it, and the slot is only made by a scan.
+// The FastShortlists the thread dropped last, for its next scans (see
+// FastShortlistRelease): two, because the gateway holds a request and its
+// answer at once. A scan takes the smallest that has room for the elements
+// it expects, else the largest, so that a small request does not take the
+// storage its answer needs. The state is a plain byte, readable at any
+// time: a shortlist dropped while the thread ends, after the slots are
+// gone, is freed rather than put into them, and the slots are only made by
+// a scan.
 enum class SpareState : std::uint8_t { unborn, open, gone };
 thread_local SpareState spare_state = SpareState::unborn;
-struct SpareShortlist {
-  std::unique_ptr<FastShortlist> held;
-  SpareShortlist() noexcept { spare_state = SpareState::open; }
-  ~SpareShortlist() { spare_state = SpareState::gone; }
-  SpareShortlist(const SpareShortlist&) = delete;
-  SpareShortlist& operator=(const SpareShortlist&) = delete;
+struct SpareShortlists {
+  std::unique_ptr<FastShortlist> held[2];
+  SpareShortlists() noexcept { spare_state = SpareState::open; }
+  ~SpareShortlists() { spare_state = SpareState::gone; }
+  SpareShortlists(const SpareShortlists&) = delete;
+  SpareShortlists& operator=(const SpareShortlists&) = delete;
 };
-thread_local SpareShortlist spare_shortlist;
+thread_local SpareShortlists spare_shortlists;
 
-FastShortlistPtr fresh_shortlist() {
-  if (spare_state != SpareState::gone && spare_shortlist.held) return FastShortlistPtr(spare_shortlist.held.release());
-  return FastShortlistPtr(new FastShortlist);
+FastShortlistPtr fresh_shortlist(std::size_t elements) {
+  if (spare_state == SpareState::gone) return FastShortlistPtr(new FastShortlist);
+  std::unique_ptr<FastShortlist>* best = nullptr;
+  for (std::unique_ptr<FastShortlist>& held : spare_shortlists.held) {
+    if (!held) continue;
+    const std::size_t room = held->elements.capacity();
+    if (best == nullptr) {
+      best = &held;
+      continue;
+    }
+    const std::size_t best_room = (*best)->elements.capacity();
+    const bool fits = room >= elements, best_fits = best_room >= elements;
+    if (fits != best_fits ? fits : fits ? room < best_room : room > best_room) best = &held;
+  }
+  if (best == nullptr) return FastShortlistPtr(new FastShortlist);
+  return FastShortlistPtr(best->release());
 }
 
 }  // namespace
 
 void FastShortlistRelease::operator()(FastShortlist* shortlist) const noexcept {
   std::unique_ptr<FastShortlist> owned(shortlist);
-  if (spare_state != SpareState::open || spare_shortlist.held || shortlist->elements.capacity() > FastShortlist::kKeptElements) {
+  if (spare_state != SpareState::open || shortlist->elements.capacity() > FastShortlist::kKeptElements) return;
+  for (std::unique_ptr<FastShortlist>& held : spare_shortlists.held) {
+    if (held) continue;
+    shortlist->elements.clear();
+    shortlist->candidates.clear();
+    shortlist->candidate_hits.clear();
+    shortlist->fields_per_candidate = 0;
+    std::fill(std::begin(shortlist->payload_hits), std::end(shortlist->payload_hits), FastHit{});
+    shortlist->payload = -1;
+    try {
+      for (FastScope& scope : shortlist->scopes) {
+        if (shortlist->spare_scopes.size() < FastShortlist::kKeptScopes) shortlist->spare_scopes.push_back(std::move(scope));
+      }
+    } catch (const std::bad_alloc&) {
+      shortlist->spare_scopes.clear();  // kept without them
+    }
+    shortlist->scopes.clear();
+    held = std::move(owned);
     return;
   }
-  shortlist->elements.clear();
-  shortlist->candidates.clear();
-  shortlist->candidate_hits.clear();
-  shortlist->fields_per_candidate = 0;
-  std::fill(std::begin(shortlist->payload_hits), std::end(shortlist->payload_hits), FastHit{});
-  shortlist->payload = -1;
-  shortlist->scopes.clear();
-  spare_shortlist.held = std::move(owned);
 }
 
 // What the scan needs of a mapping, worked out once per mapping (parse_mapping
@@ -341,7 +368,7 @@ class Scanner {
  public:
   Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits, ScanWork& work)
       : s_(bytes), enc_(encoding), m_(*plan.mapping->shortlist), plan_(plan), limits_(limits),
-        out_(fresh_shortlist()), work_(work), stack_(std::move(work.stack)),
+        out_(fresh_shortlist(guess(bytes) * 4)), work_(work), stack_(std::move(work.stack)),
         bindings_(std::move(work.bindings)), attributes_(std::move(work.attributes)),
         scope_spans_(std::move(work.scope_spans)), known_children_(std::move(work.known_children)) {
     // (Moved in and back rather than used through references: a member is
@@ -354,12 +381,15 @@ class Scanner {
     out_->fields_per_candidate = plan_.candidate_specs.size();
     // Rough sizes from the length (a candidate takes a few hundred bytes),
     // so the vectors do not grow step by step.
-    const std::size_t guess = bytes.size() / 256 + 4;
+    const std::size_t guess = Scanner::guess(bytes);
     out_->elements.reserve(guess * 4);
     out_->candidates.reserve(guess);
     out_->candidate_hits.reserve(guess * out_->fields_per_candidate);
     stack_.reserve(16);
   }
+
+  // Rough sizes from the length: a candidate takes a few hundred bytes.
+  static std::size_t guess(std::string_view bytes) noexcept { return bytes.size() / 256 + 4; }
 
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
@@ -781,6 +811,12 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
   };
   if (!scopes.empty() && same(scopes.back())) return scopes.size() - 1;
   FastScope scope;
+  if (!out_->spare_scopes.empty()) {  // its string and list keep their room
+    scope = std::move(out_->spare_scopes.back());
+    out_->spare_scopes.pop_back();
+    scope.open.clear();
+    scope.wrappers = 0;
+  }
   scope.declarations = spans;
   std::size_t level = std::string_view::npos;
   for (const Binding& b : bindings_) {

@@ -82,6 +82,7 @@ struct FastScope {
 
 struct FastShortlist {
   static constexpr std::size_t kKeptElements = std::size_t{1} << 14;
+  static constexpr std::size_t kKeptScopes = 4;
   std::vector<FastElement> elements;
   std::vector<FastCandidate> candidates;
   std::vector<FastHit> candidate_hits;  // candidates.size() x fields_per_candidate
@@ -89,6 +90,7 @@ struct FastShortlist {
   FastHit payload_hits[kPayloadFields];
   std::int32_t payload = -1;
   std::vector<FastScope> scopes;
+  std::vector<FastScope> spare_scopes;  // the scopes of the message before (see FastShortlistRelease), to fill again
 
   const FastHit& hit(std::size_t candidate, std::size_t field) const noexcept {
     return candidate_hits[candidate * fields_per_candidate + field];
