@@ -432,6 +432,7 @@ class Scanner {
   bool read_tag(std::size_t i, Tag& t);
   bool open(Tag& t, std::size_t& i);
   Tag* replay(KnownTag& known, std::size_t i);
+  bool leaf(Tag& t, std::size_t& i);
   void remember(KnownTag& known, const Tag& t);
   bool end_tag(std::size_t& i);
   bool text(std::size_t from, std::size_t to);
@@ -857,11 +858,48 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     }
   }
   if (known != nullptr) {
-    if (Tag* t = replay(*known, i)) return open(*t, i);
+    if (Tag* t = replay(*known, i)) return (known != &known_candidate_ && leaf(*t, i)) || open(*t, i);
   }
   Tag t;
   if (!read_tag(i, t) || !open(t, i)) return false;
   if (known != nullptr) remember(*known, t);
+  return true;
+}
+
+// A known child of a candidate whose content is text up to its own end tag
+// (`<erp:Name>…</erp:Name>`: most of them), taken whole from its replayed
+// start tag: what open, the text and end_tag would do to it, without
+// opening it on the stack. False, with nothing changed, when it is not
+// such an element (a child, a comment, CDATA, another end tag, the depth
+// limit): then it is opened as any other, and whatever is wrong with it is
+// found there.
+bool Scanner::leaf(Tag& t, std::size_t& i) {
+  const std::size_t at = next_lt(t.end);
+  if (at == std::string_view::npos || at + 1 >= s_.size() || s_[at + 1] != '/') return false;
+  const std::string_view qname = view(t.begin + 1, t.name_end);
+  if (!starts(at + 2, qname)) return false;
+  const std::size_t close = skip_space(at + 2 + qname.size());
+  if (close >= s_.size() || s_[close] != '>') return false;
+  if (stack_.size() + 1 > limits_.max_depth || !text(t.end, at)) return false;
+  Open& parent = stack_.back();
+  parent.has_child_element = true;
+  FastCandidate& candidate = out_->candidates[static_cast<std::size_t>(parent.candidate)];
+  candidate.last_child = t.begin;
+  if (t.group == Tag::kGroupUnknown) t.group = group_of(plan_.candidate_names, t.uri_id, t.local);
+  if (t.group >= 0) {
+    Open o;
+    o.begin = t.begin;
+    FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
+    hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs, h, o, t.name_end,
+         t.end, false);
+    if (o.element >= 0) {
+      FastElement& e = out_->elements[static_cast<std::size_t>(o.element)];
+      e.content_end = at;
+      e.end = close + 1;
+    }
+  }
+  candidate.last_child_end = close + 1;
+  i = close + 1;
   return true;
 }
 

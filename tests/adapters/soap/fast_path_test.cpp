@@ -472,6 +472,45 @@ TEST(SoapFastPath, RepeatedTagsWithAttributesAreReadAndWrittenWhereTheyAre) {
   }
 }
 
+// A repeated child of a candidate whose content is text up to its end tag
+// is taken whole (Scanner::leaf); when it is anything else after the same
+// start tag (a comment, CDATA, a child, a reference, an end tag with space
+// or of another name, no content) it is read as any element, and both
+// paths give the same result or the same error.
+TEST(SoapFastPath, ARepeatedChildThatIsNotPlainTextIsReadAsAnyElement) {
+  const SoapAdapter adapter = example_adapter();
+  const std::string base = bench::shortlist_response(6);
+  const std::string name = "<erp:Name>Bloemen Groothandel 5</erp:Name>";
+  ASSERT_NE(base.find(name), std::string::npos);
+  const std::string remark = "<erp:Remark>Levering binnen twee werkdagen, factuur per maand.</erp:Remark>";
+  ASSERT_NE(base.find(remark), std::string::npos);
+  struct Case {
+    std::string label, from, to;
+    bool fast;
+  };
+  const std::vector<Case> cases = {
+      {"comment in the name", name, "<erp:Name><!-- c -->Bloemen Groothandel 5</erp:Name>", true},
+      {"CDATA in the name", name, "<erp:Name>Bloemen <![CDATA[Groot<handel>]]> 5</erp:Name>", true},
+      {"a child in the name", name, "<erp:Name>Bloemen <erp:Nb/>Groothandel 5</erp:Name>", true},
+      {"a reference in the name", name, "<erp:Name>Bloemen &amp; Groothandel 5</erp:Name>", true},
+      {"a bare ampersand in the name", name, "<erp:Name>Bloemen & Groothandel 5</erp:Name>", false},
+      {"space before the end tag's '>'", name, "<erp:Name>Bloemen Groothandel 5</erp:Name\n >", true},
+      {"an end tag of a longer name", name, "<erp:Name>Bloemen Groothandel 5</erp:NameX>", false},
+      {"an end tag of the parent", name, "<erp:Name>Bloemen Groothandel 5</erp:Supplier>", false},
+      {"an empty name", name, "<erp:Name></erp:Name>", true},
+      {"'>' in the name", name, "<erp:Name>Bloemen > Groothandel 5</erp:Name>", true},
+      {"comment in every remark", remark, "<erp:Remark>Levering<!-- x --></erp:Remark>", true},
+      {"every remark empty", remark, "<erp:Remark></erp:Remark>", true},
+  };
+  for (const Case& c : cases) {
+    std::string doc = base;  // the name of the sixth candidate, the remark of every one
+    for (std::size_t at = 0; (at = doc.find(c.from, at)) != std::string::npos; at += c.to.size()) {
+      doc.replace(at, c.from.size(), c.to);
+    }
+    EXPECT_EQ(compare(adapter, doc, c.label), c.fast) << c.label;
+  }
+}
+
 TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
   const SoapAdapter adapter = example_adapter();
   for (int n : {1, 2, 10, 50, 500}) {
