@@ -439,11 +439,14 @@ class Scanner {
   std::optional<std::string_view> lookup(std::string_view prefix) const noexcept;
   const Binding* binding(std::string_view prefix) const noexcept;
   const Attribute* find(const ExpandedName& name) const;
-  std::int32_t record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing);
+  // The element that starts at begin, recorded in FastShortlist::elements
+  // unless element already says where: its index.
+  std::int32_t record(std::int32_t& element, std::size_t begin, std::size_t name_end, std::size_t tag_end,
+                      bool self_closing);
   // The group of names that local in namespace uri_id is one of (-1: none).
   static int group_of(const NameGroups& names, int uri_id, std::string_view local) noexcept;
-  void hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* out, Open& o, std::size_t name_end,
-            std::size_t tag_end, bool self_closing);
+  void hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* out, std::int32_t& element,
+            std::size_t begin, std::size_t name_end, std::size_t tag_end, bool self_closing);
   void finish(const Open& o, std::size_t content_end, std::size_t end);
   std::size_t scope_of_candidate(std::size_t depth);
 
@@ -702,18 +705,19 @@ const Attribute* Scanner::find(const ExpandedName& wanted) const {
 // of about a dozen cycles per element: 9 % of BM_Rewrite/50 in a perf
 // profile). Out of line on purpose: inlined into the flattened scan, GCC
 // took the copy for cold code and compiled it to `rep movs`/`rep stos`.
-[[gnu::noinline]] std::int32_t Scanner::record(Open& o, std::size_t name_end, std::size_t tag_end, bool self_closing) {
-  if (o.element < 0) {
-    o.element = static_cast<std::int32_t>(out_->elements.size());
+[[gnu::noinline]] std::int32_t Scanner::record(std::int32_t& element, std::size_t begin, std::size_t name_end,
+                                              std::size_t tag_end, bool self_closing) {
+  if (element < 0) {
+    element = static_cast<std::int32_t>(out_->elements.size());
     FastElement& e = out_->elements.emplace_back();
-    e.begin = o.begin;
+    e.begin = begin;
     e.name_end = name_end;
     e.start_tag_end = tag_end;
     e.content_end = tag_end;
     e.end = tag_end;
     e.self_closing = self_closing;
   }
-  return o.element;
+  return element;
 }
 
 int Scanner::group_of(const NameGroups& names, int uri_id, std::string_view local) noexcept {
@@ -734,16 +738,17 @@ int Scanner::group_of(const NameGroups& names, int uri_id, std::string_view loca
   return -1;
 }
 
-void Scanner::hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* out, Open& o, std::size_t name_end,
+void Scanner::hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* out, std::int32_t& element,
+                   std::size_t begin, std::size_t name_end,
                    std::size_t tag_end, bool self_closing) {
   for (std::uint64_t bits = g.specs; bits != 0; bits &= bits - 1) {
     const std::size_t k = static_cast<std::size_t>(__builtin_ctzll(bits));
     const Spec& spec = specs[k];
     FastHit& h = out[k];
-    if (h.first < 0) h.first = record(o, name_end, tag_end, self_closing);
+    if (h.first < 0) h.first = record(element, begin, name_end, tag_end, self_closing);
     if (spec.attribute != nullptr && h.with_attribute < 0) {
       if (const Attribute* a = find(*spec.attribute)) {
-        h.with_attribute = record(o, name_end, tag_end, self_closing);
+        h.with_attribute = record(element, begin, name_end, tag_end, self_closing);
         h.attribute_value = a->value;
         h.quote = a->quote;
       }
@@ -887,13 +892,12 @@ bool Scanner::leaf(Tag& t, std::size_t& i) {
   candidate.last_child = t.begin;
   if (t.group == Tag::kGroupUnknown) t.group = group_of(plan_.candidate_names, t.uri_id, t.local);
   if (t.group >= 0) {
-    Open o;
-    o.begin = t.begin;
+    std::int32_t element = -1;
     FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-    hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs, h, o, t.name_end,
-         t.end, false);
-    if (o.element >= 0) {
-      FastElement& e = out_->elements[static_cast<std::size_t>(o.element)];
+    hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs, h, element, t.begin,
+         t.name_end, t.end, false);
+    if (element >= 0) {
+      FastElement& e = out_->elements[static_cast<std::size_t>(element)];
       e.content_end = at;
       e.end = close + 1;
     }
@@ -1045,8 +1049,8 @@ bool Scanner::open(Tag& t, std::size_t& i) {
       if (t.group == Tag::kGroupUnknown) t.group = group_of(plan_.candidate_names, id, local);
       if (t.group >= 0) {
         FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-        hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs, h, o, name_end,
-             tag_end, self_closing);
+        hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs, h, o.element, begin,
+             name_end, tag_end, self_closing);
       }
     } else if (depth == 1) {
       if (!body_found_ && local == "Body" && uri == soap_uri_) {
@@ -1068,7 +1072,7 @@ bool Scanner::open(Tag& t, std::size_t& i) {
           return false;
         }
         o.is_payload = true;
-        out_->payload = record(o, name_end, tag_end, self_closing);
+        out_->payload = record(o.element, begin, name_end, tag_end, self_closing);
         for (const std::size_t k : plan_.payload_own_attributes) {
           const Spec& spec = plan_.payload_specs[k];
           out_->payload_hits[k].first = o.element;
@@ -1085,7 +1089,8 @@ bool Scanner::open(Tag& t, std::size_t& i) {
           o.candidate_step = parent.candidate_step + 1;
           if (static_cast<std::size_t>(o.candidate_step) == steps.size()) {
             o.candidate = static_cast<std::int32_t>(out_->candidates.size());
-            out_->candidates.push_back({record(o, name_end, tag_end, self_closing), parent.begin, scope_of_candidate(depth)});
+            out_->candidates.push_back(
+                {record(o.element, begin, name_end, tag_end, self_closing), parent.begin, scope_of_candidate(depth)});
             out_->candidate_hits.resize(out_->candidate_hits.size() + out_->fields_per_candidate);
             FastHit* h = &out_->candidate_hits[out_->candidate_hits.size() - out_->fields_per_candidate];
             for (const std::size_t k : plan_.candidate_own_attributes) {
@@ -1098,8 +1103,8 @@ bool Scanner::open(Tag& t, std::size_t& i) {
       }
       if (parent.is_payload) {
         if (const int g = group_of(plan_.payload_names, id, local); g >= 0) {
-          hits(plan_.payload_names.groups[static_cast<std::size_t>(g)], plan_.payload_specs, out_->payload_hits, o,
-               name_end, tag_end, self_closing);
+          hits(plan_.payload_names.groups[static_cast<std::size_t>(g)], plan_.payload_specs, out_->payload_hits,
+               o.element, begin, name_end, tag_end, self_closing);
         }
       }
     }
