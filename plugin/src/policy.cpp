@@ -137,6 +137,14 @@ std::uint64_t identifier_hash(std::string_view scheme, std::string_view value) n
   return h ^ (h >> 32);
 }
 
+// The bit of Policy::value_filter_ a value sets.
+std::size_t value_filter_bit(std::string_view value) noexcept {
+  if (value.empty()) return 0;
+  const std::size_t first = static_cast<unsigned char>(value.front());
+  const std::size_t last = static_cast<unsigned char>(value.back());
+  return (value.size() * 0x9E5 + first * 0x65 + last) & 4095;
+}
+
 }  // namespace
 
 void Policy::index_suppliers() {
@@ -150,6 +158,11 @@ void Policy::index_suppliers() {
   // Open addressing at most half full. Entries go in in file order and a
   // key already present is not added again, so the first supplier in file
   // order wins, as the linear search does.
+  value_filter_.fill(0);
+  for (const IndexEntry& entry : index_) {
+    const std::size_t bit = value_filter_bit(entry.value);
+    value_filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+  }
   std::size_t size = 16;
   while (size < 2 * index_.size()) size *= 2;
   slots_.assign(size, 0);
@@ -177,6 +190,8 @@ const Supplier* Policy::find_supplier(std::string_view erp_id) const noexcept {
 
 const Supplier* Policy::find_supplier_by_identifier(std::string_view scheme, std::string_view value) const noexcept {
   if (!slots_.empty()) {
+    const std::size_t bit = value_filter_bit(value);
+    if ((value_filter_[bit >> 6] >> (bit & 63) & 1) == 0) return nullptr;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t slot = identifier_hash(scheme, value) & mask; slots_[slot] != 0; slot = (slot + 1) & mask) {
       const IndexEntry& entry = index_[slots_[slot] - 1];

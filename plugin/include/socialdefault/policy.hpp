@@ -2,6 +2,7 @@
 // shared immutably (std::shared_ptr<const Policy>) and swapped on reload.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -223,6 +224,11 @@ class Policy {
   };
   std::vector<IndexEntry> index_;      // in file order
   std::vector<std::uint32_t> slots_;   // hash table of index_ positions + 1; 0 is empty
+  // One bit per (length, first byte, last byte) of the values in index_: a
+  // value whose bit is clear is in no entry, so most candidates of a
+  // shortlist (suppliers the policy does not name) are refused without
+  // hashing their ids (see find_supplier_by_identifier).
+  std::array<std::uint64_t, 64> value_filter_{};
 };
 
 // The namespace of a configuration file's elements.
