@@ -364,6 +364,37 @@ NameGroups FastScanPlan::group(const std::vector<Spec>& specs) {
 
 namespace {
 
+// The first byte in [i, end) that is one of a, b, c, or (when space is
+// false) any byte but XML whitespace; end when none. Sixteen bytes at a time
+// while the bytes allow a whole load: the runs this walks (indentation, a
+// tag, a value) are short, and a call to memchr for each costs more.
+template <bool kAnyNonSpace>
+[[gnu::always_inline]] inline std::size_t first_of(std::string_view bytes, std::size_t i, std::size_t end, char a, char b,
+                                                   char c) noexcept {
+  const char* const p = bytes.data();
+#if defined(__SSE2__)
+  while (i < end && bytes.size() - i >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
+                               _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+    if constexpr (kAnyNonSpace) {
+      const __m128i blank =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+      hit = _mm_or_si128(hit, _mm_xor_si128(blank, _mm_set1_epi8(-1)));
+    }
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask != 0) return std::min(end, i + static_cast<std::size_t>(__builtin_ctz(mask)));
+    i += 16;
+  }
+#endif
+  for (; i < end; ++i) {
+    const char x = p[i];
+    if (x == a || x == b || x == c || (kAnyNonSpace && !is_xml_space(x))) return i;
+  }
+  return end;
+}
+
 class Scanner {
  public:
   Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits, ScanWork& work)
@@ -1151,6 +1182,9 @@ bool Scanner::end_tag(std::size_t& i) {
     const std::size_t at = next_lt(i);
     if (at == std::string_view::npos) return false;
     if (!text(i, at)) return false;
+    if (stack_.back().candidate == 0 && at > i && first_of<true>(s_, i, at, '<', '<', '<') < at) {
+      out_->candidates[0].own_text = true;
+    }
     i = at;
     if (i + 1 >= n) return false;
     const char c = s_[i + 1];
@@ -1163,6 +1197,7 @@ bool Scanner::end_tag(std::size_t& i) {
         const std::size_t close = s_.find("]]>", i + 9);
         if (close == std::string_view::npos) return false;
         i = close + 3;
+        if (stack_.back().candidate == 0) out_->candidates[0].own_text = true;
       } else {
         return false;
       }
@@ -1232,79 +1267,6 @@ FastScanResult fast_scan(std::string_view bytes, std::size_t bom_size, Encoding 
   result.kind = scanner.request() ? MessageKind::shortlist_request : MessageKind::shortlist_response;
   result.shortlist = scanner.take();
   return result;
-}
-
-namespace {
-
-// The first byte in [i, end) that is one of a, b, c, or (when space is
-// false) any byte but XML whitespace; end when none. Sixteen bytes at a time
-// while the bytes allow a whole load: the runs this walks (indentation, a
-// tag, a value) are short, and a call to memchr for each costs more.
-template <bool kAnyNonSpace>
-[[gnu::always_inline]] inline std::size_t first_of(std::string_view bytes, std::size_t i, std::size_t end, char a, char b,
-                                                   char c) noexcept {
-  const char* const p = bytes.data();
-#if defined(__SSE2__)
-  while (i < end && bytes.size() - i >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
-                               _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-    if constexpr (kAnyNonSpace) {
-      const __m128i blank =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
-      hit = _mm_or_si128(hit, _mm_xor_si128(blank, _mm_set1_epi8(-1)));
-    }
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask != 0) return std::min(end, i + static_cast<std::size_t>(__builtin_ctz(mask)));
-    i += 16;
-  }
-#endif
-  for (; i < end; ++i) {
-    const char x = p[i];
-    if (x == a || x == b || x == c || (kAnyNonSpace && !is_xml_space(x))) return i;
-  }
-  return end;
-}
-
-}  // namespace
-
-bool fast_has_own_text(std::string_view bytes, const FastElement& element) {
-  // The scan accepted these bytes, so a plain walk is enough: comments and
-  // CDATA end at their terminators, tags at the first '>' outside quotes.
-  // Between the children only whitespace may stand (any other byte is text
-  // of the element's own); inside a child only '<' matters.
-  const char* const p = bytes.data();
-  std::size_t depth = 0;
-  std::size_t i = element.start_tag_end;
-  const std::size_t end = element.content_end;
-  while (i < end) {
-    if (p[i] != '<') {
-      i = depth == 0 ? first_of<true>(bytes, i, end, '<', '<', '<') : first_of<false>(bytes, i, end, '<', '<', '<');
-      if (i < end && p[i] != '<') return true;
-      continue;
-    }
-    if (p[i + 1] == '!') {
-      if (bytes.compare(i, 4, "<!--") == 0) {
-        i = bytes.find("-->", i + 4) + 3;
-      } else {  // CDATA: the scan allows nothing else here
-        if (depth == 0) return true;
-        i = bytes.find("]]>", i + 9) + 3;
-      }
-      continue;
-    }
-    const bool end_tag = p[i + 1] == '/';
-    for (i = first_of<false>(bytes, i + 1, end, '>', '"', '\''); i < end && p[i] != '>';
-         i = first_of<false>(bytes, i, end, '>', '"', '\'')) {
-      const std::size_t close = bytes.find(p[i], i + 1);  // the value's closing quote
-      if (close == std::string_view::npos) return false;
-      i = close + 1;
-    }
-    if (end_tag) --depth;
-    else if (p[i - 1] != '/') ++depth;
-    ++i;
-  }
-  return false;
 }
 
 bool fast_text_decoded(std::string_view raw, std::size_t at, Encoding encoding, std::string& scratch,

@@ -69,6 +69,10 @@ struct FastCandidate {
   std::size_t scope = 0;            // index into FastShortlist::scopes
   std::size_t last_child = 0;       // the '<' of its last child element (0: none)
   std::size_t last_child_end = 0;   // and the end of that element
+  // Character data or CDATA of its own, not inside its children (mixed
+  // content): recorded for the first candidate only, the one an injected
+  // supplier is copied from.
+  bool own_text = false;
 };
 
 // The namespace declarations in scope at a candidate, as nested wrapper
@@ -204,8 +208,5 @@ inline bool fast_text_view(std::string_view bytes, const FastElement& element, E
 }
 bool fast_attribute_view(std::string_view bytes, Span value, Encoding encoding, std::string& scratch,
                          std::string_view& out);
-// True when an element the scan accepted has character data or CDATA of its
-// own (not inside its child elements): mixed content.
-bool fast_has_own_text(std::string_view bytes, const FastElement& element);
 
 }  // namespace socialdefault::soap

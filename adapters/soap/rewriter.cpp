@@ -394,7 +394,7 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     return true;
   };
   const FastElement& c = fast.elements[static_cast<std::size_t>(fast.candidates[0].element)];
-  if (c.self_closing || !no_attributes(c) || fast_has_own_text(bytes, c)) return std::nullopt;
+  if (c.self_closing || !no_attributes(c) || fast.candidates[0].own_text) return std::nullopt;
 
   struct Write {
     std::int32_t element;

@@ -761,16 +761,21 @@ TEST(SoapFastPath, SeededRandomMutationsOfAttributeFieldsGiveTheSameResultOnBoth
   EXPECT_GT(stats.fast, 30) << "the fast path took too few of the mutations to mean anything";
 }
 
-// Whether an element has text of its own decides how an injected supplier
-// is copied; text inside its children, comments and '>' in attribute values
-// must not count.
-TEST(SoapFastPath, OwnTextIsToldFromTextInChildren) {
-  const auto own_text = [](const std::string& content) {
-    const std::string doc = "<S>" + content + "</S>";
-    FastElement e;
-    e.start_tag_end = 3;
-    e.content_end = doc.size() - 4;
-    return fast_has_own_text(doc, e);
+// Whether the first candidate has text of its own decides how an injected
+// supplier is copied; text inside its children, comments and '>' in
+// attribute values must not count, CDATA of its own does.
+TEST(SoapFastPath, OwnTextOfTheFirstCandidateIsToldFromTextInItsChildren) {
+  const SoapAdapter adapter = example_adapter();
+  const auto own_text = [&](const std::string& content) {
+    const std::string doc =
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
+        "<GetSupplierShortlistResponse xmlns=\"urn:example:erp:purchasing:1\"><RequisitionId>R-1</RequisitionId>"
+        "<Category listID=\"CPV\">03121200-7</Category><Suppliers><Supplier>" +
+        content + "</Supplier><Supplier>x<A/></Supplier></Suppliers></GetSupplierShortlistResponse></soap:Body></soap:Envelope>";
+    auto message = adapter.recognise(doc);
+    const FastShortlist* fast = message ? static_cast<const SoapMessage&>(**message).fast() : nullptr;
+    EXPECT_NE(fast, nullptr) << content;
+    return fast != nullptr && fast->candidates.size() == 2 && fast->candidates[0].own_text;
   };
   EXPECT_FALSE(own_text("\n  <A>x</A>\n  <B/>\n"));
   EXPECT_FALSE(own_text("<!-- a > b --><A c=\"1 > 0\" d='/>'>x<C>y</C></A>\r\n\t"));
@@ -780,15 +785,15 @@ TEST(SoapFastPath, OwnTextIsToldFromTextInChildren) {
   EXPECT_TRUE(own_text("<A/>x"));
   EXPECT_TRUE(own_text("<A c=\"/>\">x</A><![CDATA[ ]]>"));
   EXPECT_TRUE(own_text("&amp;<A/>"));
-  // Runs longer than the sixteen bytes the walk takes at a time: whitespace,
-  // a child's text, a tag with quoted '>' and '/>' far into it, and text
-  // that starts after a long run of whitespace.
+  // Runs longer than the sixteen bytes a search takes at a time:
+  // whitespace, a child's text, a tag with quoted '>' and '/>' far into it,
+  // and text that starts after a long run of whitespace.
   const std::string blank(40, ' ');
   const std::string tag = "Aaaaaaaaaaaaaaaaaaaaaaaa";
   const std::string quoted = "<" + tag + " b=\"" + std::string(20, 'v') + "/>\" c='" + std::string(20, 'w') + ">'>";
   EXPECT_FALSE(own_text("\n" + blank + "<A>" + std::string(50, 'x') + "</A>\n" + blank + "<B/>\n" + blank));
   EXPECT_FALSE(own_text(blank + quoted + std::string(30, 'y') + "</" + tag + ">" + blank));
-  EXPECT_FALSE(own_text(blank + "<!--" + std::string(30, '-') + "a-->" + blank + "<A><![CDATA[" + blank + "]]></A>"));
+  EXPECT_FALSE(own_text(blank + "<!--" + std::string(30, '=') + "a-->" + blank + "<A><![CDATA[" + blank + "]]></A>"));
   EXPECT_TRUE(own_text(blank + quoted + "y</" + tag + ">" + blank + "z"));
   EXPECT_TRUE(own_text("\r\n\t" + blank + "." + blank + "<A/>"));
   EXPECT_TRUE(own_text(blank + "<A/>" + blank + blank + "\xC3\xA9"));
