@@ -323,22 +323,23 @@ Decision decide(const Policy& policy, const Shortlist& shortlist, const Decision
   // ones in preference order. Over-tolerance social candidates are not
   // among them (showing them first would suggest social means expensive);
   // they stay among the rest. The default is shown even if social_shown is 0.
-  std::vector<const Option*> shown{&default_option};
-  for (std::size_t k = 0; k < eligible.size() && shown.size() < category.social_shown; ++k) {
-    if (k != chosen) shown.push_back(&eligible[k]);
-  }
-
-  decision.order.reserve(candidates.size() + shown.size());
-  std::vector<bool> placed(candidates.size(), false);
-  for (const Option* option : shown) {
-    const bool is_default = option == &default_option;
-    if (option->source) {
-      const std::size_t i = *option->source;
-      placed[i] = true;
+  decision.order.reserve(candidates.size() + std::min<std::size_t>(eligible.size(), category.social_shown + 1));
+  const auto show = [&](const Option& option) {
+    const bool is_default = &option == &default_option;
+    if (option.source) {
+      const std::size_t i = *option.source;
       decision.order.push_back(Placement{i, candidates[i].supplier_id, false, true, is_default});
     } else {
-      decision.order.push_back(Placement{std::nullopt, option->supplier->id, true, true, is_default});
+      decision.order.push_back(Placement{std::nullopt, option.supplier->id, true, true, is_default});
     }
+  };
+  show(default_option);
+  for (std::size_t k = 0; k < eligible.size() && decision.order.size() < category.social_shown; ++k) {
+    if (k != chosen) show(eligible[k]);
+  }
+  std::vector<bool> placed(candidates.size(), false);
+  for (const Placement& p : decision.order) {
+    if (p.source) placed[*p.source] = true;
   }
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (placed[i]) continue;
