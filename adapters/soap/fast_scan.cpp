@@ -237,8 +237,11 @@ FastShortlistPtr fresh_shortlist(std::size_t elements) {
       continue;
     }
     const std::size_t best_room = (*best)->elements.capacity();
-    const bool fits = room >= elements, best_fits = best_room >= elements;
-    if (fits != best_fits ? fits : fits ? room < best_room : room > best_room) best = &held;
+    const bool fits = room >= elements;
+    const bool better = fits != (best_room >= elements) ? fits               // only this one fits
+                        : fits                          ? room < best_room  // both: the smaller
+                                                        : room > best_room; // neither: the larger
+    if (better) best = &held;
   }
   if (best == nullptr) return FastShortlistPtr(new FastShortlist);
   return FastShortlistPtr(best->release());
@@ -364,8 +367,8 @@ NameGroups FastScanPlan::group(const std::vector<Spec>& specs) {
 
 namespace {
 
-// The first byte in [i, end) that is one of a, b, c, or (when space is
-// false) any byte but XML whitespace; end when none. Sixteen bytes at a time
+// The first byte in [i, end) that is one of a, b, c, or (with
+// kAnyNonSpace) any byte but XML whitespace; end when none. Sixteen bytes at a time
 // while the bytes allow a whole load: the runs this walks (indentation, a
 // tag, a value) are short, and a call to memchr for each costs more.
 template <bool kAnyNonSpace>
@@ -410,8 +413,7 @@ class Scanner {
     scope_spans_.clear();
     known_children_.clear();
     out_->fields_per_candidate = plan_.candidate_specs.size();
-    // Rough sizes from the length (a candidate takes a few hundred bytes),
-    // so the vectors do not grow step by step.
+    // Sizes from guess(), so that the vectors do not grow step by step.
     const std::size_t guess = Scanner::guess(bytes);
     out_->elements.reserve(guess * 4);
     out_->candidates.reserve(guess);
@@ -770,8 +772,7 @@ int Scanner::group_of(const NameGroups& names, int uri_id, std::string_view loca
 }
 
 void Scanner::hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* out, std::int32_t& element,
-                   std::size_t begin, std::size_t name_end,
-                   std::size_t tag_end, bool self_closing) {
+                   std::size_t begin, std::size_t name_end, std::size_t tag_end, bool self_closing) {
   for (std::uint64_t bits = g.specs; bits != 0; bits &= bits - 1) {
     const std::size_t k = static_cast<std::size_t>(__builtin_ctzll(bits));
     const Spec& spec = specs[k];
