@@ -367,37 +367,6 @@ NameGroups FastScanPlan::group(const std::vector<Spec>& specs) {
 
 namespace {
 
-// The first byte in [i, end) that is one of a, b, c, or (with
-// kAnyNonSpace) any byte but XML whitespace; end when none. Sixteen bytes at a time
-// while the bytes allow a whole load: the runs this walks (indentation, a
-// tag, a value) are short, and a call to memchr for each costs more.
-template <bool kAnyNonSpace>
-[[gnu::always_inline]] inline std::size_t first_of(std::string_view bytes, std::size_t i, std::size_t end, char a, char b,
-                                                   char c) noexcept {
-  const char* const p = bytes.data();
-#if defined(__SSE2__)
-  while (i < end && bytes.size() - i >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
-                               _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-    if constexpr (kAnyNonSpace) {
-      const __m128i blank =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
-      hit = _mm_or_si128(hit, _mm_xor_si128(blank, _mm_set1_epi8(-1)));
-    }
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask != 0) return std::min(end, i + static_cast<std::size_t>(__builtin_ctz(mask)));
-    i += 16;
-  }
-#endif
-  for (; i < end; ++i) {
-    const char x = p[i];
-    if (x == a || x == b || x == c || (kAnyNonSpace && !is_xml_space(x))) return i;
-  }
-  return end;
-}
-
 class Scanner {
  public:
   Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits, ScanWork& work)
@@ -1183,7 +1152,7 @@ bool Scanner::end_tag(std::size_t& i) {
     const std::size_t at = next_lt(i);
     if (at == std::string_view::npos) return false;
     if (!text(i, at)) return false;
-    if (stack_.back().candidate == 0 && at > i && first_of<true>(s_, i, at, '<', '<', '<') < at) {
+    if (stack_.back().candidate == 0 && at > i && !trim_xml_space(view(i, at)).empty()) {
       out_->candidates[0].own_text = true;
     }
     i = at;
