@@ -435,6 +435,9 @@ class Scanner {
   bool open(Tag& t, std::size_t& i);
   Tag* replay(KnownTag& known, std::size_t i);
   bool leaf(Tag& t, std::size_t& i);
+  // What a child of a candidate records: the candidate's last child, and
+  // the child's mapped fields (its element's index into element).
+  void child_of_candidate(const Open& parent, Tag& t, std::int32_t& element);
   void remember(KnownTag& known, const Tag& t);
   bool end_tag(std::size_t& i);
   bool text(std::size_t from, std::size_t to);
@@ -872,6 +875,16 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
   return true;
 }
 
+inline void Scanner::child_of_candidate(const Open& parent, Tag& t, std::int32_t& element) {
+  const std::size_t candidate = static_cast<std::size_t>(parent.candidate);
+  out_->candidates[candidate].last_child = t.begin;
+  if (t.group == Tag::kGroupUnknown) t.group = group_of(plan_.candidate_names, t.uri_id, t.local);
+  if (t.group < 0) return;
+  hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs,
+       &out_->candidate_hits[candidate * out_->fields_per_candidate], element, t.begin, t.name_end, t.end,
+       t.self_closing);
+}
+
 // A known child of a candidate whose content is text up to its own end tag
 // (`<erp:Name>…</erp:Name>`: most of them), taken whole from its replayed
 // start tag: what open, the text and end_tag would do to it, without
@@ -889,21 +902,14 @@ bool Scanner::leaf(Tag& t, std::size_t& i) {
   if (stack_.size() + 1 > limits_.max_depth || !text(t.end, at)) return false;
   Open& parent = stack_.back();
   parent.has_child_element = true;
-  FastCandidate& candidate = out_->candidates[static_cast<std::size_t>(parent.candidate)];
-  candidate.last_child = t.begin;
-  if (t.group == Tag::kGroupUnknown) t.group = group_of(plan_.candidate_names, t.uri_id, t.local);
-  if (t.group >= 0) {
-    std::int32_t element = -1;
-    FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-    hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs, h, element, t.begin,
-         t.name_end, t.end, false);
-    if (element >= 0) {
-      FastElement& e = out_->elements[static_cast<std::size_t>(element)];
-      e.content_end = at;
-      e.end = close + 1;
-    }
+  std::int32_t element = -1;
+  child_of_candidate(parent, t, element);
+  if (element >= 0) {
+    FastElement& e = out_->elements[static_cast<std::size_t>(element)];
+    e.content_end = at;
+    e.end = close + 1;
   }
-  candidate.last_child_end = close + 1;
+  out_->candidates[static_cast<std::size_t>(parent.candidate)].last_child_end = close + 1;
   i = close + 1;
   return true;
 }
@@ -1046,13 +1052,7 @@ bool Scanner::open(Tag& t, std::size_t& i) {
     // (A candidate's child first: most elements are, and a candidate is
     // not the Envelope, the Body, the payload or a step of the candidates.)
     if (parent.candidate >= 0) {
-      out_->candidates[static_cast<std::size_t>(parent.candidate)].last_child = begin;
-      if (t.group == Tag::kGroupUnknown) t.group = group_of(plan_.candidate_names, id, local);
-      if (t.group >= 0) {
-        FastHit* h = &out_->candidate_hits[static_cast<std::size_t>(parent.candidate) * out_->fields_per_candidate];
-        hits(plan_.candidate_names.groups[static_cast<std::size_t>(t.group)], plan_.candidate_specs, h, o.element, begin,
-             name_end, tag_end, self_closing);
-      }
+      child_of_candidate(parent, t, o.element);
     } else if (depth == 1) {
       if (!body_found_ && local == "Body" && uri == soap_uri_) {
         body_found_ = true;
