@@ -188,8 +188,9 @@ namespace {
 // in OpenSSL 3); the ledger MACs every row and pseudonymises every request.
 // Each thread keeps a context keyed once per key and starts it again for
 // each MAC: EVP_MAC_init without a key makes OpenSSL's HMAC start over from
-// the key it holds (0.7 µs per 200-byte MAC here, against 1.5 µs for a
-// duplicate of the keyed context, which allocates a dozen times). That is
+// the key it holds (0.5–0.8 µs per 250-byte MAC here, against 1.0–1.6 µs
+// on a duplicate of the keyed context, which allocates a dozen times:
+// BM_RowMac, bench/RESULTS.md gateway run 11). That is
 // what OpenSSL's HMAC provider does rather than a promise of the EVP_MAC
 // documentation, so a context checks it once, against HMAC(), when it is
 // keyed; where it does not hold, each MAC works on a duplicate instead.
