@@ -10,6 +10,7 @@
 
 #include "namespaces.hpp"
 #include "soap_message.hpp"
+#include "socialdefault/bytes.hpp"
 
 namespace socialdefault::soap {
 
@@ -29,38 +30,6 @@ struct NameTable {
   }
 };
 constexpr NameTable kName;
-
-// Equality of short names (prefixes, local names, an end tag's name): whole
-// words inline, the last one overlapping the one before, since a call to
-// memcmp costs more than comparing the dozen bytes a name has.
-template <typename Word>
-inline Word load(const char* p) noexcept {
-  Word w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
-}
-
-inline bool same(std::string_view a, std::string_view b) noexcept {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  if (n >= 8) {
-    for (std::size_t k = 0; k + 8 < n; k += 8) {
-      if (load<std::uint64_t>(x + k) != load<std::uint64_t>(y + k)) return false;
-    }
-    return load<std::uint64_t>(x + n - 8) == load<std::uint64_t>(y + n - 8);
-  }
-  if (n >= 4) {
-    return load<std::uint32_t>(x) == load<std::uint32_t>(y) &&
-           load<std::uint32_t>(x + n - 4) == load<std::uint32_t>(y + n - 4);
-  }
-  if (n >= 2) {
-    return load<std::uint16_t>(x) == load<std::uint16_t>(y) &&
-           load<std::uint16_t>(x + n - 2) == load<std::uint16_t>(y + n - 2);
-  }
-  return n == 0 || *x == *y;
-}
 
 struct Spec {
   const ExpandedName* step = nullptr;       // null: the base itself
@@ -419,7 +388,7 @@ class Scanner {
   // check, unlike substr: the scan takes views of every name it reads).
   std::string_view view(std::size_t from, std::size_t to) const noexcept { return {s_.data() + from, to - from}; }
   bool starts(std::size_t i, std::string_view what) const noexcept {
-    return i <= s_.size() && s_.size() - i >= what.size() && same(view(i, i + what.size()), what);
+    return i <= s_.size() && s_.size() - i >= what.size() && same_bytes(view(i, i + what.size()), what);
   }
   std::size_t next_lt(std::size_t i) const noexcept;
   // The closing quote of an attribute value that starts at i (npos: none,
@@ -679,14 +648,14 @@ bool Scanner::text(std::size_t from, std::size_t to) {
 
 const Binding* Scanner::binding(std::string_view prefix) const noexcept {
   for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
-    if (same(it->prefix, prefix)) return &*it;
+    if (same_bytes(it->prefix, prefix)) return &*it;
   }
   return nullptr;
 }
 
 std::optional<std::string_view> Scanner::lookup(std::string_view prefix) const noexcept {
   for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
-    if (same(it->prefix, prefix)) return it->uri;
+    if (same_bytes(it->prefix, prefix)) return it->uri;
   }
   if (prefix.empty()) return std::string_view{};
   return std::nullopt;
@@ -695,9 +664,9 @@ std::optional<std::string_view> Scanner::lookup(std::string_view prefix) const n
 const Attribute* Scanner::find(const ExpandedName& wanted) const {
   for (const Attribute& a : attributes_) {
     if (a.local != wanted.local) continue;
-    if (same(a.prefix, "xmlns") || (a.prefix.empty() && same(a.local, "xmlns"))) continue;  // declarations are not attributes
+    if (same_bytes(a.prefix, "xmlns") || (a.prefix.empty() && same_bytes(a.local, "xmlns"))) continue;  // declarations are not attributes
     std::string_view uri;
-    if (same(a.prefix, "xml")) uri = kXmlNamespace;
+    if (same_bytes(a.prefix, "xml")) uri = kXmlNamespace;
     else if (!a.prefix.empty()) uri = lookup(a.prefix).value_or(std::string_view{});
     if (uri == wanted.uri) return &a;
   }
@@ -738,7 +707,7 @@ int Scanner::group_of(const NameGroups& names, int uri_id, std::string_view loca
       if (g.local.size() > length) return -1;  // sorted by length
       continue;
     }
-    if (g.uri_id == uri_id && same(g.local, local)) return static_cast<int>(index);  // the names are distinct
+    if (g.uri_id == uri_id && same_bytes(g.local, local)) return static_cast<int>(index);  // the names are distinct
   }
   return -1;
 }
@@ -764,7 +733,7 @@ void Scanner::hits(const NameGroup& g, const std::vector<Spec>& specs, FastHit* 
 // differ, and it must be read).
 inline Tag* Scanner::replay(KnownTag& known, std::size_t i) {
   const std::size_t size = known.bytes.size();
-  if (size == 0 || s_.size() - i < size || !same(view(i, i + size), known.bytes)) return nullptr;
+  if (size == 0 || s_.size() - i < size || !same_bytes(view(i, i + size), known.bytes)) return nullptr;
   if (known.declarations != declarations_ ||
       (known.tag.binding != std::string_view::npos && known.tag.binding >= bindings_.size())) {
     return nullptr;
@@ -814,12 +783,12 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     spans.push_back(b.whole);
   }
   std::vector<FastScope>& scopes = out_->scopes;
-  const auto same = [&](const FastScope& scope) {
+  const auto same_scope = [&](const FastScope& scope) {
     return scope.declarations.size() == spans.size() &&
            std::equal(spans.begin(), spans.end(), scope.declarations.begin(),
                       [](const Span& a, const Span& b) { return a.begin == b.begin && a.end == b.end; });
   };
-  if (!scopes.empty() && same(scopes.back())) return scopes.size() - 1;
+  if (!scopes.empty() && same_scope(scopes.back())) return scopes.size() - 1;
   FastScope scope;
   if (!out_->spare_scopes.empty()) {  // its string and list keep their room
     scope = std::move(out_->spare_scopes.back());
@@ -964,10 +933,10 @@ bool Scanner::read_tag(std::size_t i, Tag& t) {
     a.value = {j + 1, value_end};
     const std::string_view value = view(a.value.begin, a.value.end);
     if (amp && !decode_text(value, enc_, EscapeContext::attribute, a.value.begin).ok()) return false;
-    const bool declaration = same(a.prefix, "xmlns") || (a.prefix.empty() && same(a.local, "xmlns"));
+    const bool declaration = same_bytes(a.prefix, "xmlns") || (a.prefix.empty() && same_bytes(a.local, "xmlns"));
     if (declaration) {
       const std::string_view prefix = a.prefix.empty() ? std::string_view{} : a.local;
-      if (same(prefix, "xml") || same(prefix, "xmlns")) return false;
+      if (same_bytes(prefix, "xml") || same_bytes(prefix, "xmlns")) return false;
       if (!a.prefix.empty() && value.empty()) return false;
       // The DOM path compares pugixml's value, which decodes references and
       // turns tabs and line ends into spaces: only plain URIs are the same raw.
@@ -983,23 +952,23 @@ bool Scanner::read_tag(std::size_t i, Tag& t) {
   if (colon != std::string_view::npos) {
     prefix = view(begin + 1, colon);
     local = view(colon + 1, name_end);
-    if (same(prefix, "xml") || same(prefix, "xmlns")) return false;
+    if (same_bytes(prefix, "xml") || same_bytes(prefix, "xmlns")) return false;
   }
   // Signed messages take the DOM path, which knows what a signature covers;
   // a signature is an element, so its name is all there is to look for.
-  if (same(local, "Signature")) return false;
+  if (same_bytes(local, "Signature")) return false;
   const Binding* bound = binding(prefix);
   if (bound == nullptr && !prefix.empty()) return false;
   // Prefixes of attributes must be bound; expanded names must be unique.
   for (const Attribute& a : attributes_) {
-    if (!a.prefix.empty() && !same(a.prefix, "xml") && !same(a.prefix, "xmlns") && !lookup(a.prefix)) return false;
+    if (!a.prefix.empty() && !same_bytes(a.prefix, "xml") && !same_bytes(a.prefix, "xmlns") && !lookup(a.prefix)) return false;
   }
   if (attributes_.size() > 1) {
     if (attributes_.size() > 32) return false;
     const auto expanded = [&](const Attribute& a) {
       if (a.prefix.empty()) return std::string_view{};
-      if (same(a.prefix, "xmlns")) return kXmlnsNamespace;
-      if (same(a.prefix, "xml")) return kXmlNamespace;
+      if (same_bytes(a.prefix, "xmlns")) return kXmlnsNamespace;
+      if (same_bytes(a.prefix, "xml")) return kXmlNamespace;
       return *lookup(a.prefix);
     };
     for (std::size_t x = 0; x < attributes_.size(); ++x) {
@@ -1086,7 +1055,7 @@ bool Scanner::open(Tag& t, std::size_t& i) {
       const std::vector<ExpandedName>& steps = m_.candidates.elements.steps();
       if (parent.candidate_step >= 0 && static_cast<std::size_t>(parent.candidate_step) < steps.size()) {
         const std::size_t k = static_cast<std::size_t>(parent.candidate_step);
-        if (plan_.candidate_step_ids[k] == id && same(steps[k].local, local)) {
+        if (plan_.candidate_step_ids[k] == id && same_bytes(steps[k].local, local)) {
           o.candidate_step = parent.candidate_step + 1;
           if (static_cast<std::size_t>(o.candidate_step) == steps.size()) {
             o.candidate = static_cast<std::int32_t>(out_->candidates.size());

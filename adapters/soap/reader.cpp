@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 
+#include "socialdefault/bytes.hpp"
 #include "socialdefault/money.hpp"
 
 namespace socialdefault::soap {
@@ -190,9 +191,10 @@ bool fast_context(const Field& field, FastPayloadField which, const SoapMessage*
     if (!fast_view(response, fast.hit(i, kPreselected), c.preselected, scratch_a, value, found)) return false;
     candidate.preselected = false;
     if (found && !value.empty()) {
-      if (std::find(c.true_literals.begin(), c.true_literals.end(), value) != c.true_literals.end()) {
+      const auto is_value = [&](const std::string& literal) { return same_bytes(literal, value); };
+      if (std::any_of(c.true_literals.begin(), c.true_literals.end(), is_value)) {
         candidate.preselected = true;
-      } else if (std::find(c.false_literals.begin(), c.false_literals.end(), value) == c.false_literals.end()) {
+      } else if (std::none_of(c.false_literals.begin(), c.false_literals.end(), is_value)) {
         return false;
       }
     }
@@ -225,10 +227,10 @@ bool fast_candidate_id_is(const SoapMessage& response, std::size_t position, std
   if (field.fixed.empty() && field.path && !field.path->attribute() && hit.first >= 0) {
     const auto plain =
         fast_plain_text(response.bytes(), response.fast()->elements[static_cast<std::size_t>(hit.first)]);
-    if (plain) return !plain->empty() && *plain == expected;
+    if (plain) return !plain->empty() && same_bytes(*plain, expected);
   }
   const auto id = fast_candidate_id(response, position);
-  return id && *id == expected;
+  return id && same_bytes(*id, expected);
 }
 
 std::optional<std::string> fast_candidate_id(const SoapMessage& response, std::size_t position) {

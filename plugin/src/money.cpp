@@ -3,6 +3,8 @@
 #include <array>
 #include <limits>
 
+#include "socialdefault/bytes.hpp"
+
 namespace socialdefault {
 
 namespace {
@@ -36,7 +38,7 @@ bool is_currency_code(std::string_view code) noexcept {
 
 int currency_exponent(std::string_view currency) noexcept {
   // The currencies nearly every message carries, without the table search.
-  if (currency == "EUR" || currency == "USD" || currency == "GBP") return 2;
+  if (same_bytes(currency, "EUR") || same_bytes(currency, "USD") || same_bytes(currency, "GBP")) return 2;
   for (const Exponent& e : kNonTwo) {
     if (currency == e.code) return e.digits;
   }
@@ -123,7 +125,7 @@ bool parse_money_into(std::string_view decimal, std::string_view currency, Money
   int exponent = 2;
   if (parse_minor(decimal, currency, minor, exponent) != MoneyError::ok) return false;
   out.minor = minor;
-  if (out.currency != currency) out.currency.assign(currency);  // (a list has one currency, mostly)
+  if (!same_bytes(out.currency, currency)) out.currency.assign(currency);  // (a list has one currency, mostly)
   return true;
 }
 

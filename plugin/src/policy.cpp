@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "socialdefault/bytes.hpp"
+
 namespace socialdefault {
 
 const char* to_string(EvidenceKind kind) noexcept {
@@ -195,7 +197,7 @@ const Supplier* Policy::find_supplier_by_identifier(std::string_view scheme, std
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t slot = identifier_hash(scheme, value) & mask; slots_[slot] != 0; slot = (slot + 1) & mask) {
       const IndexEntry& entry = index_[slots_[slot] - 1];
-      if (entry.value == value && entry.scheme == scheme) return &suppliers[entry.supplier];
+      if (same_bytes(entry.value, value) && same_bytes(entry.scheme, scheme)) return &suppliers[entry.supplier];
     }
     return nullptr;
   }
@@ -212,8 +214,8 @@ const Category* Policy::find_category(std::string_view code_system, std::string_
                                       std::string_view department) const noexcept {
   const Category* general = nullptr;
   for (const Category& c : categories) {
-    if (c.code != code) continue;
-    if (!code_system.empty() && c.code_system != code_system) continue;
+    if (!same_bytes(c.code, code)) continue;
+    if (!code_system.empty() && !same_bytes(c.code_system, code_system)) continue;
     if (c.departments.empty()) {
       if (general == nullptr) general = &c;
     } else if (std::find(c.departments.begin(), c.departments.end(), department) != c.departments.end()) {
