@@ -6,9 +6,12 @@
 #include <optional>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "field_writer.hpp"
 #include "reader.hpp"
 #include "signature.hpp"
+#include "socialdefault/bytes.hpp"
 
 namespace socialdefault::soap {
 
@@ -25,7 +28,7 @@ Error decision_error(std::string message) {
 // matched by KvK, so the preselected placement is what counts.)
 Result<void> check_decision(const Decision& decision, const Shortlist& shortlist) {
   const std::size_t n = shortlist.candidates.size();
-  std::vector<bool> placed(n, false);
+  boost::container::small_vector<bool, 64> placed(n, false);  // no allocation for a usual list
   std::size_t preselected = 0;
   for (std::size_t k = 0; k < decision.order.size(); ++k) {
     const Placement& p = decision.order[k];
@@ -37,7 +40,7 @@ Result<void> check_decision(const Decision& decision, const Shortlist& shortlist
                               std::to_string(n));
       }
       if (placed[*p.source]) return decision_error(where() + " places candidate " + std::to_string(*p.source + 1) + " a second time");
-      if (!p.supplier_id.empty() && p.supplier_id != shortlist.candidates[*p.source].supplier_id) {
+      if (!p.supplier_id.empty() && !same_bytes(p.supplier_id, shortlist.candidates[*p.source].supplier_id)) {
         return decision_error(where() + " names candidate " + std::to_string(*p.source + 1) + ", which is " +
                               in_quotes(shortlist.candidates[*p.source].supplier_id));
       }
@@ -64,7 +67,7 @@ std::string notes_for(const Decision& decision, NoteTarget target, std::string_v
   std::string text;
   for (const Note& note : decision.notes) {
     if (note.target != target || note.text.empty()) continue;
-    if (target == NoteTarget::candidate && note.supplier_id != supplier_id) continue;
+    if (target == NoteTarget::candidate && !same_bytes(note.supplier_id, supplier_id)) continue;
     if (!text.empty()) text += separator;
     text += note.text;
   }
@@ -357,12 +360,13 @@ const std::string* fast_flag_literal(const SoapMessage& response, const FastHit&
     const FastElement& e = response.fast()->elements[static_cast<std::size_t>(hit.first)];
     if (!fast_text_view(response.bytes(), e, response.encoding(), decoded, current)) return nullptr;
   }
-  if (const auto it = std::find(wanted.begin(), wanted.end(), current); it != wanted.end()) {
+  const auto is_current = [&](const std::string& literal) { return same_bytes(literal, current); };
+  if (const auto it = std::find_if(wanted.begin(), wanted.end(), is_current); it != wanted.end()) {
     // FastWriter writes an attribute only on the first matching element.
     if (unchanged != nullptr) *unchanged = !m.preselected.path->attribute() || hit.with_attribute == hit.first;
     return &*it;
   }
-  const auto it = std::find(other.begin(), other.end(), current);
+  const auto it = std::find_if(other.begin(), other.end(), is_current);
   const std::size_t k = it == other.end() ? 0 : static_cast<std::size_t>(it - other.begin());
   return k < wanted.size() ? &wanted[k] : &wanted.front();
 }
@@ -400,7 +404,7 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     std::int32_t element;
     std::string_view value;
   };
-  std::vector<Write> writes;
+  boost::container::small_vector<Write, 8> writes;
   writes.reserve(kFirstIdentifier + m.identifiers.size());  // one per field at most
   std::optional<std::string_view> created_note;  // the note, when its element is created
   bool ok = true;
@@ -425,13 +429,13 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
   write(m.id, kId, placement.supplier_id);
   write(m.name, kName, supplier->name);
   write(m.preselected, kPreselected, *literal);
-  std::vector<std::size_t> unwritten{kPrice, kCurrency};
+  boost::container::small_vector<std::size_t, 8> unwritten{kPrice, kCurrency};
   if (!note.empty()) write(m.note, kNote, note);
   else unwritten.push_back(kNote);
   for (std::size_t k = 0; k < m.identifiers.size(); ++k) {
     const IdentifierField& idf = m.identifiers[k];
     const auto it = std::find_if(supplier->identifiers.begin(), supplier->identifiers.end(),
-                                 [&](const SupplierIdentifier& s) { return s.scheme == idf.scheme; });
+                                 [&](const SupplierIdentifier& s) { return same_bytes(s.scheme, idf.scheme); });
     if (it != supplier->identifiers.end() && !it->value.empty()) write(idf.field, kFirstIdentifier + k, it->value);
     else unwritten.push_back(kFirstIdentifier + k);
   }
@@ -465,7 +469,7 @@ std::optional<std::string> fast_injected_copy(const SoapMessage& response, const
     const std::string_view core = trim_xml_space(raw);
     std::string_view current;
     if (!fast_text_view(bytes, e, response.encoding(), scratch, current)) return std::nullopt;
-    if (current == w.value) {
+    if (same_bytes(current, w.value)) {
       out.append(raw);
     } else if (core.empty()) {
       if (!append_escaped(out, w.value, response.encoding(), EscapeContext::text)) return std::nullopt;

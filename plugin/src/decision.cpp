@@ -11,6 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
+#include "socialdefault/bytes.hpp"
+
 namespace socialdefault {
 
 const char* to_string(Reason reason) noexcept {
@@ -64,7 +68,7 @@ PriceReference price_reference(const Shortlist& shortlist, std::string_view repo
     if (only == nullptr) {
       only = &c.price->currency;
       cheapest = c.price->minor;
-    } else if (c.price->currency != *only) {
+    } else if (!same_bytes(c.price->currency, *only)) {
       one_currency = false;
       break;
     } else {
@@ -127,12 +131,15 @@ bool acceptable_line(const Candidate& c, const PriceReference& ref, std::uint32_
 // A social supplier that may be offered: where it comes from in the list
 // (the first acceptable line when the list has it), or nothing when it
 // would be injected.
+// Shortlists up to this many candidates decide without a heap list.
+constexpr std::size_t kTypicalCandidates = 64;
+
 struct Option {
   const Supplier* supplier = nullptr;
   std::optional<std::size_t> source;
 };
 
-std::vector<Placement> original_order(const Shortlist& shortlist, const std::vector<const Supplier*>& resolved,
+std::vector<Placement> original_order(const Shortlist& shortlist, std::span<const Supplier* const> resolved,
                                       LocalDate date) {
   std::vector<Placement> order;
   order.reserve(shortlist.candidates.size());
@@ -202,7 +209,7 @@ __int128 floor_div(__int128 a, __int128 b) {
 // requester might doubt the price against, and other currencies cannot be
 // compared. The median shown is rounded down to a minor unit, so
 // "price <= shown median" stays true whenever price <= median does.
-std::string price_text(const Policy& policy, const Shortlist& shortlist, const std::vector<const Supplier*>& resolved,
+std::string price_text(const Policy& policy, const Shortlist& shortlist, std::span<const Supplier* const> resolved,
                        std::size_t default_line, const Supplier& supplier, LocalDate date, Language language) {
   const Candidate& chosen = shortlist.candidates[default_line];
   if (!chosen.price) return {};
@@ -260,7 +267,9 @@ std::string norm_text(const Policy& policy, const Category& category, const Shor
 
 Decision decide(const Policy& policy, const Shortlist& shortlist, const DecisionContext& context) {
   const std::vector<Candidate>& candidates = shortlist.candidates;
-  std::vector<const Supplier*> resolved;
+  // The lists below live for one decision: up to a typical shortlist's
+  // size on the stack, without an allocation each.
+  boost::container::small_vector<const Supplier*, kTypicalCandidates> resolved;
   resolved.reserve(candidates.size());
   for (const Candidate& c : candidates) resolved.push_back(resolve(policy, c));
 
@@ -287,7 +296,7 @@ Decision decide(const Policy& policy, const Shortlist& shortlist, const Decision
 
   // The eligible social suppliers, in the category's order of preference.
   const PriceReference ref = price_reference(shortlist, policy.organisation.reporting_currency);
-  std::vector<Option> eligible;
+  boost::container::small_vector<Option, 8> eligible;
   eligible.reserve(category.social_suppliers.size());
   for (const std::string& id : category.social_suppliers) {
     const Supplier* supplier = policy.find_supplier(id);
@@ -337,7 +346,7 @@ Decision decide(const Policy& policy, const Shortlist& shortlist, const Decision
   for (std::size_t k = 0; k < eligible.size() && decision.order.size() < category.social_shown; ++k) {
     if (k != chosen) show(eligible[k]);
   }
-  std::vector<bool> placed(candidates.size(), false);
+  boost::container::small_vector<bool, kTypicalCandidates> placed(candidates.size(), false);
   for (const Placement& p : decision.order) {
     if (p.source) placed[*p.source] = true;
   }
