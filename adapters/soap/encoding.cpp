@@ -1,5 +1,6 @@
 #include "encoding.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -409,20 +410,35 @@ Result<void> append_escaped(std::string& out, std::string_view utf8, Encoding en
 #if defined(__SSE2__)
     // Sixteen bytes at a time while they are printable ASCII with nothing
     // to escape (the quote counts in both contexts: rare in text, and one
-    // test fewer); what stops this goes through the byte test below.
-    while (utf8.size() - run >= 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(utf8.data() + run));
+    // test fewer); what stops this goes through the byte test below. The
+    // last few bytes (most values are shorter than sixteen) are tested the
+    // same way from a copy padded with plain bytes.
+    const auto stops = [quote](const char* p) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
       // Signed: bytes >= 0x80 are below 0x20 too.
       const __m128i stop = _mm_or_si128(
           _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
           _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8('<'))),
                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('>')), _mm_cmpeq_epi8(v, _mm_set1_epi8(quote)))));
-      const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(stop));
+      return static_cast<unsigned>(_mm_movemask_epi8(stop));
+    };
+    while (true) {
+      const std::size_t left = utf8.size() - run;
+      if (left == 0) break;
+      unsigned mask = 0;
+      if (left >= 16) {
+        mask = stops(utf8.data() + run);
+      } else {
+        char padded[16];
+        std::memset(padded, 'a', sizeof padded);
+        std::memcpy(padded, utf8.data() + run, left);
+        mask = stops(padded);
+      }
       if (mask != 0) {
         run += static_cast<std::size_t>(__builtin_ctz(mask));
         break;
       }
-      run += 16;
+      run += std::min<std::size_t>(left, 16);
     }
 #endif
     while (run < utf8.size() && plain(utf8[run])) ++run;

@@ -164,30 +164,36 @@ TEST(SoapEncoding, EscapesForTheDocument) {
   EXPECT_EQ(control.error().describe(), "text to write holds U+0007, which XML cannot carry");
 }
 
-// Long values are taken sixteen bytes at a time while nothing in them needs
-// escaping: each character that does, at every place of a value of 40, in
-// every context and encoding, comes out as it does written on its own.
+// Values are taken sixteen bytes at a time while nothing in them needs
+// escaping, and their last bytes (fewer than sixteen) from a padded copy:
+// each character that does need it, at every place of a value of every
+// length up to 40, in every context and encoding, comes out as it does
+// written on its own.
 TEST(SoapEncoding, EscapesLongValuesAsCharacterByCharacter) {
   const std::vector<std::string> specials = {"&", "<", ">", "\"", "'", "\t", "\n", "\r", "\x7F", "\xC3\xA9",
                                              "\xE2\x82\xAC"};
-  const std::string base = "Kwekerij Samen leerwerkbedrijf 9 banen.";  // 39 plain bytes
-  for (const Encoding encoding : {Encoding::utf8, Encoding::latin1, Encoding::ascii}) {
-    for (const EscapeContext context : {EscapeContext::text, EscapeContext::attribute}) {
-      for (const char quote : {'"', '\''}) {
-        for (const std::string& special : specials) {
-          for (std::size_t at = 0; at <= base.size(); ++at) {
-            const std::string value = base.substr(0, at) + special + base.substr(at);
-            std::string expected;
-            const auto add = [&](const std::string& piece) {
-              ASSERT_TRUE(append_escaped(expected, piece, encoding, context, quote).ok());
-            };
-            for (const char c : base.substr(0, at)) add(std::string(1, c));
-            add(special);
-            for (const char c : base.substr(at)) add(std::string(1, c));
-            std::string out;
-            ASSERT_TRUE(append_escaped(out, value, encoding, context, quote).ok());
-            EXPECT_EQ(out, expected) << "special " << special << " at " << at;
-          }
+  const std::string whole = "Kwekerij Samen leerwerkbedrijf 9 banen.";  // 39 plain bytes
+  const auto check = [&](const std::string& base, const std::string& special, Encoding encoding,
+                         EscapeContext context, char quote) {
+    for (std::size_t at = 0; at <= base.size(); ++at) {
+      const std::string value = base.substr(0, at) + special + base.substr(at);
+      std::string expected;
+      const auto add = [&](const std::string& piece) {
+        ASSERT_TRUE(append_escaped(expected, piece, encoding, context, quote).ok());
+      };
+      for (const char c : base.substr(0, at)) add(std::string(1, c));
+      add(special);
+      for (const char c : base.substr(at)) add(std::string(1, c));
+      std::string out;
+      ASSERT_TRUE(append_escaped(out, value, encoding, context, quote).ok());
+      EXPECT_EQ(out, expected) << "special " << special << " at " << at << " of " << value.size() << " bytes";
+    }
+  };
+  for (std::size_t length = 0; length <= whole.size(); ++length) {
+    for (const Encoding encoding : {Encoding::utf8, Encoding::latin1, Encoding::ascii}) {
+      for (const EscapeContext context : {EscapeContext::text, EscapeContext::attribute}) {
+        for (const char quote : {'"', '\''}) {
+          for (const std::string& special : specials) check(whole.substr(0, length), special, encoding, context, quote);
         }
       }
     }
