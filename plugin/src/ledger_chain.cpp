@@ -126,15 +126,29 @@ ChainRow choice_row(const ChoiceRecord& c) {
           c.document_ref.empty() ? ChainValue{std::monostate{}} : ChainValue{c.document_ref}};
 }
 
+// Must give exactly offer_row's values (tests/plugin/ledger_chain_test.cpp).
+void ChainRowView::fill(const OfferRecord& o) {
+  if (!at_formatted_ || o.at != at_) at_utc_ = format_utc(o.at);
+  at_ = o.at;
+  at_formatted_ = true;
+  values_.clear();
+  values_.emplace_back(std::string_view(at_utc_));
+  values_.emplace_back(unix_seconds(o.at));
+  for (const std::string* text : {&o.correlation_id, &o.requester_pseudonym, &o.department, &o.category_code_system,
+                                  &o.category, &o.default_supplier, &o.reason, &o.arm, &o.adapter}) {
+    values_.emplace_back(std::string_view(*text));
+  }
+}
+
 // Must give exactly choice_row's values (tests/plugin/ledger_chain_test.cpp).
 void ChainRowView::fill(const ChoiceRecord& c) {
   // The records of one batch mostly share their second and their date, and
   // formatting them is about a tenth of the row's encoding (snprintf).
-  if (!formatted_ || c.at != at_) at_utc_ = format_utc(c.at);
-  if (!formatted_ || c.local_date != date_) local_date_ = format_date(c.local_date);
+  if (!at_formatted_ || c.at != at_) at_utc_ = format_utc(c.at);
+  if (!date_formatted_ || c.local_date != date_) local_date_ = format_date(c.local_date);
   at_ = c.at;
   date_ = c.local_date;
-  formatted_ = true;
+  at_formatted_ = date_formatted_ = true;
   const auto text_or_null = [](const std::string& text) {
     return text.empty() ? ChainValueView{std::monostate{}} : ChainValueView{std::string_view(text)};
   };

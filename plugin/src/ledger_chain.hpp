@@ -107,6 +107,8 @@ class ChainRowView {
   // the two formatted times are held here): no copy of its texts. The
   // record must not change or go before the views are used.
   void fill(const ChoiceRecord& choice);
+  // The values of offer_row(offer), the same way.
+  void fill(const OfferRecord& offer);
   std::span<const ChainValueView> values() const noexcept { return values_; }
 
   // row_mac of the same values.
@@ -115,11 +117,11 @@ class ChainRowView {
  private:
   std::string canonical_;
   std::vector<ChainValueView> values_;
-  // fill(ChoiceRecord)'s formatted values, and what they were formatted from.
+  // The records' formatted values, and what they were formatted from.
   std::string at_utc_, local_date_;
   UtcSeconds at_{};
   LocalDate date_{};
-  bool formatted_ = false;
+  bool at_formatted_ = false, date_formatted_ = false;
 };
 
 // canonical_row into `out` (cleared first, its capacity kept).

@@ -589,17 +589,15 @@ Result<std::int64_t> SqliteLedger::append_rows(const ChainTable& table, sqlite3_
 }
 
 Result<std::int64_t> SqliteLedger::append_offer(const OfferRecord& offer) {
-  const std::array<ChainRow, 1> rows{offer_row(offer)};
-  std::lock_guard lock(mutex_);
-  return append_rows(offers_table(), insert_offer_.get(), rows);
+  return append_offers(std::span<const OfferRecord>(&offer, 1));
 }
 
 Result<std::int64_t> SqliteLedger::append_offers(std::span<const OfferRecord> offers) {
-  std::vector<ChainRow> rows;
-  rows.reserve(offers.size());
-  for (const OfferRecord& offer : offers) rows.push_back(offer_row(offer));
+  // Bound and MACed straight from each record, as choices are: every
+  // shortlist the gateway rewrites queues one.
   std::lock_guard lock(mutex_);
-  return append_rows(offers_table(), insert_offer_.get(), rows);
+  return append_rows(offers_table(), insert_offer_.get(), offers.size(),
+                     [offers](std::size_t i, ChainRowView& view) { view.fill(offers[i]); }, {});
 }
 
 Result<std::int64_t> SqliteLedger::append_choices(std::span<const ChoiceRecord> choices) {

@@ -190,6 +190,40 @@ TEST(ChainRowView, FillingFromTheRecordGivesTheRowsValues) {
   EXPECT_EQ(direct, documented_choice_row(c, 1, kGenesisMac));
 }
 
+// Offers too are filled straight from the record: the values of offer_row,
+// also after a choice filled the same view (and the other way round).
+TEST(ChainRowView, FillingFromAnOfferGivesTheOfferRowsValues) {
+  ChainRowView from_record;
+  ChainRowView from_row;
+  std::string direct;
+  std::string via_row;
+  for (int n = 0; n < 6; ++n) {
+    OfferRecord o = offer(n);
+    if (n == 1) o.at = offer(0).at;  // the same second as the row before
+    if (n == 3) {
+      o.arm.clear();
+      o.at += 1h;
+    }
+    if (n == 4) from_record.fill(choice(n));
+    const ChainRow row = offer_row(o);
+    from_record.fill(o);
+    from_row.fill(row);
+    ASSERT_EQ(from_record.values().size(), row.size()) << n;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      EXPECT_EQ(from_record.values()[i], from_row.values()[i]) << "row " << n << ", column " << i;
+    }
+    canonical_row_into(direct, offers_table(), n + 1, from_record.values(), kGenesisMac);
+    canonical_row_into(via_row, offers_table(), n + 1, from_row.values(), kGenesisMac);
+    EXPECT_EQ(direct, via_row) << n;
+  }
+  // A choice after an offer of another second formats its own time and date.
+  ChoiceRecord c = choice(1);
+  c.at += 2h;
+  from_record.fill(c);
+  canonical_row_into(direct, choices_table(), 1, from_record.values(), kGenesisMac);
+  EXPECT_EQ(direct, documented_choice_row(c, 1, kGenesisMac));
+}
+
 TEST(ChainRowView, AnEmptyArmIsLeftOutOfTheEncoding) {
   ChainRowView view;
   const ChainRow without = choice_row(choice(1));
