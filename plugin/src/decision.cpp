@@ -128,12 +128,12 @@ bool acceptable_line(const Candidate& c, const PriceReference& ref, std::uint32_
   return within_tolerance(c.price->minor, ref.cheapest, basis_points);
 }
 
-// A social supplier that may be offered: where it comes from in the list
-// (the first acceptable line when the list has it), or nothing when it
-// would be injected.
 // Shortlists up to this many candidates decide without a heap list.
 constexpr std::size_t kTypicalCandidates = 64;
 
+// A social supplier that may be offered: where it comes from in the list
+// (the first acceptable line when the list has it), or nothing when it
+// would be injected.
 struct Option {
   const Supplier* supplier = nullptr;
   std::optional<std::size_t> source;
