@@ -101,7 +101,6 @@ void report_error(benchmark::State& state, const sd::Error& error) {
   state.SkipWithError(error.describe().c_str());
 }
 
-// (a) One append_choices transaction per iteration, of state.range(0) records.
 // One row's MAC (and one requester's pseudonym): HMAC-SHA256 with a key
 // the thread has used before, over a text of the given length (a choice
 // row's canonical encoding is about 250 bytes).
@@ -115,6 +114,7 @@ void BM_RowMac(benchmark::State& state) {
 }
 BENCHMARK(BM_RowMac)->Arg(32)->Arg(250);
 
+// (a) One append_choices transaction per iteration, of state.range(0) records.
 void BM_AppendChoices(benchmark::State& state) {
   const auto batch = static_cast<std::size_t>(state.range(0));
   TempLedger temp;

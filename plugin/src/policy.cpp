@@ -157,14 +157,14 @@ void Policy::index_suppliers() {
       if (id.scheme != "erp") index_.push_back({id.scheme, id.value, i});
     }
   }
-  // Open addressing at most half full. Entries go in in file order and a
-  // key already present is not added again, so the first supplier in file
-  // order wins, as the linear search does.
   value_filter_.fill(0);
   for (const IndexEntry& entry : index_) {
     const std::size_t bit = value_filter_bit(entry.value);
     value_filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
   }
+  // Open addressing at most half full. Entries go in in file order and a
+  // key already present is not added again, so the first supplier in file
+  // order wins, as the linear search does.
   std::size_t size = 16;
   while (size < 2 * index_.size()) size *= 2;
   slots_.assign(size, 0);
