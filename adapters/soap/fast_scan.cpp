@@ -350,7 +350,7 @@ class Scanner {
  public:
   Scanner(std::string_view bytes, Encoding encoding, const FastScanPlan& plan, const Limits& limits, ScanWork& work)
       : s_(bytes), enc_(encoding), m_(*plan.mapping->shortlist), plan_(plan), limits_(limits),
-        out_(fresh_shortlist(guess(bytes) * 4)), work_(work), stack_(std::move(work.stack)),
+        out_(fresh_shortlist(expected_elements(bytes))), work_(work), stack_(std::move(work.stack)),
         bindings_(std::move(work.bindings)), attributes_(std::move(work.attributes)),
         scope_spans_(std::move(work.scope_spans)), known_children_(std::move(work.known_children)) {
     // (Moved in and back rather than used through references: a member is
@@ -361,16 +361,18 @@ class Scanner {
     scope_spans_.clear();
     known_children_.clear();
     out_->fields_per_candidate = plan_.candidate_specs.size();
-    // Sizes from guess(), so that the vectors do not grow step by step.
-    const std::size_t guess = Scanner::guess(bytes);
-    out_->elements.reserve(guess * 4);
-    out_->candidates.reserve(guess);
-    out_->candidate_hits.reserve(guess * out_->fields_per_candidate);
+    // Sizes from the length, so that the vectors do not grow step by step.
+    const std::size_t candidates = expected_candidates(bytes);
+    out_->elements.reserve(expected_elements(bytes));
+    out_->candidates.reserve(candidates);
+    out_->candidate_hits.reserve(candidates * out_->fields_per_candidate);
     stack_.reserve(16);
   }
 
-  // Rough sizes from the length: a candidate takes a few hundred bytes.
-  static std::size_t guess(std::string_view bytes) noexcept { return bytes.size() / 256 + 4; }
+  // Rough sizes from the length: a candidate takes a few hundred bytes and
+  // holds a few elements.
+  static std::size_t expected_candidates(std::string_view bytes) noexcept { return bytes.size() / 256 + 4; }
+  static std::size_t expected_elements(std::string_view bytes) noexcept { return expected_candidates(bytes) * 4; }
 
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
