@@ -41,6 +41,26 @@ constexpr NameTable kName;
   return true;
 }
 
+// Equality of a chunk of markup (see CandidateShape: tags and the white
+// space between them, most of 20 to 60 bytes): sixteen bytes at a time, the
+// last block overlapping the one before; shorter ones as same_bytes does.
+inline bool same_markup(const char* a, const char* b, std::size_t n) noexcept {
+#if defined(__SSE2__)
+  if (n >= 16) {
+    const auto same16 = [&](std::size_t k) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + k));
+      const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + k));
+      return _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) == 0xFFFF;
+    };
+    for (std::size_t k = 0; k + 16 < n; k += 16) {
+      if (!same16(k)) return false;
+    }
+    return same16(n - 16);
+  }
+#endif
+  return same_bytes({a, n}, {b, n});
+}
+
 struct Spec {
   const ExpandedName* step = nullptr;       // null: the base itself
   const ExpandedName* attribute = nullptr;
@@ -161,6 +181,60 @@ struct KnownTag {
   Attribute attributes[kAttributes];  // values from the tag's '<'
 };
 
+// The markup of a candidate the scan has read, for the candidates after it:
+// a shortlist repeats one candidate's tags with other values, and a
+// candidate whose markup is the same bytes as the one before, with its
+// values and comments at the same places, under the same parent and with no
+// namespace declared since, passes the same checks and has its fields at
+// the same places in its tags. The shape is the candidate cut at its values
+// and comments into chunks of markup (tags and the white space between
+// them); a candidate is checked against it chunk by chunk (compared as
+// bytes, each value checked for references, each comment for "--") and
+// recorded from it without reading its tags. One that differs anywhere is
+// read as before, and its shape is the one the next candidates are checked
+// against.
+struct CandidateShape {
+  static constexpr std::size_t kChunks = 256;
+  static constexpr std::size_t kLearnings = 4;  // shapes learned per message at most
+  enum class Gap : std::uint8_t { none, text, comment };
+  struct Chunk {
+    std::uint32_t offset = 0;  // from the candidate's '<'
+    std::uint32_t size = 0;
+    Gap gap = Gap::none;       // what follows it: a value (up to the next '<'), a comment, nothing (the last)
+  };
+  // A tag: the chunk it is in, where in it, its size.
+  struct Place {
+    std::uint32_t chunk = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+  };
+  // An element the candidate recorded (FastShortlist::elements): the tags
+  // that open and close it (the same one when it closes itself).
+  struct Slot {
+    Place open, close;
+    std::uint32_t name_size = 0;  // name_end - begin
+    bool self_closing = false;
+    bool has_child_element = false;
+    bool has_other_markup = false;
+  };
+  bool valid = false;
+  std::size_t learnings = 0;
+  std::size_t begin = 0;         // the candidate it was learned from: its '<'
+  std::size_t parent_begin = 0;  // and its parent's
+  std::size_t scope = 0;
+  std::uint64_t declarations = 0;
+  std::vector<Chunk> chunks;
+  std::vector<Slot> slots;       // slot 0 is the candidate itself
+  // The candidate's hits with slots for elements and attribute values from
+  // their element's '<'.
+  std::vector<FastHit> hits;
+  bool has_last_child = false;
+  Place last_child_open, last_child_close;
+  std::vector<std::size_t> at;   // where each chunk was found in the candidate being checked
+  std::vector<std::int64_t> nesting;  // while learning: the slot of each open element (-1: none)
+  std::size_t where(const Place& place) const noexcept { return at[place.chunk] + place.offset; }
+};
+
 // The scan's working storage: kept per thread, so that a scan allocates
 // only for what it returns once the thread has seen a message like it (a
 // scan does not start another; one that did would get storage of its own).
@@ -172,6 +246,7 @@ struct ScanWork {
   std::vector<Attribute> attributes;
   std::vector<Span> scope_spans;
   std::vector<KnownTag> known_children;
+  CandidateShape shape;
   bool in_use = false;
 
   void trim() {
@@ -183,6 +258,10 @@ struct ScanWork {
     let_go(attributes);
     let_go(scope_spans);
     let_go(known_children);
+    let_go(shape.chunks);
+    let_go(shape.slots);
+    let_go(shape.hits);
+    let_go(shape.at);
   }
 };
 
@@ -239,6 +318,7 @@ void FastShortlistRelease::operator()(FastShortlist* shortlist) const noexcept {
     shortlist->fields_per_candidate = 0;
     std::fill(std::begin(shortlist->payload_hits), std::end(shortlist->payload_hits), FastHit{});
     shortlist->payload = -1;
+    shortlist->shaped_candidates = 0;
     try {
       for (FastScope& scope : shortlist->scopes) {
         if (shortlist->spare_scopes.size() < FastShortlist::kKeptScopes) shortlist->spare_scopes.push_back(std::move(scope));
@@ -360,6 +440,8 @@ class Scanner {
     attributes_.clear();
     scope_spans_.clear();
     known_children_.clear();
+    work_.shape.valid = false;
+    work_.shape.learnings = 0;
     out_->fields_per_candidate = plan_.candidate_specs.size();
     // Sizes from the length, so that the vectors do not grow step by step.
     const std::size_t candidates = expected_candidates(bytes);
@@ -420,6 +502,12 @@ class Scanner {
   // the child's mapped fields (its element's index into element).
   void child_of_candidate(const Open& parent, Tag& t, std::int32_t& element);
   void remember(KnownTag& known, const Tag& t);
+  // A candidate at i checked against the shape of the one before and
+  // recorded from it (see CandidateShape); false, with nothing recorded,
+  // when it differs.
+  bool replay_candidate(std::size_t& i);
+  // The shape of the candidate o, whose end tag ends at end.
+  void learn_shape(const Open& o, std::size_t end);
   bool end_tag(std::size_t& i);
   bool text(std::size_t from, std::size_t to);
   std::optional<std::string_view> lookup(std::string_view prefix) const noexcept;
@@ -453,6 +541,7 @@ class Scanner {
   std::vector<KnownTag> known_children_;
   KnownTag known_candidate_;
   std::uint64_t declarations_ = 0;  // namespace declarations met so far
+  std::uint64_t declarations_before_candidate_ = 0;  // before the start tag of the last candidate read
   std::size_t next_amp_ = 0;  // the next '&' at or after the last text checked (size: none)
   std::string_view soap_uri_;
   bool body_found_ = false;
@@ -845,6 +934,12 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     } else if (parent.candidate_step >= 0 &&
                static_cast<std::size_t>(parent.candidate_step) + 1 == m_.candidates.elements.steps().size()) {
       known = &known_candidate_;
+      CandidateShape& shape = work_.shape;
+      if (shape.valid && shape.parent_begin == parent.begin && shape.declarations == declarations_) {
+        if (replay_candidate(i)) return true;
+        shape.valid = false;  // learned again from this one, read below
+      }
+      declarations_before_candidate_ = declarations_;
     }
   }
   if (known != nullptr) {
@@ -1103,6 +1198,178 @@ bool Scanner::open(Tag& t, std::size_t& i) {
   return true;
 }
 
+bool Scanner::replay_candidate(std::size_t& i) {
+  CandidateShape& shape = work_.shape;
+  const std::size_t n = s_.size();
+  std::size_t p = i;
+  std::size_t* at = shape.at.data();
+  for (const CandidateShape::Chunk& chunk : shape.chunks) {
+    *at++ = p;
+    const std::size_t from = shape.begin + chunk.offset;
+    if (n - p < chunk.size || !same_markup(s_.data() + p, s_.data() + from, chunk.size)) return false;
+    p += chunk.size;
+    if (chunk.gap == CandidateShape::Gap::text) {
+      const std::size_t lt = next_lt(p);
+      if (lt == std::string_view::npos || !text(p, lt)) return false;
+      p = lt;
+    } else if (chunk.gap == CandidateShape::Gap::comment) {
+      if (!starts(p, "<!--") || !comment(p)) return false;
+    }
+  }
+  // The elements, the candidate and its hits, where the chunks were found;
+  // each built in place from its values (a default-built one filled in
+  // after was cleared with `rep stos` first, and a hit copied, changed and
+  // stored again was read back whole from the stores of its fields, which
+  // the CPU cannot forward: together a third of the replay's time).
+  const std::size_t first = out_->elements.size();
+  for (const CandidateShape::Slot& slot : shape.slots) {
+    const std::size_t begin = shape.where(slot.open);
+    const std::size_t close = shape.where(slot.close);
+    const std::size_t start_tag_end = begin + slot.open.size;
+    out_->elements.emplace_back(begin, begin + slot.name_size, start_tag_end,
+                                slot.self_closing ? start_tag_end : close, close + slot.close.size,
+                                slot.self_closing, slot.has_child_element, slot.has_other_markup);
+  }
+  std::size_t last_child = 0;
+  std::size_t last_child_end = 0;
+  if (shape.has_last_child) {
+    last_child = shape.where(shape.last_child_open);
+    last_child_end = shape.where(shape.last_child_close) + shape.last_child_close.size;
+  }
+  out_->candidates.emplace_back(static_cast<std::int32_t>(first), shape.parent_begin, shape.scope, last_child,
+                                last_child_end, false);
+  const std::int32_t shift = static_cast<std::int32_t>(first);
+  for (const FastHit& h : shape.hits) {
+    if (h.with_attribute < 0) {
+      out_->candidate_hits.emplace_back(h.first < 0 ? -1 : h.first + shift, -1, Span{}, h.quote);
+      continue;
+    }
+    const std::size_t base = out_->elements[static_cast<std::size_t>(h.with_attribute) + first].begin;
+    out_->candidate_hits.emplace_back(h.first < 0 ? -1 : h.first + shift, h.with_attribute + shift,
+                                      Span{h.attribute_value.begin + base, h.attribute_value.end + base}, h.quote);
+  }
+  ++out_->shaped_candidates;
+  i = p;
+  return true;
+}
+
+// The shape of the candidate just read (o, from its '<' to end): its
+// markup found again (a start tag ends at the first '>' outside quotes, an
+// end tag at its '>', a comment at its "-->"), cut into chunks at its values
+// (text that is not only white space) and comments, the elements it
+// recorded matched to the tags that open and close them, and its hits made
+// relative. No shape when it holds CDATA, when it declared a namespace, or
+// when it has more than kChunks chunks.
+void Scanner::learn_shape(const Open& o, std::size_t end) {
+  CandidateShape& shape = work_.shape;
+  if (shape.learnings >= CandidateShape::kLearnings || declarations_ != declarations_before_candidate_) return;
+  ++shape.learnings;
+  const FastCandidate& c = out_->candidates[static_cast<std::size_t>(o.candidate)];
+  const std::size_t first = static_cast<std::size_t>(c.element);
+  const std::size_t recorded = out_->elements.size() - first;
+  std::vector<CandidateShape::Chunk>& chunks = shape.chunks;
+  std::vector<CandidateShape::Slot>& slots = shape.slots;
+  chunks.clear();
+  slots.assign(recorded, CandidateShape::Slot{});
+  shape.nesting.clear();
+  shape.has_last_child = false;
+  std::size_t next_slot = 0;
+  std::size_t chunk_begin = o.begin;
+  const auto cut = [&](std::size_t at, CandidateShape::Gap gap) {
+    chunks.push_back({static_cast<std::uint32_t>(chunk_begin - o.begin), static_cast<std::uint32_t>(at - chunk_begin), gap});
+    return chunks.size() < CandidateShape::kChunks;
+  };
+  std::size_t p = o.begin;
+  while (p < end) {
+    if (s_[p] != '<') {
+      const std::size_t lt = next_lt(p);
+      if (lt == std::string_view::npos || lt >= end) return;
+      if (!trim_xml_space(view(p, lt)).empty()) {
+        if (!cut(p, CandidateShape::Gap::text)) return;
+        chunk_begin = lt;
+      }
+      p = lt;
+      continue;
+    }
+    if (p + 1 >= end) return;
+    const char kind = s_[p + 1];
+    if (kind == '!') {
+      if (!starts(p, "<!--") || !cut(p, CandidateShape::Gap::comment)) return;  // not CDATA
+      if (!comment(p)) return;
+      chunk_begin = p;
+      continue;
+    }
+    if (kind == '?') return;
+    CandidateShape::Place place{static_cast<std::uint32_t>(chunks.size()), static_cast<std::uint32_t>(p - chunk_begin), 0};
+    const std::size_t depth = shape.nesting.size();
+    if (kind == '/') {
+      const std::size_t close = s_.find('>', p);
+      if (close == std::string_view::npos || close >= end || depth == 0) return;
+      place.size = static_cast<std::uint32_t>(close + 1 - p);
+      const std::int64_t slot = shape.nesting.back();
+      shape.nesting.pop_back();
+      if (slot >= 0) slots[static_cast<std::size_t>(slot)].close = place;
+      if (depth == 2) shape.last_child_close = place;  // a child of the candidate ends
+    } else {
+      char quote = 0;
+      std::size_t q = p + 1;
+      for (; q < end; ++q) {
+        const char ch = s_[q];
+        if (quote != 0) {
+          if (ch == quote) quote = 0;
+        } else if (ch == '"' || ch == '\'') {
+          quote = ch;
+        } else if (ch == '>') {
+          break;
+        }
+      }
+      if (q >= end) return;
+      place.size = static_cast<std::uint32_t>(q + 1 - p);
+      const bool self_closing = s_[q - 1] == '/';
+      std::int64_t slot = -1;
+      if (next_slot < recorded && out_->elements[first + next_slot].begin == p) {
+        slot = static_cast<std::int64_t>(next_slot++);
+        slots[static_cast<std::size_t>(slot)].open = place;
+        slots[static_cast<std::size_t>(slot)].close = place;
+      }
+      if (depth == 1) {
+        shape.has_last_child = true;
+        shape.last_child_open = place;
+        shape.last_child_close = place;
+      }
+      if (!self_closing) shape.nesting.push_back(slot);
+    }
+    p += place.size;
+  }
+  if (p != end || !shape.nesting.empty() || next_slot != recorded) return;
+  cut(end, CandidateShape::Gap::none);
+  for (std::size_t k = 0; k < recorded; ++k) {
+    const FastElement& e = out_->elements[first + k];
+    CandidateShape::Slot& slot = slots[k];
+    slot.name_size = static_cast<std::uint32_t>(e.name_end - e.begin);
+    slot.self_closing = e.self_closing;
+    slot.has_child_element = e.has_child_element;
+    slot.has_other_markup = e.has_other_markup;
+  }
+  const std::size_t fields = out_->fields_per_candidate;
+  const FastHit* hits = &out_->candidate_hits[static_cast<std::size_t>(o.candidate) * fields];
+  shape.hits.assign(hits, hits + fields);
+  for (FastHit& h : shape.hits) {
+    if (h.first >= 0) h.first -= static_cast<std::int32_t>(first);
+    if (h.with_attribute >= 0) {
+      const std::size_t base = out_->elements[static_cast<std::size_t>(h.with_attribute)].begin;
+      h.attribute_value = {h.attribute_value.begin - base, h.attribute_value.end - base};
+      h.with_attribute -= static_cast<std::int32_t>(first);
+    }
+  }
+  shape.at.resize(chunks.size());
+  shape.begin = o.begin;
+  shape.parent_begin = c.parent_begin;
+  shape.scope = c.scope;
+  shape.declarations = declarations_;
+  shape.valid = true;
+}
+
 bool Scanner::end_tag(std::size_t& i) {
   if (stack_.empty()) return false;
   const Open& o = stack_.back();
@@ -1113,6 +1380,7 @@ bool Scanner::end_tag(std::size_t& i) {
   if (j >= s_.size() || s_[j] != '>') return false;
   if (o.is_body && !o.body_had_child) return false;  // an empty Body: nothing to rewrite
   finish(o, i, j + 1);
+  if (o.candidate >= 0 && !work_.shape.valid) learn_shape(o, j + 1);
   bindings_.resize(o.scope_mark);
   stack_.pop_back();
   if (!stack_.empty() && stack_.back().candidate >= 0) {

@@ -95,6 +95,7 @@ struct FastShortlist {
   std::int32_t payload = -1;
   std::vector<FastScope> scopes;
   std::vector<FastScope> spare_scopes;  // the scopes of the message before (see FastShortlistRelease), to fill again
+  std::size_t shaped_candidates = 0;    // candidates recorded from the shape of one before (tests and benchmarks)
 
   const FastHit& hit(std::size_t candidate, std::size_t field) const noexcept {
     return candidate_hits[candidate * fields_per_candidate + field];
