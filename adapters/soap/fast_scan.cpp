@@ -1,6 +1,7 @@
 #include "fast_scan.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <new>
 
@@ -193,12 +194,20 @@ struct KnownTag {
 // recorded from it without reading its tags. One that differs anywhere is
 // read as before, and its shape is the one the next candidates are checked
 // against.
+//
+// The shape outlives its message (it is kept per thread, with a copy of its
+// markup): the next message's first candidate is checked against it too,
+// when the mapping's plan, the encoding, the depth limit, the candidate's
+// depth and the namespace declarations in scope (prefixes and URIs) are
+// those it was learned under, and, the first candidate telling whether an
+// injected supplier can be copied by its bytes, when the shape has no value
+// of the candidate's own (FastCandidate::own_text).
 struct CandidateShape {
   static constexpr std::size_t kChunks = 256;
   static constexpr std::size_t kLearnings = 4;  // shapes learned per message at most
   enum class Gap : std::uint8_t { none, text, comment };
   struct Chunk {
-    std::uint32_t offset = 0;  // from the candidate's '<'
+    std::uint32_t offset = 0;  // in markup (while learning: from the candidate's '<')
     std::uint32_t size = 0;
     Gap gap = Gap::none;       // what follows it: a value (up to the next '<'), a comment, nothing (the last)
   };
@@ -218,11 +227,21 @@ struct CandidateShape {
     bool has_other_markup = false;
   };
   bool valid = false;
-  std::size_t learnings = 0;
-  std::size_t begin = 0;         // the candidate it was learned from: its '<'
-  std::size_t parent_begin = 0;  // and its parent's
-  std::size_t scope = 0;
+  std::size_t learnings = 0;     // in this message
+  // What it was learned under (see shape_fits).
+  std::uint64_t plan = 0;        // FastScanPlan::serial
+  Encoding encoding = Encoding::utf8;
+  std::size_t max_depth = 0;
+  std::size_t depth = 0;         // the candidate's (the stack's size when it opens)
+  std::vector<std::string> in_scope;  // the namespace declarations in scope, prefix and URI in turn
+  bool own_value = false;        // a value of the candidate's own (not inside a child)
+  // Where it fits in the message being scanned: its candidates' parent, the
+  // declarations met before them and their FastScope.
+  std::uint64_t message = 0;     // ScanWork::scans when these were set
+  std::size_t parent_begin = 0;
   std::uint64_t declarations = 0;
+  std::size_t scope = 0;
+  std::string markup;            // the chunks' bytes
   std::vector<Chunk> chunks;
   std::vector<Slot> slots;       // slot 0 is the candidate itself
   // The candidate's hits with slots for elements and attribute values from
@@ -247,6 +266,7 @@ struct ScanWork {
   std::vector<Span> scope_spans;
   std::vector<KnownTag> known_children;
   CandidateShape shape;
+  std::uint64_t scans = 0;  // scans begun with this storage
   bool in_use = false;
 
   void trim() {
@@ -262,6 +282,10 @@ struct ScanWork {
     let_go(shape.slots);
     let_go(shape.hits);
     let_go(shape.at);
+    if (shape.markup.capacity() > kKept * 64) {
+      shape.valid = false;
+      std::string().swap(shape.markup);
+    }
   }
 };
 
@@ -339,6 +363,9 @@ struct FastScanPlan {
   explicit FastScanPlan(const Mapping& m);
 
   const Mapping* mapping;  // the object this plan was made for (see fast_scan)
+  // Unique among the plans of the process: a CandidateShape made with one
+  // plan is never used with another made at the same address later.
+  const std::uint64_t serial = next_serial();
   bool supported = false;  // fast_scan_supports, and at most 64 candidate fields
   std::vector<Spec> candidate_specs;
   std::vector<Spec> payload_specs = std::vector<Spec>(kPayloadFields);
@@ -363,6 +390,10 @@ struct FastScanPlan {
     return -1;
   }
   static NameGroups group(const std::vector<Spec>& specs);
+  static std::uint64_t next_serial() noexcept {
+    static std::atomic<std::uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
 };
 
 FastScanPlan::FastScanPlan(const Mapping& mapping) : mapping(&mapping) {
@@ -440,7 +471,7 @@ class Scanner {
     attributes_.clear();
     scope_spans_.clear();
     known_children_.clear();
-    work_.shape.valid = false;
+    ++work_.scans;
     work_.shape.learnings = 0;
     out_->fields_per_candidate = plan_.candidate_specs.size();
     // Sizes from the length, so that the vectors do not grow step by step.
@@ -508,6 +539,8 @@ class Scanner {
   bool replay_candidate(std::size_t& i);
   // The shape of the candidate o, whose end tag ends at end.
   void learn_shape(const Open& o, std::size_t end);
+  // Whether the shape may check a candidate of parent (see CandidateShape).
+  bool shape_fits(Open& parent);
   bool end_tag(std::size_t& i);
   bool text(std::size_t from, std::size_t to);
   std::optional<std::string_view> lookup(std::string_view prefix) const noexcept;
@@ -935,8 +968,8 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
                static_cast<std::size_t>(parent.candidate_step) + 1 == m_.candidates.elements.steps().size()) {
       known = &known_candidate_;
       CandidateShape& shape = work_.shape;
-      if (shape.valid && shape.parent_begin == parent.begin && shape.declarations == declarations_) {
-        if (replay_candidate(i)) return true;
+      if (shape.valid) {
+        if (shape_fits(parent) && replay_candidate(i)) return true;
         shape.valid = false;  // learned again from this one, read below
       }
       declarations_before_candidate_ = declarations_;
@@ -1198,6 +1231,25 @@ bool Scanner::open(Tag& t, std::size_t& i) {
   return true;
 }
 
+bool Scanner::shape_fits(Open& parent) {
+  CandidateShape& shape = work_.shape;
+  if (shape.message == work_.scans) return shape.parent_begin == parent.begin && shape.declarations == declarations_;
+  // A shape from a message before, for this message's first candidates.
+  if (shape.plan != plan_.serial || shape.encoding != enc_ || shape.max_depth != limits_.max_depth ||
+      shape.depth != stack_.size() || shape.in_scope.size() != 2 * bindings_.size() ||
+      (shape.own_value && out_->candidates.empty())) {
+    return false;
+  }
+  for (std::size_t k = 0; k < bindings_.size(); ++k) {
+    if (bindings_[k].prefix != shape.in_scope[2 * k] || bindings_[k].uri != shape.in_scope[2 * k + 1]) return false;
+  }
+  shape.message = work_.scans;
+  shape.parent_begin = parent.begin;
+  shape.declarations = declarations_;
+  shape.scope = scope_of_candidate(stack_.size());
+  return true;
+}
+
 bool Scanner::replay_candidate(std::size_t& i) {
   CandidateShape& shape = work_.shape;
   const std::size_t n = s_.size();
@@ -1205,8 +1257,7 @@ bool Scanner::replay_candidate(std::size_t& i) {
   std::size_t* at = shape.at.data();
   for (const CandidateShape::Chunk& chunk : shape.chunks) {
     *at++ = p;
-    const std::size_t from = shape.begin + chunk.offset;
-    if (n - p < chunk.size || !same_markup(s_.data() + p, s_.data() + from, chunk.size)) return false;
+    if (n - p < chunk.size || !same_markup(s_.data() + p, shape.markup.data() + chunk.offset, chunk.size)) return false;
     p += chunk.size;
     if (chunk.gap == CandidateShape::Gap::text) {
       const std::size_t lt = next_lt(p);
@@ -1248,6 +1299,7 @@ bool Scanner::replay_candidate(std::size_t& i) {
     out_->candidate_hits.emplace_back(h.first < 0 ? -1 : h.first + shift, h.with_attribute + shift,
                                       Span{h.attribute_value.begin + base, h.attribute_value.end + base}, h.quote);
   }
+  stack_.back().has_child_element = true;
   ++out_->shaped_candidates;
   i = p;
   return true;
@@ -1273,6 +1325,7 @@ void Scanner::learn_shape(const Open& o, std::size_t end) {
   slots.assign(recorded, CandidateShape::Slot{});
   shape.nesting.clear();
   shape.has_last_child = false;
+  bool own_value = false;
   std::size_t next_slot = 0;
   std::size_t chunk_begin = o.begin;
   const auto cut = [&](std::size_t at, CandidateShape::Gap gap) {
@@ -1285,6 +1338,7 @@ void Scanner::learn_shape(const Open& o, std::size_t end) {
       const std::size_t lt = next_lt(p);
       if (lt == std::string_view::npos || lt >= end) return;
       if (!trim_xml_space(view(p, lt)).empty()) {
+        if (shape.nesting.size() == 1) own_value = true;
         if (!cut(p, CandidateShape::Gap::text)) return;
         chunk_begin = lt;
       }
@@ -1362,11 +1416,27 @@ void Scanner::learn_shape(const Open& o, std::size_t end) {
       h.with_attribute -= static_cast<std::int32_t>(first);
     }
   }
+  shape.markup.clear();
+  for (CandidateShape::Chunk& chunk : chunks) {
+    const std::size_t from = o.begin + chunk.offset;
+    chunk.offset = static_cast<std::uint32_t>(shape.markup.size());
+    shape.markup.append(s_.data() + from, chunk.size);
+  }
   shape.at.resize(chunks.size());
-  shape.begin = o.begin;
+  shape.plan = plan_.serial;
+  shape.encoding = enc_;
+  shape.max_depth = limits_.max_depth;
+  shape.depth = stack_.size() - 1;  // (o is still open)
+  shape.in_scope.resize(2 * bindings_.size());
+  for (std::size_t k = 0; k < bindings_.size(); ++k) {
+    shape.in_scope[2 * k].assign(bindings_[k].prefix);
+    shape.in_scope[2 * k + 1].assign(bindings_[k].uri);
+  }
+  shape.own_value = own_value;
+  shape.message = work_.scans;
   shape.parent_begin = c.parent_begin;
-  shape.scope = c.scope;
   shape.declarations = declarations_;
+  shape.scope = c.scope;
   shape.valid = true;
 }
 

@@ -513,11 +513,20 @@ TEST(SoapFastPath, ARepeatedChildThatIsNotPlainTextIsReadAsAnyElement) {
 
 // How many candidates of bytes the fast path recorded from the shape of a
 // candidate before them (CandidateShape in fast_scan.cpp); -1: the DOM path.
-long shaped_candidates(const SoapAdapter& adapter, std::string_view bytes) {
+// On this thread, whose shape from the message before may check the first
+// candidate too.
+long shaped_candidates_here(const SoapAdapter& adapter, std::string_view bytes) {
   auto message = adapter.recognise(bytes);
   if (!message) return -1;
   const FastShortlist* fast = static_cast<const SoapMessage&>(**message).fast();
   return fast == nullptr ? -1 : static_cast<long>(fast->shaped_candidates);
+}
+
+// The same on a thread of its own, which has seen no message before.
+long shaped_candidates(const SoapAdapter& adapter, std::string_view bytes) {
+  long count = -1;
+  std::thread([&] { count = shaped_candidates_here(adapter, bytes); }).join();
+  return count;
 }
 
 // A candidate whose markup repeats the one before it is recorded from that
@@ -568,6 +577,57 @@ TEST(SoapFastPath, CandidatesLikeTheOneBeforeAreRecordedFromItsShape) {
     EXPECT_EQ(compare(adapter, doc, c.label), c.shaped >= 0) << c.label;
     EXPECT_EQ(shaped_candidates(adapter, doc), c.shaped) << c.label;
   }
+}
+
+// The shape outlives its message: the next message's first candidate is
+// checked against it when the namespace declarations in scope, the
+// encoding and the mapping are the same and the shape has no value of the
+// candidate's own; otherwise that candidate is read, and is the shape.
+TEST(SoapFastPath, TheShapeOfTheMessageBeforeChecksTheFirstCandidateWhereItFits) {
+  const SoapAdapter adapter = example_adapter();
+  const std::string base = bench::shortlist_response(6);
+  const auto edit = [](std::string doc, const std::vector<std::pair<std::string, std::string>>& edits) {
+    for (const auto& [from, to] : edits) {
+      std::size_t at = doc.find(from);
+      EXPECT_NE(at, std::string::npos) << from;
+      for (; at != std::string::npos; at = doc.find(from, at + to.size())) doc.replace(at, from.size(), to);
+    }
+    return doc;
+  };
+  // The candidates' ids under a prefix of their own, bound to the ERP's
+  // namespace on the payload, or to another one: the same candidate bytes.
+  const std::string payload = "<erp:GetSupplierShortlistResponse xmlns:erp=\"urn:example:erp:purchasing:1\"";
+  const auto prefixed = [&](const std::string& uri) {
+    return edit(base, {{payload, payload + " xmlns:c=\"" + uri + "\""},
+                       {"<erp:SupplierId>", "<c:SupplierId>"},
+                       {"</erp:SupplierId>", "</c:SupplierId>"}});
+  };
+  const std::string bound = prefixed("urn:example:erp:purchasing:1");
+  const std::string elsewhere = prefixed("urn:example:other");
+  const std::string ascii = edit(base, {{"encoding=\"UTF-8\"", "encoding=\"US-ASCII\""}});
+  const std::string own_value = edit(base, {{"<erp:Supplier>\n", "<erp:Supplier>los\n"}});
+  std::thread([&] {
+    EXPECT_EQ(shaped_candidates_here(adapter, base), 5);
+    EXPECT_EQ(shaped_candidates_here(adapter, base), 6);
+    // Ids in another namespace: not the ids, whatever the bytes.
+    EXPECT_EQ(shaped_candidates_here(adapter, bound), 5);
+    EXPECT_EQ(shaped_candidates_here(adapter, bound), 6);
+    EXPECT_TRUE(compare(adapter, elsewhere, "ids in another namespace after ids in the ERP's"));
+    auto message = adapter.recognise(elsewhere);
+    ASSERT_TRUE(message.ok());
+    EXPECT_FALSE(adapter.read_shortlist(**message, nullptr).ok()) << "no candidate has an id";
+    EXPECT_TRUE(compare(adapter, bound, "ids under a prefix after ids in another namespace"));
+    EXPECT_EQ(shaped_candidates_here(adapter, bound), 6);
+    EXPECT_EQ(shaped_candidates_here(adapter, ascii), 5);
+    EXPECT_EQ(shaped_candidates_here(adapter, base), 5);
+    // A value of the candidate's own decides how a supplier is injected:
+    // the first candidate is read.
+    EXPECT_EQ(shaped_candidates_here(adapter, own_value), 5);
+    EXPECT_EQ(shaped_candidates_here(adapter, own_value), 5);
+    EXPECT_TRUE(compare(adapter, own_value, "a value of the candidates' own"));
+    EXPECT_EQ(shaped_candidates_here(adapter, base), 5);
+    EXPECT_TRUE(compare(adapter, base, "after a value of the candidates' own"));
+  }).join();
 }
 
 TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
