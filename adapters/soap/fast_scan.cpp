@@ -32,12 +32,23 @@ struct NameTable {
 };
 constexpr NameTable kName;
 
-// A namespace URI without a reference, tab or line end. A loop, not
-// find_first_of (which calls memchr once per byte), and out of line: inlined
-// into the flattened scan it cost the candidates' tags more than it saved.
+// A namespace URI without a reference, tab or line end: sixteen bytes at a
+// time (not find_first_of, which calls memchr once per byte), and out of
+// line: inlined into the flattened scan it cost the candidates' tags more
+// than it saved.
 [[gnu::noinline]] bool plain_uri(std::string_view value) noexcept {
-  for (const char c : value) {
-    if (c == '&' || c == '\t' || c == '\n' || c == '\r') return false;
+  const char* p = value.data();
+  std::size_t n = value.size();
+#if defined(__SSE2__)
+  for (; n >= 16; p += 16, n -= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+    if (_mm_movemask_epi8(hit) != 0) return false;
+  }
+#endif
+  for (; n > 0; ++p, --n) {
+    if (*p == '&' || *p == '\t' || *p == '\n' || *p == '\r') return false;
   }
   return true;
 }

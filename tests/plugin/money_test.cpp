@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "socialdefault/money.hpp"
 
@@ -51,6 +55,64 @@ TEST(Money, ParsingIntoAMoneyAgreesWithParseMoney) {
     const auto expected = parse_money(decimal, currency);
     EXPECT_EQ(parse_money_into(decimal, currency, into), expected.ok());
     EXPECT_EQ(into, expected.ok() ? *expected : before);
+  }
+}
+
+// Every short string of digits, points, signs and another character,
+// against the rule written out here: an optional sign, digits with at most
+// one point, at least one digit, no non-zero digit beyond the currency's
+// decimals. (Amounts with exactly the currency's decimals take a quicker
+// way through the parser than the others: both must follow the rule.)
+TEST(Money, EveryShortAmountIsReadByTheRule) {
+  const auto by_rule = [](std::string_view s, int exponent) -> std::optional<std::int64_t> {
+    bool negative = false;
+    if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+      negative = s.front() == '-';
+      s.remove_prefix(1);
+    }
+    std::int64_t value = 0;
+    int decimals = -1;  // -1: before the point
+    bool digit = false;
+    for (const char c : s) {
+      if (c == '.') {
+        if (decimals >= 0) return std::nullopt;
+        decimals = 0;
+        continue;
+      }
+      if (c < '0' || c > '9') return std::nullopt;
+      digit = true;
+      if (decimals >= 0 && ++decimals > exponent) {
+        if (c != '0') return std::nullopt;
+        continue;
+      }
+      value = value * 10 + (c - '0');
+    }
+    if (!digit) return std::nullopt;
+    for (int k = std::max(decimals, 0); k < exponent; ++k) value *= 10;
+    return negative ? -value : value;
+  };
+  const std::string_view alphabet = "019.-a";
+  for (const auto& [currency, exponent] : {std::pair<const char*, int>{"EUR", 2}, {"KWD", 3}, {"JPY", 0}}) {
+    std::string s;
+    std::size_t checked = 0;
+    for (std::size_t length = 1; length <= 6; ++length) {
+      std::vector<std::size_t> digits(length, 0);
+      while (true) {
+        s.clear();
+        for (const std::size_t d : digits) s += alphabet[d];
+        const auto parsed = parse_money(s, currency);
+        const auto expected = by_rule(s, exponent);
+        ASSERT_EQ(parsed.ok(), expected.has_value()) << s << " " << currency;
+        if (expected) {
+          ASSERT_EQ(parsed->minor, *expected) << s << " " << currency;
+        }
+        ++checked;
+        std::size_t k = 0;
+        while (k < length && ++digits[k] == alphabet.size()) digits[k++] = 0;
+        if (k == length) break;
+      }
+    }
+    EXPECT_EQ(checked, 6u + 36u + 216u + 1296u + 7776u + 46656u) << currency;
   }
 }
 
