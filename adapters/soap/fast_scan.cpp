@@ -980,7 +980,17 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
       known = &known_candidate_;
       CandidateShape& shape = work_.shape;
       if (shape.valid) {
-        if (shape_fits(parent) && replay_candidate(i)) return true;
+        if (shape_fits(parent) && replay_candidate(i)) {
+          // The candidates that follow it, without going round the scan's
+          // loop for each: the text before the next one is checked here,
+          // and whatever comes after the last is left to the loop.
+          while (true) {
+            const std::size_t next = next_lt(i);
+            if (next == std::string_view::npos || next + 1 >= s_.size() || !text(i, next)) return true;
+            i = next;
+            if ((kName.v[static_cast<unsigned char>(s_[next + 1])] & 1) == 0 || !replay_candidate(i)) return true;
+          }
+        }
         shape.valid = false;  // learned again from this one, read below
       }
       declarations_before_candidate_ = declarations_;
