@@ -73,7 +73,10 @@ MoneyError parse_minor(std::string_view decimal, std::string_view currency, std:
     for (std::size_t k = 0; k < s.size(); ++k) {
       if (k == point) continue;
       const unsigned d = static_cast<unsigned char>(s[k]) - unsigned{'0'};
-      digits = digits && d <= 9;
+      if (d > 9) {
+        digits = false;
+        break;
+      }
       value = value * 10 + static_cast<std::int64_t>(d);
     }
     if (digits) {
@@ -101,8 +104,11 @@ MoneyError parse_minor(std::string_view decimal, std::string_view currency, std:
       }
       ++fraction_digits;
     }
-    if (value > kMax) return MoneyError::too_large;
-    value = value * 10 + (c - '0');
+    // (value * 10 + digit in 64 bits, or too large: at value == kMax a
+    // digit of 8 or 9 would not fit.)
+    if (__builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, c - '0', &value)) {
+      return MoneyError::too_large;
+    }
   }
   if (!any_digit) return MoneyError::not_decimal;
   for (; fraction_digits < exponent; ++fraction_digits) {

@@ -58,13 +58,16 @@ TEST(Money, ParsingIntoAMoneyAgreesWithParseMoney) {
   }
 }
 
-// Every short string of digits, points, signs and another character,
-// against the rule written out here: an optional sign, digits with at most
-// one point, at least one digit, no non-zero digit beyond the currency's
-// decimals. (Amounts with exactly the currency's decimals take a quicker
+// Every short string of digits, points, signs and a space (a byte below
+// the digits), and a few long ones, against the rule written out here:
+// white space around, an optional sign, digits with at most one point, at
+// least one digit, no non-zero digit beyond the currency's decimals, and
+// a count of minor units that fits 64 bits. (Amounts with exactly the currency's decimals take a quicker
 // way through the parser than the others: both must follow the rule.)
 TEST(Money, EveryShortAmountIsReadByTheRule) {
   const auto by_rule = [](std::string_view s, int exponent) -> std::optional<std::int64_t> {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
     bool negative = false;
     if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
       negative = s.front() == '-';
@@ -85,13 +88,17 @@ TEST(Money, EveryShortAmountIsReadByTheRule) {
         if (c != '0') return std::nullopt;
         continue;
       }
-      value = value * 10 + (c - '0');
+      if (__builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, c - '0', &value)) {
+        return std::nullopt;
+      }
     }
     if (!digit) return std::nullopt;
-    for (int k = std::max(decimals, 0); k < exponent; ++k) value *= 10;
+    for (int k = std::max(decimals, 0); k < exponent; ++k) {
+      if (__builtin_mul_overflow(value, 10, &value)) return std::nullopt;
+    }
     return negative ? -value : value;
   };
-  const std::string_view alphabet = "019.-a";
+  const std::string_view alphabet = "019.- ";
   for (const auto& [currency, exponent] : {std::pair<const char*, int>{"EUR", 2}, {"KWD", 3}, {"JPY", 0}}) {
     std::string s;
     std::size_t checked = 0;
@@ -113,6 +120,20 @@ TEST(Money, EveryShortAmountIsReadByTheRule) {
       }
     }
     EXPECT_EQ(checked, 6u + 36u + 216u + 1296u + 7776u + 46656u) << currency;
+    // And the longest the quicker way takes, with other bytes among the digits.
+    for (const std::string& longer : {std::string("123456789012345.67"), std::string("1 2 3 4 5 6 7 8.00"),
+                                      std::string("99999999999999.999"), std::string("-+-+-+-+-+-+-+-.00"),
+                                      std::string("12345678901234567.8"), std::string("9223372036854775807"),
+                                      std::string("9223372036854775808"), std::string("9223372036854775809"),
+                                      std::string("-9223372036854775807"), std::string("92233720368547758.07"),
+                                      std::string("92233720368547758.08")}) {
+      const auto parsed = parse_money(longer, currency);
+      const auto expected = by_rule(longer, exponent);
+      ASSERT_EQ(parsed.ok(), expected.has_value()) << longer << " " << currency;
+      if (expected) {
+        EXPECT_EQ(parsed->minor, *expected) << longer << " " << currency;
+      }
+    }
   }
 }
 
