@@ -33,7 +33,15 @@
 namespace socialdefault::soap {
 
 // An element the mapping reads or writes: a candidate, a field, the payload.
+// (FastElement, FastHit and FastCandidate have constructors from their
+// values so that a vector builds one in place, each field stored once:
+// see CandidateShape in fast_scan.cpp.)
 struct FastElement {
+  FastElement() = default;
+  FastElement(std::size_t begin_, std::size_t name_end_, std::size_t start_tag_end_, std::size_t content_end_,
+              std::size_t end_, bool self_closing_, bool has_child_element_, bool has_other_markup_) noexcept
+      : begin(begin_), name_end(name_end_), start_tag_end(start_tag_end_), content_end(content_end_), end(end_),
+        self_closing(self_closing_), has_child_element(has_child_element_), has_other_markup(has_other_markup_) {}
   std::size_t begin = 0;          // '<'
   std::size_t name_end = 0;       // after the qualified name
   std::size_t start_tag_end = 0;  // after '>' or "/>"
@@ -49,6 +57,9 @@ struct FastElement {
 // Fields are at most one element step deep, optionally ending in an
 // attribute, so "first match" is all that Path::locate and Path::deepest need.
 struct FastHit {
+  FastHit() = default;
+  FastHit(std::int32_t first_, std::int32_t with_attribute_, Span attribute_value_, char quote_) noexcept
+      : first(first_), with_attribute(with_attribute_), attribute_value(attribute_value_), quote(quote_) {}
   std::int32_t first = -1;      // the first element matching the step (the base itself without a step)
   std::int32_t with_attribute = -1;  // the first matching element that has the attribute
   Span attribute_value;         // its raw value, without quotes
@@ -64,6 +75,11 @@ enum FastPayloadField : std::size_t {
 };
 
 struct FastCandidate {
+  FastCandidate() = default;
+  FastCandidate(std::int32_t element_, std::size_t parent_begin_, std::size_t scope_, std::size_t last_child_ = 0,
+                std::size_t last_child_end_ = 0, bool own_text_ = false) noexcept
+      : element(element_), parent_begin(parent_begin_), scope(scope_), last_child(last_child_),
+        last_child_end(last_child_end_), own_text(own_text_) {}
   std::int32_t element = -1;        // index into elements
   std::size_t parent_begin = 0;     // the '<' of its parent: candidates must share one to be reordered
   std::size_t scope = 0;            // index into FastShortlist::scopes
