@@ -14,6 +14,8 @@
 #define SD_HAVE_AVX2_PATH 1
 #endif
 
+#include "socialdefault/bytes.hpp"
+
 namespace socialdefault::soap {
 
 namespace {
@@ -85,6 +87,7 @@ std::string lower_ascii(std::string_view s) {
 }
 
 std::optional<Encoding> encoding_by_name(std::string_view name) {
+  if (same_bytes(name, "UTF-8") || same_bytes(name, "utf-8")) return Encoding::utf8;  // nearly every message
   const std::string n = lower_ascii(name);
   for (const char* alias : {"utf-8", "utf8"}) {
     if (n == alias) return Encoding::utf8;

@@ -556,7 +556,7 @@ std::optional<std::string> fast_apply(const SoapMessage& response, const Shortli
   Splice splice(original);
   FastWriter writer(response, splice);
   std::unique_ptr<SoapMessage> templ;  // the first candidate, for injected suppliers
-  std::vector<std::string> injected;
+  boost::container::small_vector<std::string, 2> injected;  // (one, mostly)
   bool moved = false;
   for (std::size_t k = 0; k < decision.order.size(); ++k) {
     const Placement& p = decision.order[k];
@@ -686,7 +686,7 @@ Result<std::string> apply_decision(const SoapMessage& response, const Shortlist&
 
   Splice splice(response.bytes());
   FieldWriter writer(response, splice);
-  std::vector<std::string> injected;
+  boost::container::small_vector<std::string, 2> injected;  // (one, mostly)
   bool moved = false;
   for (std::size_t k = 0; k < decision.order.size(); ++k) {
     const Placement& p = decision.order[k];

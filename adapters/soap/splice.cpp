@@ -5,12 +5,10 @@
 namespace socialdefault::soap {
 
 void Splice::replace(Span span, std::string text) {
-  if (edits_.empty()) edits_.reserve(kFirstEdits);
   edits_.push_back(Edit{span.begin, span.end, edits_.size(), std::move(text)});
 }
 
 void Splice::insert(std::size_t at, std::string text) {
-  if (edits_.empty()) edits_.reserve(kFirstEdits);
   edits_.push_back(Edit{at, at, edits_.size(), std::move(text)});
 }
 

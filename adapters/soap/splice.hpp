@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "socialdefault/result.hpp"
 #include "source_map.hpp"
 
@@ -48,10 +50,10 @@ class Splice {
     std::string text;
   };
   // A rewrite makes a handful (a flag, a note, the message note): room for
-  // them at the first, rather than growing one at a time.
+  // them in the Splice itself, without an allocation.
   static constexpr std::size_t kFirstEdits = 8;
   std::string_view original_;
-  std::vector<Edit> edits_;
+  boost::container::small_vector<Edit, kFirstEdits> edits_;
 };
 
 }  // namespace socialdefault::soap
