@@ -204,15 +204,18 @@ struct KnownTag {
 // bytes, each value checked for references, each comment for "--") and
 // recorded from it without reading its tags. One that differs anywhere is
 // read as before, and its shape is the one the next candidates are checked
-// against.
+// against (a child of the parent that is not a candidate leaves the shape
+// as it is).
 //
 // The shape outlives its message (it is kept per thread, with a copy of its
 // markup): the next message's first candidate is checked against it too,
 // when the mapping's plan, the encoding, the depth limit, the candidate's
 // depth and the namespace declarations in scope (prefixes and URIs) are
-// those it was learned under, and, the first candidate telling whether an
-// injected supplier can be copied by its bytes, when the shape has no value
-// of the candidate's own (FastCandidate::own_text).
+// those it was learned under, when the candidates are not the payload's
+// own children (whose start tags a payload field may name), and, the first
+// candidate telling whether an injected supplier can be copied by its
+// bytes, when the shape has no value of the candidate's own
+// (FastCandidate::own_text).
 struct CandidateShape {
   static constexpr std::size_t kChunks = 256;
   static constexpr std::size_t kLearnings = 4;  // shapes learned per message at most
@@ -290,13 +293,11 @@ struct ScanWork {
     let_go(attributes);
     let_go(scope_spans);
     let_go(known_children);
-    let_go(shape.chunks);
-    let_go(shape.slots);
-    let_go(shape.hits);
-    let_go(shape.at);
-    if (shape.markup.capacity() > kKept * 64) {
-      shape.valid = false;
-      std::string().swap(shape.markup);
+    // A shape is let go whole (its lists and markup are one thing: a valid
+    // shape whose list of places had gone would be replayed into nothing).
+    if (shape.chunks.capacity() > kKept || shape.slots.capacity() > kKept || shape.hits.capacity() > kKept ||
+        shape.at.capacity() > kKept || shape.nesting.capacity() > kKept || shape.markup.capacity() > kKept * 64) {
+      shape = CandidateShape{};
     }
   }
 };
@@ -982,19 +983,18 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
                static_cast<std::size_t>(parent.candidate_step) + 1 == m_.candidates.elements.steps().size()) {
       known = &known_candidate_;
       CandidateShape& shape = work_.shape;
-      if (shape.valid) {
-        if (shape_fits(parent) && replay_candidate(i)) {
-          // The candidates that follow it, without going round the scan's
-          // loop for each: the text before the next one is checked here,
-          // and whatever comes after the last is left to the loop.
-          while (true) {
-            const std::size_t next = next_lt(i);
-            if (next == std::string_view::npos || next + 1 >= s_.size() || !text(i, next)) return true;
-            i = next;
-            if ((kName.v[static_cast<unsigned char>(s_[next + 1])] & 1) == 0 || !replay_candidate(i)) return true;
-          }
+      // (A child that does not match the shape is read below; if it is a
+      // candidate, its shape replaces this one when it ends.)
+      if (shape.valid && shape_fits(parent) && replay_candidate(i)) {
+        // The candidates that follow it, without going round the scan's
+        // loop for each: the text before the next one is checked here,
+        // and whatever comes after the last is left to the loop.
+        while (true) {
+          const std::size_t next = next_lt(i);
+          if (next == std::string_view::npos || next + 1 >= s_.size() || !text(i, next)) return true;
+          i = next;
+          if ((kName.v[static_cast<unsigned char>(s_[next + 1])] & 1) == 0 || !replay_candidate(i)) return true;
         }
-        shape.valid = false;  // learned again from this one, read below
       }
       declarations_before_candidate_ = declarations_;
     }
@@ -1258,8 +1258,10 @@ bool Scanner::open(Tag& t, std::size_t& i) {
 bool Scanner::shape_fits(Open& parent) {
   CandidateShape& shape = work_.shape;
   if (shape.message == work_.scans) return shape.parent_begin == parent.begin && shape.declarations == declarations_;
-  // A shape from a message before, for this message's first candidates.
-  if (shape.plan != plan_.serial || shape.encoding != enc_ || shape.max_depth != limits_.max_depth ||
+  // A shape from a message before, for this message's first candidates;
+  // not when they are the payload's children, whose start tags may also be
+  // payload fields (open records those, a replay does not).
+  if (parent.is_payload || shape.plan != plan_.serial || shape.encoding != enc_ || shape.max_depth != limits_.max_depth ||
       shape.depth != stack_.size() || shape.in_scope.size() != 2 * bindings_.size() ||
       (shape.own_value && out_->candidates.empty())) {
     return false;
@@ -1340,6 +1342,7 @@ void Scanner::learn_shape(const Open& o, std::size_t end) {
   CandidateShape& shape = work_.shape;
   if (shape.learnings >= CandidateShape::kLearnings || declarations_ != declarations_before_candidate_) return;
   ++shape.learnings;
+  shape.valid = false;  // until the new one is whole
   const FastCandidate& c = out_->candidates[static_cast<std::size_t>(o.candidate)];
   const std::size_t first = static_cast<std::size_t>(c.element);
   const std::size_t recorded = out_->elements.size() - first;
@@ -1474,7 +1477,7 @@ bool Scanner::end_tag(std::size_t& i) {
   if (j >= s_.size() || s_[j] != '>') return false;
   if (o.is_body && !o.body_had_child) return false;  // an empty Body: nothing to rewrite
   finish(o, i, j + 1);
-  if (o.candidate >= 0 && !work_.shape.valid) learn_shape(o, j + 1);
+  if (o.candidate >= 0) learn_shape(o, j + 1);
   bindings_.resize(o.scope_mark);
   stack_.pop_back();
   if (!stack_.empty() && stack_.back().candidate >= 0) {
