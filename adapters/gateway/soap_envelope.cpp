@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "socialdefault/bytes.hpp"
+
 namespace socialdefault::gateway {
 
 namespace {
@@ -90,19 +92,8 @@ EnvelopeScan scan_envelope(std::string_view s, std::size_t max_depth) noexcept {
       i = end + 1;
     } else {
       // A start tag: find its end, skipping quoted attribute values.
-      std::size_t j = lt + 1;
-      char quote = 0;
-      for (; j < s.size(); ++j) {
-        const char c = s[j];
-        if (quote != 0) {
-          if (c == quote) quote = 0;
-        } else if (c == '"' || c == '\'') {
-          quote = c;
-        } else if (c == '>') {
-          break;
-        }
-      }
-      if (j >= s.size()) break;
+      const std::size_t j = start_tag_close(s, lt + 1);
+      if (j == std::string_view::npos) break;
       const bool empty = s[j - 1] == '/';
       if (!seen_root) {
         seen_root = true;

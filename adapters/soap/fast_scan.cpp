@@ -1392,19 +1392,8 @@ void Scanner::learn_shape(const Open& o, std::size_t end) {
       if (slot >= 0) slots[static_cast<std::size_t>(slot)].close = place;
       if (depth == 2) shape.last_child_close = place;  // a child of the candidate ends
     } else {
-      char quote = 0;
-      std::size_t q = p + 1;
-      for (; q < end; ++q) {
-        const char ch = s_[q];
-        if (quote != 0) {
-          if (ch == quote) quote = 0;
-        } else if (ch == '"' || ch == '\'') {
-          quote = ch;
-        } else if (ch == '>') {
-          break;
-        }
-      }
-      if (q >= end) return;
+      const std::size_t q = start_tag_close(view(0, end), p + 1);
+      if (q == std::string_view::npos) return;
       place.size = static_cast<std::uint32_t>(q + 1 - p);
       const bool self_closing = s_[q - 1] == '/';
       std::int64_t slot = -1;

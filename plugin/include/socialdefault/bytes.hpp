@@ -47,4 +47,22 @@ inline Word load_word(const char* p) noexcept {
   return n == 0 || *x == *y;
 }
 
+// The '>' that ends a start tag, looked for from a position inside it: the
+// first one outside a quoted attribute value (npos: none). The gateway's
+// envelope scan and the SOAP fast scan's candidate shapes find tags so.
+inline std::size_t start_tag_close(std::string_view s, std::size_t from) noexcept {
+  char quote = 0;
+  for (std::size_t i = from; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace socialdefault
