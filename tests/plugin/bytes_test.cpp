@@ -42,5 +42,18 @@ TEST(SameBytes, ComparesViewsAtAnyAlignment) {
   EXPECT_TRUE(same_bytes(t.substr(2, 8), "BLOEM-01"));
 }
 
+// The '>' that ends a start tag is the first outside a quoted value, in
+// either quote, the other quote counting as a character inside one.
+TEST(StartTagClose, SkipsQuotedValues) {
+  const std::string_view empty;
+  EXPECT_EQ(start_tag_close("<a>", 1), 2u);
+  EXPECT_EQ(start_tag_close("<a b=\"1>2\">", 1), 10u);
+  EXPECT_EQ(start_tag_close("<a b='1>2' c=\"it's >\"/>", 1), 22u);
+  EXPECT_EQ(start_tag_close("<a b=\"x'>\">", 1), 10u);
+  EXPECT_EQ(start_tag_close("<a b=\">", 1), std::string_view::npos);
+  EXPECT_EQ(start_tag_close("<a", 1), std::string_view::npos);
+  EXPECT_EQ(start_tag_close(empty, 0), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace socialdefault
