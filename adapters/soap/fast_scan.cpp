@@ -822,7 +822,8 @@ const Attribute* Scanner::find(const ExpandedName& wanted) const {
   return nullptr;
 }
 
-// Written in place: a FastElement built on the stack and copied in was
+// Built in place from its values (as the shape's replay builds them): a
+// FastElement built on the stack and copied in was
 // read back whole (16 bytes at a time) right after its flags were stored
 // one by one, which the CPU cannot forward from its store buffer (a stall
 // of about a dozen cycles per element: 9 % of BM_Rewrite/50 in a perf
@@ -832,13 +833,7 @@ const Attribute* Scanner::find(const ExpandedName& wanted) const {
                                               std::size_t tag_end, bool self_closing) {
   if (element < 0) {
     element = static_cast<std::int32_t>(out_->elements.size());
-    FastElement& e = out_->elements.emplace_back();
-    e.begin = begin;
-    e.name_end = name_end;
-    e.start_tag_end = tag_end;
-    e.content_end = tag_end;
-    e.end = tag_end;
-    e.self_closing = self_closing;
+    out_->elements.emplace_back(begin, name_end, tag_end, tag_end, tag_end, self_closing, false, false);
   }
   return element;
 }
