@@ -64,6 +64,26 @@ MoneyError parse_minor(std::string_view decimal, std::string_view currency, std:
   }
   if (s.empty()) return MoneyError::not_decimal;
   exponent = currency_exponent(currency);
+  // Most amounts are digits, a point and exactly as many digits as the
+  // currency has decimals, short enough not to overflow: read those at once.
+  if (const std::size_t point = s.size() - static_cast<std::size_t>(exponent) - 1;
+      exponent > 0 && s.size() <= 18 && point > 0 && point < s.size() && s[point] == '.') {
+    std::int64_t value = 0;
+    bool digits = true;
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      if (k == point) continue;
+      const unsigned d = static_cast<unsigned char>(s[k]) - unsigned{'0'};
+      if (d > 9) {
+        digits = false;
+        break;
+      }
+      value = value * 10 + static_cast<std::int64_t>(d);
+    }
+    if (digits) {
+      minor = negative ? -value : value;
+      return MoneyError::ok;
+    }
+  }
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 10;
   std::int64_t value = 0;
   bool any_digit = false;
