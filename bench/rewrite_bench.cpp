@@ -87,8 +87,12 @@ void BM_SerialiseOnly(benchmark::State& state) {
 // recognise + read_shortlist + decide + apply_decision: everything the
 // gateway does to a shortlist except the ledger write. The message borrows
 // the document's bytes, as in the engine's rewrite.
-void rewrite_loop(benchmark::State& state);
+void rewrite_loop(benchmark::State& state, sd::bench::Shapes shapes = sd::bench::Shapes::alike);
 void BM_Rewrite(benchmark::State& state) { rewrite_loop(state); }
+
+// The same on a list whose suppliers' optional elements differ (four
+// shapes of candidate in turn, see shortlist_generator.hpp).
+void BM_RewriteVaried(benchmark::State& state) { rewrite_loop(state, sd::bench::Shapes::varied); }
 
 // The same on the DOM path only (the fast path of adapters/soap/fast_scan.hpp
 // switched off): the rewrite as it was before the fast path, in the same run.
@@ -97,9 +101,9 @@ void BM_RewriteDom(benchmark::State& state) {
   rewrite_loop(state);
 }
 
-void rewrite_loop(benchmark::State& state) {
+void rewrite_loop(benchmark::State& state, sd::bench::Shapes shapes) {
   const Fixture& f = fixture();
-  const std::string doc = sd::bench::shortlist_response(static_cast<int>(state.range(0)));
+  const std::string doc = sd::bench::shortlist_response(static_cast<int>(state.range(0)), shapes);
   const sd::DecisionContext context{sd::LocalDate{std::chrono::year{2026}, std::chrono::November, std::chrono::day{27}}, 0};
   std::uint64_t rotation = 0;
   // The shortlist is read into the same object each time, as the gateway's
@@ -212,6 +216,7 @@ void BM_Xslt(benchmark::State& state) {
 BENCHMARK(BM_ParseOnly)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_SerialiseOnly)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_Rewrite)->Arg(10)->Arg(50)->Arg(500);
+BENCHMARK(BM_RewriteVaried)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_RewriteDom)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_Xslt)->Arg(10)->Arg(50)->Arg(500);
 BENCHMARK(BM_PhaseRecognise)->Arg(10)->Arg(50)->Arg(500);

@@ -8,7 +8,12 @@
 
 namespace socialdefault::bench {
 
-inline std::string shortlist_response(int suppliers) {
+// Alike: every supplier has the same elements. Varied: as an ERP lists
+// suppliers whose optional elements differ, every other one without its
+// remark and every third with a certificate, four shapes in turn.
+enum class Shapes { alike, varied };
+
+inline std::string shortlist_response(int suppliers, Shapes shapes = Shapes::alike) {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n"
@@ -31,10 +36,14 @@ inline std::string shortlist_response(int suppliers) {
                   "          <erp:UnitPrice currency=\"EUR\">%d.%02d</erp:UnitPrice>\n"
                   "          <erp:Preselected>%s</erp:Preselected>\n"
                   "          <!-- delivery within 2 working days; catalogue item %d -->\n"
-                  "          <erp:Remark>Levering binnen twee werkdagen, factuur per maand.</erp:Remark>\n"
+                  "%s%s"
                   "        </erp:Supplier>\n",
                   id_prefix, id_number, social ? "Sociale bloemist" : "Bloemen Groothandel", i,
-                  social ? 70000000 + i : 60000000 + i, 40 + i % 7, (i * 37) % 100, i == 0 ? "true" : "false", i);
+                  social ? 70000000 + i : 60000000 + i, 40 + i % 7, (i * 37) % 100, i == 0 ? "true" : "false", i,
+                  shapes == Shapes::alike || i % 2 == 0
+                      ? "          <erp:Remark>Levering binnen twee werkdagen, factuur per maand.</erp:Remark>\n"
+                      : "",
+                  shapes == Shapes::varied && i % 3 == 0 ? "          <erp:Certificate>ISO 14001</erp:Certificate>\n" : "");
     out += buf;
   }
   out +=

@@ -1,6 +1,7 @@
 #include "fast_scan.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <new>
@@ -203,9 +204,17 @@ struct KnownTag {
 // them); a candidate is checked against it chunk by chunk (compared as
 // bytes, each value checked for references, each comment for "--") and
 // recorded from it without reading its tags. One that differs anywhere is
-// read as before, and its shape is the one the next candidates are checked
-// against (a child of the parent that is not a candidate leaves the shape
-// as it is).
+// read as before, and its shape is kept too: a thread keeps the last
+// kShapes shapes (ScanWork::shapes), so that a list whose candidates come
+// in a few shapes (an optional remark, a certificate some suppliers have)
+// has each of them recorded from its own. A candidate is checked against
+// the shape the one before it matched first, then against the others, each
+// from the chunk where it parts from a shape already found to differ (the
+// chunks before it were found already; CandidateShape::common); a shape
+// that failed kMisses candidates in a row is not tried again in that
+// message, so that a list of candidates all unlike each other costs a
+// bounded number of checks. A child of the parent that is not a candidate
+// leaves the shapes as they are.
 //
 // The shape outlives its message (it is kept per thread, with a copy of its
 // markup): the next message's first candidate is checked against it too,
@@ -218,7 +227,9 @@ struct KnownTag {
 // (FastCandidate::own_text).
 struct CandidateShape {
   static constexpr std::size_t kChunks = 256;
-  static constexpr std::size_t kLearnings = 4;  // shapes learned per message at most
+  static constexpr std::size_t kLearnings = 4;  // shapes learned per message at most (all shapes together)
+  static constexpr std::size_t kMisses = 8;     // failed checks in a row after which a message stops trying it
+  static constexpr std::size_t kShapes = 4;     // shapes a thread keeps (ScanWork::shapes)
   enum class Gap : std::uint8_t { none, text, comment };
   struct Chunk {
     std::uint32_t offset = 0;  // in markup (while learning: from the candidate's '<')
@@ -241,7 +252,13 @@ struct CandidateShape {
     bool has_other_markup = false;
   };
   bool valid = false;
-  std::size_t learnings = 0;     // in this message
+  std::uint64_t used = 0;        // ScanWork::uses when it last matched or was learned
+  std::size_t misses = 0;        // failed checks in a row, in this message
+  // How many chunks it has in common (the same bytes, the same gap after
+  // them) with each other shape of the thread, from the first: a candidate
+  // found to differ from one shape is checked against another from where
+  // the two part (set when either is learned; read only while both are valid).
+  std::array<std::uint32_t, kShapes> common{};
   // What it was learned under (see shape_fits).
   std::uint64_t plan = 0;        // FastScanPlan::serial
   Encoding encoding = Encoding::utf8;
@@ -280,7 +297,10 @@ struct ScanWork {
   std::vector<Span> scope_spans;
   std::vector<KnownTag> known_children;
   KnownTag known_candidate;
-  CandidateShape shape;
+  std::array<CandidateShape, CandidateShape::kShapes> shapes;
+  std::size_t shape = 0;        // the one the candidate before matched or was learned into
+  std::size_t learnings = 0;    // shapes learned in this message
+  std::uint64_t uses = 0;
   std::uint64_t scans = 0;  // scans begun with this storage
   bool in_use = false;
 
@@ -295,9 +315,11 @@ struct ScanWork {
     let_go(known_children);
     // A shape is let go whole (its lists and markup are one thing: a valid
     // shape whose list of places had gone would be replayed into nothing).
-    if (shape.chunks.capacity() > kKept || shape.slots.capacity() > kKept || shape.hits.capacity() > kKept ||
-        shape.at.capacity() > kKept || shape.nesting.capacity() > kKept || shape.markup.capacity() > kKept * 64) {
-      shape = CandidateShape{};
+    for (CandidateShape& shape : shapes) {
+      if (shape.chunks.capacity() > kKept || shape.slots.capacity() > kKept || shape.hits.capacity() > kKept ||
+          shape.at.capacity() > kKept || shape.nesting.capacity() > kKept || shape.markup.capacity() > kKept * 64) {
+        shape = CandidateShape{};
+      }
     }
   }
 };
@@ -487,7 +509,8 @@ class Scanner {
     known_children_.clear();
     known_candidate_.bytes = {};
     ++work_.scans;
-    work_.shape.learnings = 0;
+    work_.learnings = 0;
+    for (CandidateShape& shape : work_.shapes) shape.misses = 0;
     out_->fields_per_candidate = plan_.candidate_specs.size();
     // Sizes from the length, so that the vectors do not grow step by step.
     const std::size_t candidates = expected_candidates(bytes);
@@ -548,14 +571,20 @@ class Scanner {
   // the child's mapped fields (its element's index into element).
   void child_of_candidate(const Open& parent, Tag& t, std::int32_t& element);
   void remember(KnownTag& known, const Tag& t);
-  // A candidate at i checked against the shape of the one before and
-  // recorded from it (see CandidateShape); false, with nothing recorded,
+  // A candidate of parent at i checked against the thread's shapes, the one
+  // the candidate before matched first, and recorded from the first that
+  // fits (see CandidateShape); false, with nothing recorded, when none does.
+  // The shape tried (the index of one already found to differ) is skipped.
+  bool replay_shaped(Open& parent, std::size_t& i, std::size_t tried = CandidateShape::kShapes);
+  // A candidate at i checked against shape from its chunk from (whose
+  // position, and those of the chunks before it, are in shape.at) and
+  // recorded from it; false, with nothing recorded and failed_chunk_ set,
   // when it differs.
-  bool replay_candidate(std::size_t& i);
+  bool replay_candidate(CandidateShape& shape, std::size_t& i, std::size_t from = 0);
   // The shape of the candidate o, whose end tag ends at end.
   void learn_shape(const Open& o, std::size_t end);
-  // Whether the shape may check a candidate of parent (see CandidateShape).
-  bool shape_fits(Open& parent);
+  // Whether shape may check a candidate of parent (see CandidateShape).
+  bool shape_fits(CandidateShape& shape, Open& parent);
   bool end_tag(std::size_t& i);
   bool text(std::size_t from, std::size_t to);
   std::optional<std::string_view> lookup(std::string_view prefix) const noexcept;
@@ -590,6 +619,8 @@ class Scanner {
   KnownTag& known_candidate_;  // ScanWork's (not cleared with the Scanner: `bytes` empty says none)
   std::uint64_t declarations_ = 0;  // namespace declarations met so far
   std::uint64_t declarations_before_candidate_ = 0;  // before the start tag of the last candidate read
+  std::size_t unshaped_at_ = std::string_view::npos;  // the candidate no shape matched last (not tried again)
+  std::size_t failed_chunk_ = 0;  // the chunk at which the last replay_candidate found a difference
   std::size_t next_amp_ = 0;  // the next '&' at or after the last text checked (size: none)
   std::string_view soap_uri_;
   bool body_found_ = false;
@@ -977,18 +1008,23 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
     } else if (parent.candidate_step >= 0 &&
                static_cast<std::size_t>(parent.candidate_step) + 1 == m_.candidates.elements.steps().size()) {
       known = &known_candidate_;
-      CandidateShape& shape = work_.shape;
-      // (A child that does not match the shape is read below; if it is a
-      // candidate, its shape replaces this one when it ends.)
-      if (shape.valid && shape_fits(parent) && replay_candidate(i)) {
+      // (A child that matches no shape is read below; if it is a candidate,
+      // its shape is learned when it ends.)
+      if (i != unshaped_at_ && replay_shaped(parent, i)) {
         // The candidates that follow it, without going round the scan's
-        // loop for each: the text before the next one is checked here,
-        // and whatever comes after the last is left to the loop.
+        // loop for each, checked against the same shape first (it fits
+        // them: the parent and the declarations stay): the text before the
+        // next one is checked here, and whatever comes after the last, or
+        // a candidate no shape matches, is left to the loop.
         while (true) {
           const std::size_t next = next_lt(i);
           if (next == std::string_view::npos || next + 1 >= s_.size() || !text(i, next)) return true;
           i = next;
-          if ((kName.v[static_cast<unsigned char>(s_[next + 1])] & 1) == 0 || !replay_candidate(i)) return true;
+          if ((kName.v[static_cast<unsigned char>(s_[next + 1])] & 1) == 0) return true;
+          CandidateShape& shape = work_.shapes[work_.shape];
+          if (replay_candidate(shape, i)) continue;
+          ++shape.misses;
+          if (!replay_shaped(parent, i, work_.shape)) return true;
         }
       }
       declarations_before_candidate_ = declarations_;
@@ -1250,8 +1286,48 @@ bool Scanner::open(Tag& t, std::size_t& i) {
   return true;
 }
 
-bool Scanner::shape_fits(Open& parent) {
-  CandidateShape& shape = work_.shape;
+[[gnu::noinline]] bool Scanner::replay_shaped(Open& parent, std::size_t& i, std::size_t tried) {
+  // The shapes found to differ so far, with the chunk each differed at.
+  std::array<std::size_t, CandidateShape::kShapes> differed{}, differed_at{};
+  std::size_t count = 0;
+  if (tried < CandidateShape::kShapes) {
+    differed[count] = tried;
+    differed_at[count++] = failed_chunk_;
+  }
+  for (std::size_t k = 0; k < CandidateShape::kShapes; ++k) {
+    const std::size_t which = (work_.shape + k) % CandidateShape::kShapes;
+    CandidateShape& shape = work_.shapes[which];
+    if (which == tried || !shape.valid || shape.misses >= CandidateShape::kMisses || !shape_fits(shape, parent)) continue;
+    // The chunks it shares with a shape that differed before the chunk
+    // that one differed at were found already: from there.
+    std::size_t from = 0, source = 0;
+    for (std::size_t d = 0; d < count; ++d) {
+      const std::size_t shared = std::min<std::size_t>(differed_at[d], shape.common[differed[d]]);
+      if (shared > from) {
+        from = shared;
+        source = differed[d];
+      }
+    }
+    from = std::min(from, shape.chunks.size() - 1);
+    if (from > 0) {
+      const std::vector<std::size_t>& found = work_.shapes[source].at;
+      std::copy(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(from + 1), shape.at.begin());
+    }
+    if (replay_candidate(shape, i, from)) {
+      shape.misses = 0;
+      shape.used = ++work_.uses;
+      work_.shape = which;
+      return true;
+    }
+    ++shape.misses;
+    differed[count] = which;
+    differed_at[count++] = failed_chunk_;
+  }
+  unshaped_at_ = i;
+  return false;
+}
+
+bool Scanner::shape_fits(CandidateShape& shape, Open& parent) {
   if (shape.message == work_.scans) return shape.parent_begin == parent.begin && shape.declarations == declarations_;
   // A shape from a message before, for this message's first candidates;
   // not when they are the payload's children, whose start tags may also be
@@ -1271,21 +1347,28 @@ bool Scanner::shape_fits(Open& parent) {
   return true;
 }
 
-bool Scanner::replay_candidate(std::size_t& i) {
-  CandidateShape& shape = work_.shape;
+[[gnu::noinline]] bool Scanner::replay_candidate(CandidateShape& shape, std::size_t& i, std::size_t from) {
   const std::size_t n = s_.size();
-  std::size_t p = i;
-  std::size_t* at = shape.at.data();
-  for (const CandidateShape::Chunk& chunk : shape.chunks) {
+  std::size_t p = from == 0 ? i : shape.at[from];
+  std::size_t* at = shape.at.data() + from;
+  const CandidateShape::Chunk* const chunks = shape.chunks.data();
+  const CandidateShape::Chunk* const end = chunks + shape.chunks.size();
+  for (const CandidateShape::Chunk* chunk = chunks + from; chunk != end; ++chunk) {
+    const auto differs = [&] {
+      failed_chunk_ = static_cast<std::size_t>(chunk - chunks);
+      return false;
+    };
     *at++ = p;
-    if (n - p < chunk.size || !same_markup(s_.data() + p, shape.markup.data() + chunk.offset, chunk.size)) return false;
-    p += chunk.size;
-    if (chunk.gap == CandidateShape::Gap::text) {
+    if (n - p < chunk->size || !same_markup(s_.data() + p, shape.markup.data() + chunk->offset, chunk->size)) {
+      return differs();
+    }
+    p += chunk->size;
+    if (chunk->gap == CandidateShape::Gap::text) {
       const std::size_t lt = next_lt(p);
-      if (lt == std::string_view::npos || !text(p, lt)) return false;
+      if (lt == std::string_view::npos || !text(p, lt)) return differs();
       p = lt;
-    } else if (chunk.gap == CandidateShape::Gap::comment) {
-      if (!starts(p, "<!--") || !comment(p)) return false;
+    } else if (chunk->gap == CandidateShape::Gap::comment) {
+      if (!starts(p, "<!--") || !comment(p)) return differs();
     }
   }
   // The elements, the candidate and its hits, where the chunks were found;
@@ -1335,9 +1418,19 @@ bool Scanner::replay_candidate(std::size_t& i) {
 // relative. No shape when it holds CDATA, when it declared a namespace, or
 // when it has more than kChunks chunks.
 void Scanner::learn_shape(const Open& o, std::size_t end) {
-  CandidateShape& shape = work_.shape;
-  if (shape.learnings >= CandidateShape::kLearnings || declarations_ != declarations_before_candidate_) return;
-  ++shape.learnings;
+  if (work_.learnings >= CandidateShape::kLearnings || declarations_ != declarations_before_candidate_) return;
+  ++work_.learnings;
+  // Into a slot no shape holds, else the one matched least recently.
+  std::size_t which = 0;
+  for (std::size_t k = 0; k < CandidateShape::kShapes; ++k) {
+    const CandidateShape& candidate = work_.shapes[k];
+    if (!candidate.valid) {
+      which = k;
+      break;
+    }
+    if (candidate.used < work_.shapes[which].used) which = k;
+  }
+  CandidateShape& shape = work_.shapes[which];
   shape.valid = false;  // until the new one is whole
   const FastCandidate& c = out_->candidates[static_cast<std::size_t>(o.candidate)];
   const std::size_t first = static_cast<std::size_t>(c.element);
@@ -1449,7 +1542,22 @@ void Scanner::learn_shape(const Open& o, std::size_t end) {
   shape.parent_begin = c.parent_begin;
   shape.declarations = declarations_;
   shape.scope = c.scope;
+  shape.misses = 0;
+  shape.used = ++work_.uses;
+  for (std::size_t k = 0; k < CandidateShape::kShapes; ++k) {
+    CandidateShape& other = work_.shapes[k];
+    if (k == which || !other.valid) continue;
+    std::uint32_t m = 0;
+    while (m < chunks.size() && m < other.chunks.size() && chunks[m].size == other.chunks[m].size &&
+           chunks[m].gap == other.chunks[m].gap &&
+           std::memcmp(shape.markup.data() + chunks[m].offset, other.markup.data() + other.chunks[m].offset,
+                       chunks[m].size) == 0) {
+      ++m;
+    }
+    shape.common[k] = other.common[which] = m;
+  }
   shape.valid = true;
+  work_.shape = which;
 }
 
 bool Scanner::end_tag(std::size_t& i) {

@@ -551,17 +551,20 @@ TEST(SoapFastPath, CandidatesLikeTheOneBeforeAreRecordedFromItsShape) {
       {"a reference in the fourth's name", name, "<erp:Name>Bloemen &amp; Groothandel 3</erp:Name>", 5},
       {"an empty name in the fourth", name, "<erp:Name></erp:Name>", 5},
       {"'>' in the fourth's name", name, "<erp:Name>Bloemen > Groothandel 3</erp:Name>", 5},
-      // The fourth differs: read, and the shape of the fifth, which differs
-      // from it and is read too, and the shape of the sixth.
-      {"a comment in the fourth's name", name, "<erp:Name><!-- c -->Bloemen Groothandel 3</erp:Name>", 3},
-      {"a child in the fourth's name", name, "<erp:Name>Bloemen <erp:Nb/>Groothandel 3</erp:Name>", 3},
-      {"CDATA in the fourth's name", name, "<erp:Name><![CDATA[Bloemen]]></erp:Name>", 3},
+      // The fourth differs: read, and its shape kept beside the first's,
+      // against which the fifth and the sixth are recorded (CDATA: the
+      // fourth is no shape).
+      {"a comment in the fourth's name", name, "<erp:Name><!-- c -->Bloemen Groothandel 3</erp:Name>", 4},
+      {"a child in the fourth's name", name, "<erp:Name>Bloemen <erp:Nb/>Groothandel 3</erp:Name>", 4},
+      {"CDATA in the fourth's name", name, "<erp:Name><![CDATA[Bloemen]]></erp:Name>", 4},
       {"another attribute value in the fourth", "<erp:UnitPrice currency=\"EUR\">43.11",
-       "<erp:UnitPrice currency=\"USD\">43.11", 3},
-      {"other white space in the fourth", kvk, "\n\t<erp:KvK>60000003</erp:KvK>", 3},
+       "<erp:UnitPrice currency=\"USD\">43.11", 4},
+      {"other white space in the fourth", kvk, "\n\t<erp:KvK>60000003</erp:KvK>", 4},
       {"a self-closing child in the fourth", remark + "\n        </erp:Supplier>\n        <erp:Supplier>\n          " + id,
-       remark + "\n        </erp:Supplier>\n        <erp:Supplier>\n          <erp:Extra/>" + id, 3},
-      // The fourth is read and is not a shape: the fifth is read and is one.
+       remark + "\n        </erp:Supplier>\n        <erp:Supplier>\n          <erp:Extra/>" + id, 4},
+      // The fourth is read and is not a shape, and the first's shape no
+      // longer fits (a namespace was declared since): the fifth is read
+      // and is one.
       {"a declaration in the fourth", id, "<erp:SupplierId xmlns:x=\"urn:x\">FLR-1003</erp:SupplierId>", 3},
       {"a declaration in every candidate", "<erp:Supplier>", "<erp:Supplier xmlns:x=\"urn:x\">", 0},
       {"CDATA in every candidate", remark, "<erp:Remark><![CDATA[Levering]]></erp:Remark>", 0},
@@ -619,12 +622,15 @@ TEST(SoapFastPath, TheShapeOfTheMessageBeforeChecksTheFirstCandidateWhereItFits)
     EXPECT_TRUE(compare(adapter, bound, "ids under a prefix after ids in another namespace"));
     EXPECT_EQ(shaped_candidates_here(adapter, bound), 6);
     EXPECT_EQ(shaped_candidates_here(adapter, ascii), 5);
-    EXPECT_EQ(shaped_candidates_here(adapter, base), 5);
+    // The shape learned under UTF-8 is still kept beside the US-ASCII one.
+    EXPECT_EQ(shaped_candidates_here(adapter, base), 6);
     // A value of the candidate's own decides how a supplier is injected:
-    // the first candidate is read.
+    // the first candidate is read (and learned, each message).
     EXPECT_EQ(shaped_candidates_here(adapter, own_value), 5);
     EXPECT_EQ(shaped_candidates_here(adapter, own_value), 5);
     EXPECT_TRUE(compare(adapter, own_value, "a value of the candidates' own"));
+    // Those four learnings (compare scans twice) took the places of the
+    // shapes matched least recently, the base one last: read again.
     EXPECT_EQ(shaped_candidates_here(adapter, base), 5);
     EXPECT_TRUE(compare(adapter, base, "after a value of the candidates' own"));
   }).join();
@@ -656,35 +662,79 @@ TEST(SoapFastPath, CandidatesUnderThePayloadAreReadInEachMessage) {
   }).join();
 }
 
-// A shape whose storage grew past what the thread keeps is let go whole, not
-// kept without its lists: the next message's first candidate is read.
+// A shape whose storage grew past what the thread keeps (here its markup:
+// 20 KB of white space in each candidate, which is markup) is let go whole,
+// not kept without its markup: the next message's first candidate is read,
+// and a shape beside it is kept.
 TEST(SoapFastPath, AShapeTooLargeToKeepIsLetGoWhole) {
   const SoapAdapter adapter = example_adapter();
   const std::string base = bench::shortlist_response(3);
   const std::string remark = "<erp:Remark>Levering binnen twee werkdagen, factuur per maand.</erp:Remark>";
-  const auto children = [](int n) {
-    std::string out;
-    for (int k = 0; k < n; ++k) out += "<erp:X>1</erp:X>";
-    return out;
-  };
-  // The first candidate's shape has 136 chunks; the second, read against
-  // it, differs and is learned with 256 (the most a shape has), and the
-  // list of their places grows past what the thread keeps; the third is
-  // learned again, in that list.
   std::string large = base;
-  std::size_t at = large.find(remark);
-  ASSERT_NE(at, std::string::npos);
-  large.insert(at, children(128));
-  at = large.find(remark, at + 128 * 16 + remark.size());
-  ASSERT_NE(at, std::string::npos);
-  large.insert(at, children(248));
+  for (std::size_t at = 0; (at = large.find(remark, at)) != std::string::npos; at += 20000 + remark.size()) {
+    large.insert(at, std::string(20000, ' '));
+  }
+  ASSERT_EQ(large.size(), base.size() + 3 * 20000);
   std::thread([&] {
-    EXPECT_EQ(shaped_candidates_here(adapter, large), 0);
     EXPECT_EQ(shaped_candidates_here(adapter, base), 2);
-    EXPECT_EQ(shaped_candidates_here(adapter, base), 3);
-    EXPECT_TRUE(compare(adapter, large, "candidates of 136 and 256 chunks"));
+    EXPECT_EQ(shaped_candidates_here(adapter, large), 2);
+    EXPECT_EQ(shaped_candidates_here(adapter, large), 2) << "the large shape was kept";
+    EXPECT_EQ(shaped_candidates_here(adapter, base), 3) << "the small shape was not kept";
+    EXPECT_TRUE(compare(adapter, large, "candidates of 20 KB of markup"));
     EXPECT_TRUE(compare(adapter, base, "after them"));
   }).join();
+}
+
+// Candidates in a few shapes (a remark some have, extra children others
+// have): the thread keeps the last four shapes and checks a candidate
+// against the one the candidate before matched first, then the others, so
+// each is recorded from its own; a list whose candidates are all unlike
+// each other is read candidate by candidate, and both paths agree.
+TEST(SoapFastPath, CandidatesOfSeveralShapesAreEachRecordedFromTheirOwn) {
+  const SoapAdapter adapter = example_adapter();
+  const std::string base = bench::shortlist_response(12);
+  const std::string remark = "<erp:Remark>Levering binnen twee werkdagen, factuur per maand.</erp:Remark>";
+  const std::string end = "</erp:Supplier>";
+  // extra(k): k more children in candidate k (counted from 0).
+  const auto with = [&](const std::function<std::string(int)>& extra, bool drop_odd_remarks) {
+    std::string doc = base;
+    std::size_t at = 0;
+    for (int k = 0; (at = doc.find(end, at)) != std::string::npos; ++k) {
+      std::string insert = extra(k);
+      if (drop_odd_remarks && k % 2 == 1) {
+        const std::size_t r = doc.rfind(remark, at);
+        doc.erase(r, remark.size());
+        at -= remark.size();
+      }
+      doc.insert(at, insert);
+      at += insert.size() + end.size();
+    }
+    return doc;
+  };
+  const auto children = [](int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += "<erp:X>" + std::to_string(i) + "</erp:X>";
+    return out;
+  };
+  const std::string two = with([](int) { return std::string(); }, true);
+  const std::string four = with([&](int k) { return children(k % 4); }, false);
+  const std::string unlike = with([&](int k) { return children(k); }, false);
+  ASSERT_NE(two, base);
+  std::thread([&] {
+    EXPECT_EQ(shaped_candidates_here(adapter, two), 10) << "two shapes in turn: the first of each read";
+    EXPECT_EQ(shaped_candidates_here(adapter, two), 12) << "both kept from the message before";
+    EXPECT_TRUE(compare(adapter, two, "two shapes in turn"));
+    // The first of these four has the shape of the even ones before.
+    EXPECT_EQ(shaped_candidates_here(adapter, four), 9) << "four shapes in turn: the first of three read";
+    EXPECT_EQ(shaped_candidates_here(adapter, four), 12) << "all four kept from the message before";
+    EXPECT_TRUE(compare(adapter, four, "four shapes in turn"));
+    // Candidates with 0, 1, 2, ... 11 extra children: the first four have
+    // the shapes of the message before, the others none.
+    EXPECT_EQ(shaped_candidates_here(adapter, unlike), 4);
+    EXPECT_TRUE(compare(adapter, unlike, "candidates unlike each other"));
+  }).join();
+  EXPECT_EQ(shaped_candidates(adapter, unlike), 0) << "on a thread that has seen no message";
+  EXPECT_EQ(shaped_candidates(adapter, four), 8) << "on a thread that has seen no message";
 }
 
 TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
@@ -694,6 +744,10 @@ TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
     EXPECT_TRUE(compare(adapter, doc, "bench " + std::to_string(n))) << n;
     // Every candidate after the first repeats its tags.
     EXPECT_EQ(shaped_candidates(adapter, doc), n - 1) << n;
+    // Four shapes in turn: every candidate after the first of each.
+    const std::string varied = bench::shortlist_response(n, bench::Shapes::varied);
+    EXPECT_TRUE(compare(adapter, varied, "bench varied " + std::to_string(n))) << n;
+    EXPECT_EQ(shaped_candidates(adapter, varied), std::max(0, n - 4)) << n;
   }
 }
 
@@ -928,6 +982,19 @@ TEST(SoapFastPath, SeededRandomMutationsGiveTheSameResultOnBothPaths) {
   for (const Variant& v : variants()) {
     if (v.fast) seeds.push_back(apply(seeds.front(), v));
   }
+  // Candidates in two shapes in turn: every other one without its remark.
+  std::string two = bench::shortlist_response(6);
+  const std::string remark = "<erp:Remark>Levering binnen twee werkdagen, factuur per maand.</erp:Remark>";
+  std::size_t k = 0;
+  for (std::size_t at = two.find(remark); at != std::string::npos; at = two.find(remark, at), ++k) {
+    if (k % 2 == 1) {
+      two.erase(at, remark.size());
+    } else {
+      at += remark.size();
+    }
+  }
+  ASSERT_EQ(k, 6u);
+  seeds.push_back(two);
   const Comparison stats = mutate_and_compare(adapter, seeds, mutation_rounds(3000));
   EXPECT_GT(stats.fast, 100) << "the fast path took too few of the mutations to mean anything";
 }
