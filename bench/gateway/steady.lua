@@ -1,27 +1,18 @@
--- wrk script: POSTs the GetSupplierShortlist SOAP request given after "--"
--- at a steady pace: each connection waits DELAY_MS (the second argument,
--- default 10) before each request, so C connections send about
--- C * 1000 / DELAY_MS requests a second. Prints one RESULT line when done.
+-- wrk script: post.lua's request (the GetSupplierShortlist SOAP request given
+-- after "--") at a steady pace: each connection waits DELAY_MS (the second
+-- argument, default 10) before each request, so C connections send about
+-- C * 1000 / DELAY_MS requests a second. post.lua prints the RESULT line.
 -- usage: wrk ... -s steady.lua URL -- shortlist_request.xml [DELAY_MS]
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "post.lua")
+
+local post_init = init
 local pause = 10
 function init(args)
-  local file = assert(io.open(args[1], "rb"), "cannot read " .. tostring(args[1]))
-  wrk.method = "POST"
-  wrk.body = file:read("*a")
-  file:close()
-  wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
-  wrk.headers["SOAPAction"] = '"urn:example:erp:purchasing:1#GetSupplierShortlist"'
+  post_init(args)
   if args[2] then pause = tonumber(args[2]) end
 end
 
 function delay()
   return pause
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d max_us=%d errors=%d status_errors=%d\n",
-    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(99),
-    latency.max, e.connect + e.read + e.write + e.timeout, e.status))
 end
