@@ -13,7 +13,7 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    "RESULT requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d errors=%d status_errors=%d\n",
+    "RESULT requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d max_us=%d errors=%d status_errors=%d\n",
     summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, e.status))
+    latency.max, e.connect + e.read + e.write + e.timeout, e.status))
 end
