@@ -211,10 +211,10 @@ struct KnownTag {
 // the shape the one before it matched first, then against the others, each
 // from the chunk where it parts from a shape already found to differ (the
 // chunks before it were found already; CandidateShape::common); a shape
-// that failed kMisses candidates in a row is not tried again in that
-// message, so that a list of candidates all unlike each other costs a
-// bounded number of checks. A child of the parent that is not a candidate
-// leaves the shapes as they are.
+// that failed kMisses candidates in a row after its first chunk is not
+// tried again in that message, so that a list of candidates all unlike each
+// other costs a bounded number of checks. A child of the parent that is not
+// a candidate differs in the first chunk and leaves the shapes as they are.
 //
 // The shape outlives its message (it is kept per thread, with a copy of its
 // markup): the next message's first candidate is checked against it too,
@@ -228,7 +228,7 @@ struct KnownTag {
 struct CandidateShape {
   static constexpr std::size_t kChunks = 256;
   static constexpr std::size_t kLearnings = 4;  // shapes learned per message at most (all shapes together)
-  static constexpr std::size_t kMisses = 8;     // failed checks in a row after which a message stops trying it
+  static constexpr std::size_t kMisses = 8;     // checks in a row failed after the first chunk: not tried again in the message
   static constexpr std::size_t kShapes = 4;     // shapes a thread keeps (ScanWork::shapes)
   enum class Gap : std::uint8_t { none, text, comment };
   struct Chunk {
@@ -253,7 +253,7 @@ struct CandidateShape {
   };
   bool valid = false;
   std::uint64_t used = 0;        // ScanWork::uses when it last matched or was learned
-  std::size_t misses = 0;        // failed checks in a row, in this message
+  std::size_t misses = 0;        // checks in a row failed after the first chunk, in this message
   // How many chunks it has in common (the same bytes, the same gap after
   // them) with each other shape of the thread, from the first: a candidate
   // found to differ from one shape is checked against another from where
@@ -585,6 +585,14 @@ class Scanner {
   void learn_shape(const Open& o, std::size_t end);
   // Whether shape may check a candidate of parent (see CandidateShape).
   bool shape_fits(CandidateShape& shape, Open& parent);
+  // After replay_candidate found the element at i to differ from shape: a
+  // miss when it differed after the shape's first chunk. An element that
+  // differs in its first chunk may be no candidate at all (a count, a note
+  // among the candidates, whose start tag differs at once) and costs little
+  // to tell, so it does not count against the shape.
+  void count_miss(CandidateShape& shape) const noexcept {
+    if (failed_chunk_ > 0) ++shape.misses;
+  }
   bool end_tag(std::size_t& i);
   bool text(std::size_t from, std::size_t to);
   std::optional<std::string_view> lookup(std::string_view prefix) const noexcept;
@@ -1023,7 +1031,7 @@ std::size_t Scanner::scope_of_candidate(std::size_t depth) {
           if ((kName.v[static_cast<unsigned char>(s_[next + 1])] & 1) == 0) return true;
           CandidateShape& shape = work_.shapes[work_.shape];
           if (replay_candidate(shape, i)) continue;
-          ++shape.misses;
+          count_miss(shape);
           if (!replay_shaped(parent, i, work_.shape)) return true;
         }
       }
@@ -1319,7 +1327,7 @@ bool Scanner::open(Tag& t, std::size_t& i) {
       work_.shape = which;
       return true;
     }
-    ++shape.misses;
+    count_miss(shape);
     differed[count] = which;
     differed_at[count++] = failed_chunk_;
   }

@@ -737,6 +737,28 @@ TEST(SoapFastPath, CandidatesOfSeveralShapesAreEachRecordedFromTheirOwn) {
   EXPECT_EQ(shaped_candidates(adapter, four), 8) << "on a thread that has seen no message";
 }
 
+// Children of the candidates' parent that are not candidates (notes among
+// the suppliers) differ from every shape in their first chunk and do not
+// count against the shapes: eight of them after each of the first four
+// candidates leave every candidate after the first recorded from its shape.
+TEST(SoapFastPath, OtherChildrenAmongTheCandidatesLeaveTheShapesAsTheyAre) {
+  const SoapAdapter adapter = example_adapter();
+  std::string doc = bench::shortlist_response(20);
+  const std::string end = "</erp:Supplier>";
+  std::string notes;
+  for (int k = 0; k < 8; ++k) notes += "\n        <erp:Note>" + std::to_string(k) + "</erp:Note>";
+  std::size_t at = 0;
+  for (int candidate = 0; candidate < 4; ++candidate) {
+    at = doc.find(end, at);
+    ASSERT_NE(at, std::string::npos);
+    at += end.size();
+    doc.insert(at, notes);
+    at += notes.size();
+  }
+  EXPECT_TRUE(compare(adapter, doc, "notes among the candidates"));
+  EXPECT_EQ(shaped_candidates(adapter, doc), 19);
+}
+
 TEST(SoapFastPath, BenchmarkDocumentsTakeTheFastPathAndMatch) {
   const SoapAdapter adapter = example_adapter();
   for (int n : {1, 2, 10, 50, 500}) {
