@@ -101,16 +101,17 @@ admin=http://127.0.0.1:$admin_port
 metric() {  # metric TEXT NAME[{labels}]: the value, or 0 (summed over lines that start with NAME)
   awk -v n="$2" 'index($0, n) == 1 { s += $NF } END { printf "%d", s }' <<<"$1"
 }
-sample_line() {  # elapsed seconds | rss MiB | hwm MiB | fds | threads | cpu s | offers queued/written/dropped | spool | fail-open
-  local metrics status rss hwm fds threads ticks
+sample_line() {  # elapsed seconds | rss MiB | anon MiB | hwm MiB | fds | threads | cpu s | offers queued/written/dropped | spool | fail-open
+  local metrics status rss anon hwm fds threads ticks
   metrics=$(curl -s -m 10 -H "Authorization: Bearer $token" "$admin/metrics")
   status=/proc/$pid/status
   rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "$status")
+  anon=$(awk '/^RssAnon/ { printf "%.1f", $2 / 1024 }' "$status")
   hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "$status")
   fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
   threads=$(awk '/^Threads/ { print $2 }' "$status")
   ticks=$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')
-  printf "| %d | %s | %s | %d | %d | %.0f | %d / %d / %d | %d | %d |\n" "$1" "$rss" "$hwm" "$fds" "$threads" \
+  printf "| %d | %s | %s | %s | %d | %d | %.0f | %d / %d / %d | %d | %d |\n" "$1" "$rss" "$anon" "$hwm" "$fds" "$threads" \
     "$(awk -v t="$ticks" -v h="$clk_tck" 'BEGIN { print t / h }')" \
     "$(metric "$metrics" 'socialdefault_offers_total{result="queued"}')" \
     "$(metric "$metrics" 'socialdefault_offers_total{result="written"}')" \
@@ -181,8 +182,8 @@ client_failures=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys
 wrk_errors=$(sed -n 's/.* errors=\([0-9]*\) status_errors=\([0-9]*\).*/\1 \2/p' <<<"$wrk_result")
 [ "$wrk_errors" = "0 0" ] || failed+=("wrk errors (socket, status): ${wrk_errors:-no result}")
 # Growth over the second half: the first sample at or after half the run, and the last.
-read -r half_rss half_fds <<<"$(awk -F'|' -v h=$((seconds / 2)) '$2 + 0 >= h { print $3 + 0, $5 + 0; exit }' "$work/samples")"
-read -r end_rss end_fds dropped <<<"$(tail -1 "$work/samples" | awk -F'|' '{ split($8, o, "/"); print $3 + 0, $5 + 0, o[3] + 0 }')"
+read -r half_rss half_fds <<<"$(awk -F'|' -v h=$((seconds / 2)) '$2 + 0 >= h { print $3 + 0, $6 + 0; exit }' "$work/samples")"
+read -r end_rss end_fds dropped <<<"$(tail -1 "$work/samples" | awk -F'|' '{ split($9, o, "/"); print $3 + 0, $6 + 0, o[3] + 0 }')"
 rss_delta=$(awk -v a="${end_rss:-0}" -v b="${half_rss:-0}" 'BEGIN { printf "%.1f", a - b }')
 fd_delta=$(( ${end_fds:-0} - ${half_fds:-0} ))
 # A sanitizer's quarantine holds freed memory back, so its RSS grows by design;
@@ -201,8 +202,8 @@ report() {
   echo "Daemon: ${sdd#"$root"/}; example ERP fixture with $suppliers suppliers; shortlists at $rate/s (wrk, $connections"
   echo "connections, ${pause_ms} ms apart), orders at $order_rate/s, a misbehaving request every 5 s, admin calls every 10 s."
   echo
-  echo "| s | RSS MiB | peak MiB | fds | threads | CPU s | offers queued / written / dropped | spool | fail-open |"
-  echo "|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+  echo "| s | RSS MiB | of it anonymous | peak MiB | fds | threads | CPU s | offers queued / written / dropped | spool | fail-open |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
   cat "$work/samples"
   echo
   echo "- shortlists: $wrk_result"
