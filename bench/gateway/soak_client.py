@@ -106,7 +106,8 @@ def orders(args, tally, stop, index, template):
 
 def raw_exchange(host, port, payload, timeout=10):
     """Sends payload on a new connection; returns the status code of the
-    answer (0: none) after reading until the server closes or times out."""
+    answer (0: none) once its header is in, the server has closed, or the
+    timeout has passed."""
     with socket.create_connection((host, port), timeout=timeout) as s:
         try:
             s.sendall(payload)
@@ -119,7 +120,7 @@ def raw_exchange(host, port, payload, timeout=10):
                 if not chunk:
                     break
                 data += chunk
-                if b"\r\n\r\n" in data and b"Connection: close" not in data and b"connection: close" not in data:
+                if b"\r\n\r\n" in data:
                     break
         except OSError:
             pass
