@@ -65,6 +65,12 @@ std::string count_arms_sql();
 // cXML payloadID; ?1 the document id), for its plan's test.
 inline constexpr std::string_view kOrderOfDocumentSql =
     "SELECT order_ref FROM choices WHERE document_ref = ?1 AND order_ref <> '' ORDER BY id LIMIT 1";
+// count_offers (?1 the code system, ?2 the category; without a code
+// system, ?1 the category): read from offer_counts, for their plans' test.
+inline constexpr std::string_view kCountOffersSql =
+    "SELECT coalesce(sum(offers), 0) FROM offer_counts WHERE category = ?2 AND category_code_system = ?1";
+inline constexpr std::string_view kCountOffersAnySystemSql =
+    "SELECT coalesce(sum(offers), 0) FROM offer_counts WHERE category = ?1";
 Result<SqliteStatement> prepare_statement(sqlite3* db, const std::filesystem::path& file, std::string_view sql,
                                           bool persistent);
 
@@ -75,7 +81,7 @@ class SqliteLedger final : public Ledger {
 
  public:
   // The schema version this program writes; older files are migrated on open.
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
   // PRAGMA application_id of a socialdefault ledger ("SDLG").
   static constexpr int kApplicationId = 0x53444C47;
 
@@ -130,10 +136,14 @@ class SqliteLedger final : public Ledger {
   // record ids of the others are stored with their row ids.
   Result<std::int64_t> append_rows(const ChainTable& table, sqlite3_stmt* insert, std::span<const ChainRow> rows,
                                    std::span<const ChoiceRecord> choices = {});
-  // The same for `count` rows whose values fill(i, view) puts into the view.
+  // The same for `count` rows whose values fill(i, view) puts into the view;
+  // also (when set) writes what goes with the rows in their transaction.
   using FillRow = std::function<void(std::size_t, ChainRowView&)>;
+  using AlsoWrite = std::function<Result<void>()>;
   Result<std::int64_t> append_rows(const ChainTable& table, sqlite3_stmt* insert, std::size_t count,
-                                   const FillRow& fill, std::span<const ChoiceRecord> choices);
+                                   const FillRow& fill, std::span<const ChoiceRecord> choices, const AlsoWrite& also);
+  // Adds the offers to offer_counts; inside append_offers' transaction.
+  Result<void> add_offer_counts(std::span<const OfferRecord> offers);
   // True when a choice with this record id and correlation id is stored.
   Result<bool> holds_record(const ChoiceRecord& choice);
   // Runs a statement without results (BEGIN, COMMIT, ...).
@@ -147,7 +157,7 @@ class SqliteLedger final : public Ledger {
   SqliteStatement begin_, commit_, rollback_;
   SqliteStatement select_head_, update_head_;
   SqliteStatement insert_offer_, insert_choice_, insert_config_change_, insert_order_status_;
-  SqliteStatement find_offer_, count_offers_, count_offers_any_system_, last_config_change_;
+  SqliteStatement find_offer_, count_offers_, count_offers_any_system_, add_offer_count_, last_config_change_;
   SqliteStatement find_record_id_, insert_record_id_;
 };
 

@@ -49,27 +49,8 @@ ChoiceRecord choice(std::string order_ref, int line, std::int64_t version = 0, s
   return c;
 }
 
+using testing::query_plan;
 using testing::query_text;
-
-// EXPLAIN QUERY PLAN, one step per line.
-std::string plan_of(const fs::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* s = nullptr;
-  std::string plan;
-  const std::string explain = "EXPLAIN QUERY PLAN " + sql;
-  if (sqlite3_prepare_v2(db, explain.c_str(), -1, &s, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      plan += reinterpret_cast<const char*>(sqlite3_column_text(s, 3));
-      plan += '\n';
-    }
-  } else {
-    plan = std::string("error: ") + sqlite3_errmsg(db);
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return plan;
-}
 
 bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
@@ -112,7 +93,7 @@ TEST(LedgerMigrationV6, ANewLedgerHasOnlyTheIndexesItsQueriesRead) {
   const fs::path file = dir / "ledger.sqlite";
   auto ledger = SqliteLedger::open(file, test_keys());
   ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-  EXPECT_EQ(query_text(file, "PRAGMA user_version"), "6");
+  EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(SqliteLedger::kSchemaVersion));
   EXPECT_EQ(query_text(file, kChoiceIndexes), "choices_by_date,choices_by_document,choices_by_group,choices_versions");
 }
 
@@ -135,7 +116,7 @@ TEST(LedgerMigrationV6, AVersionFiveLedgerKeepsItsChainAndLosesTheUnusedIndexes)
 
   auto ledger = SqliteLedger::open(file, test_keys());
   ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-  EXPECT_EQ(query_text(file, "PRAGMA user_version"), "6");
+  EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(SqliteLedger::kSchemaVersion));
   EXPECT_EQ(query_text(file, kChoiceIndexes), "choices_by_date,choices_by_document,choices_by_group,choices_versions");
   EXPECT_EQ(query_text(file, "SELECT group_concat(mac, ' ') FROM (SELECT mac FROM choices ORDER BY id)") +
                 query_text(file, "SELECT group_concat(mac, ' ') FROM chain_heads"),
@@ -185,7 +166,7 @@ class ChoicePlans : public ::testing::Test {
 // index on the date, each order's latest status through
 // order_statuses_by_order, and a later version only among changed orders.
 TEST_F(ChoicePlans, TheExportReadsADateRangeAndProbesStatusesAndVersions) {
-  const std::string plan = plan_of(file_, "SELECT count(*)" + export_filter_sql());
+  const std::string plan = query_plan(file_, "SELECT count(*)" + export_filter_sql());
   EXPECT_TRUE(contains(plan, "SEARCH choices USING INDEX choices_by_date (local_date>? AND local_date<?)")) << plan;
   EXPECT_TRUE(contains(plan, "SEARCH s USING INDEX order_statuses_by_order (order_ref=?)")) << plan;
   EXPECT_TRUE(contains(plan, "SEARCH v USING INDEX choices_versions (order_ref=?")) << plan;
@@ -193,11 +174,11 @@ TEST_F(ChoicePlans, TheExportReadsADateRangeAndProbesStatusesAndVersions) {
 }
 
 TEST_F(ChoicePlans, TheExperimentReportAndTheNormReadIndexes) {
-  const std::string arms = plan_of(file_, count_arms_sql());
+  const std::string arms = query_plan(file_, count_arms_sql());
   EXPECT_TRUE(contains(arms, "SEARCH choices USING INDEX choices_by_date (local_date>? AND local_date<?)")) << arms;
   EXPECT_TRUE(contains(arms, "SEARCH v USING INDEX choices_versions (order_ref=?")) << arms;
   EXPECT_FALSE(contains(arms, "SCAN choices")) << arms;
-  const std::string norm = plan_of(file_, count_orders_by_system_sql());
+  const std::string norm = query_plan(file_, count_orders_by_system_sql());
   EXPECT_TRUE(contains(norm, "SEARCH choices USING INDEX choices_by_group")) << norm;
   EXPECT_TRUE(contains(norm, "SEARCH v USING INDEX choices_versions (order_ref=?")) << norm;
   EXPECT_FALSE(contains(norm, "SCAN choices")) << norm;
@@ -207,7 +188,7 @@ TEST_F(ChoicePlans, TheExperimentReportAndTheNormReadIndexes) {
 // insert into order_statuses); named by the payloadID of its document, it
 // finds the order through the partial index of document ids.
 TEST_F(ChoicePlans, AStatusByItsDocumentIdIsAnIndexProbe) {
-  const std::string plan = plan_of(file_, std::string(kOrderOfDocumentSql));
+  const std::string plan = query_plan(file_, std::string(kOrderOfDocumentSql));
   EXPECT_TRUE(contains(plan, "SEARCH choices USING INDEX choices_by_document (document_ref=?)")) << plan;
   EXPECT_FALSE(contains(plan, "SCAN")) << plan;
 }
@@ -215,7 +196,7 @@ TEST_F(ChoicePlans, AStatusByItsDocumentIdIsAnIndexProbe) {
 // The spool's replay check (SqliteLedger::holds_record) goes from the
 // record id to the choice by its primary key.
 TEST_F(ChoicePlans, AReplayedRecordIsFoundByItsIdAndThePrimaryKey) {
-  const std::string plan = plan_of(
+  const std::string plan = query_plan(
       file_, "SELECT c.correlation_id FROM choice_record_ids r JOIN choices c ON c.id = r.choice_id WHERE r.record_id = ?1");
   EXPECT_TRUE(contains(plan, "SEARCH r USING PRIMARY KEY (record_id=?)")) << plan;
   EXPECT_TRUE(contains(plan, "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)")) << plan;

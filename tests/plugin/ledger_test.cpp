@@ -501,7 +501,7 @@ TEST(SqliteLedgerFaults, RefusesALedgerFromANewerVersion) {
   auto ledger = open_sqlite_ledger(file, test_keys());
   ASSERT_FALSE(ledger.ok());
   EXPECT_EQ(ledger.error().describe(),
-            file.string() + ": the ledger has schema version 99; this socialdefault knows up to 6 (upgrade socialdefault "
+            file.string() + ": the ledger has schema version 99; this socialdefault knows up to 7 (upgrade socialdefault "
                             "to use this ledger)");
 }
 

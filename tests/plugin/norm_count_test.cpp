@@ -3,7 +3,6 @@
 // the ERP sent it, with the lines the export leaves out left out, read
 // through the index choices_by_group.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
@@ -13,6 +12,7 @@
 
 #include "socialdefault/ledger.hpp"
 #include "sqlite_ledger.hpp"
+#include "sqlite_query.hpp"
 #include "temp_dir.hpp"
 
 namespace socialdefault {
@@ -180,18 +180,7 @@ TEST_F(NormCount, AgreesWithTheExport) {
 // finds each order's latest status through order_statuses_by_order.
 TEST_F(NormCount, ReadsThroughTheGroupIndex) {
   fill();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(ledger_->file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  const std::string sql = "EXPLAIN QUERY PLAN " + count_orders_by_system_sql();
-  sqlite3_stmt* statement = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  std::string plan;
-  while (sqlite3_step(statement) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(statement, 3));
-    plan += '\n';
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
+  const std::string plan = testing::query_plan(ledger_->file(), count_orders_by_system_sql());
   EXPECT_NE(plan.find("SEARCH choices USING INDEX choices_by_group (department=? AND category=? AND local_date>? AND "
                       "local_date<?)"),
             std::string::npos)

@@ -3,7 +3,6 @@
 // spool's record ids, with every old row still verifying. The rule the export
 // and the colleague norm share: only each order's latest version counts.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
@@ -111,18 +110,7 @@ TEST_F(OrderVersions, TheNormCountsTheLatestVersionThroughTheVersionIndex) {
   ASSERT_EQ(counts->size(), 1U);
   EXPECT_EQ((*counts)[0].count.orders, 1);
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(ledger_->file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  const std::string sql = "EXPLAIN QUERY PLAN " + count_orders_by_system_sql();
-  sqlite3_stmt* statement = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  std::string plan;
-  while (sqlite3_step(statement) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(statement, 3));
-    plan += '\n';
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
+  const std::string plan = testing::query_plan(ledger_->file(), count_orders_by_system_sql());
   EXPECT_NE(plan.find("SEARCH v USING INDEX choices_versions (order_ref=?"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("SCAN v"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("SCAN choices"), std::string::npos) << plan;
