@@ -3,10 +3,10 @@
 // an error message (only its length does).
 #include "socialdefault/keys.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include <cerrno>
 #include <cstring>
@@ -186,83 +186,68 @@ namespace {
 
 // HMAC() fetches the algorithm and sets the key up on every call (about 10 µs
 // in OpenSSL 3); the ledger MACs every row and pseudonymises every request.
-// Each thread keeps a context keyed once per key and starts it again for
-// each MAC: EVP_MAC_init without a key makes OpenSSL's HMAC start over from
-// the key it holds (0.5–0.8 µs per 250-byte MAC here, against 1.0–1.6 µs
-// on a duplicate of the keyed context, which allocates a dozen times:
-// BM_RowMac, bench/RESULTS.md gateway run 11). That is
-// what OpenSSL's HMAC provider does rather than a promise of the EVP_MAC
-// documentation, so a context checks it once, against HMAC(), when it is
-// keyed; where it does not hold, each MAC works on a duplicate instead.
-class KeyedMac {
+// Each thread keeps, per key, the SHA-256 states after the key's inner and
+// outer pads (RFC 2104: HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)))
+// and copies them by value for each MAC: no allocation and no lookup per
+// MAC. EVP_MAC, even started again without a key, duplicated two digest
+// contexts (allocations) and looked its parameters up by name for every
+// MAC; in the daemon a requester's pseudonym cost about 1.8 µs that way
+// (bench/RESULTS.md, gateway run 16). The SHA256_* functions are deprecated
+// in OpenSSL 3 in favour of EVP, which has no way to copy a digest state
+// without allocating; they run the same SHA-256 code (SHA-NI where the CPU
+// has it). Tested against RFC 4231's vectors (tests/plugin/keys_test.cpp).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+class PaddedKey {
  public:
-  KeyedMac() = default;
-  KeyedMac(const KeyedMac&) = delete;
-  KeyedMac& operator=(const KeyedMac&) = delete;
-  ~KeyedMac() { reset(); }
+  PaddedKey() = default;
+  PaddedKey(const PaddedKey&) = delete;
+  PaddedKey& operator=(const PaddedKey&) = delete;
+  ~PaddedKey() { wipe(); }
 
-  bool holds(const Key& key) const noexcept { return ctx_ != nullptr && key == key_; }
+  bool holds(const Key& key) const noexcept { return set_ && key == key_; }
 
-  bool mac(const Key& key, std::string_view data, Key& out) noexcept {
-    if (ctx_ == nullptr || key != key_) {
-      if (!init(key)) return false;
-    }
-    if (restarts_) return restarted(data, out);
-    EVP_MAC_CTX* c = EVP_MAC_CTX_dup(ctx_);
-    if (c == nullptr) return false;
-    const bool ok = finish(c, data, out);
-    EVP_MAC_CTX_free(c);
-    return ok;
+  void set(const Key& key) noexcept {
+    wipe();
+    // A key is 32 bytes, shorter than SHA-256's 64-byte block: padded with zeros.
+    std::array<std::uint8_t, kBlock> pad{};
+    for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<std::uint8_t>((i < key.size() ? key[i] : 0) ^ 0x36);
+    SHA256_Init(&inner_);
+    SHA256_Update(&inner_, pad.data(), pad.size());
+    for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<std::uint8_t>((i < key.size() ? key[i] : 0) ^ 0x5c);
+    SHA256_Init(&outer_);
+    SHA256_Update(&outer_, pad.data(), pad.size());
+    OPENSSL_cleanse(pad.data(), pad.size());
+    key_ = key;
+    set_ = true;
+  }
+
+  void mac(std::string_view data, Key& out) const noexcept {
+    SHA256_CTX c = inner_;
+    SHA256_Update(&c, data.data(), data.size());
+    Key digest{};
+    SHA256_Final(digest.data(), &c);
+    c = outer_;
+    SHA256_Update(&c, digest.data(), digest.size());
+    SHA256_Final(out.data(), &c);
+    OPENSSL_cleanse(&c, sizeof c);
   }
 
  private:
-  static bool finish(EVP_MAC_CTX* c, std::string_view data, Key& out) noexcept {
-    std::size_t size = 0;
-    return EVP_MAC_update(c, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-           EVP_MAC_final(c, out.data(), &size, out.size()) == 1 && size == out.size();
-  }
-  bool restarted(std::string_view data, Key& out) noexcept {
-    return EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1 && finish(ctx_, data, out);
-  }
-
-  bool init(const Key& key) noexcept {
-    reset();
-    mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (mac_ == nullptr) return false;
-    ctx_ = EVP_MAC_CTX_new(mac_);
-    char digest[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                                 OSSL_PARAM_construct_end()};
-    if (ctx_ == nullptr || EVP_MAC_init(ctx_, key.data(), key.size(), params) != 1) {
-      reset();
-      return false;
-    }
-    key_ = key;
-    // Twice, so that the second MAC starts from a context that has made one.
-    static constexpr std::string_view kProbe = "socialdefault keyed MAC restart check";
-    Key first{}, second{};
-    const Key expected = hmac_raw(key.data(), key.size(), kProbe);
-    restarts_ = restarted(kProbe, first) && restarted(kProbe, second) && first == expected && second == expected;
-    if (!restarts_ && EVP_MAC_init(ctx_, key.data(), key.size(), nullptr) != 1) {
-      reset();  // keyed again for the duplicates: a restart that failed may have left it half done
-      return false;
-    }
-    return true;
-  }
-  void reset() noexcept {
-    EVP_MAC_CTX_free(ctx_);
-    EVP_MAC_free(mac_);
-    ctx_ = nullptr;
-    mac_ = nullptr;
-    restarts_ = false;
+  static constexpr std::size_t kBlock = 64;
+  void wipe() noexcept {
+    OPENSSL_cleanse(&inner_, sizeof inner_);
+    OPENSSL_cleanse(&outer_, sizeof outer_);
     OPENSSL_cleanse(key_.data(), key_.size());
+    set_ = false;
   }
 
-  EVP_MAC* mac_ = nullptr;
-  EVP_MAC_CTX* ctx_ = nullptr;
+  SHA256_CTX inner_{};
+  SHA256_CTX outer_{};
   Key key_{};
-  bool restarts_ = false;  // EVP_MAC_init without a key starts over from key_ (checked in init)
+  bool set_ = false;
 };
+#pragma GCC diagnostic pop
 
 }  // namespace
 
@@ -282,17 +267,20 @@ std::uint64_t Keys::assignment_bucket(std::string_view experiment, std::string_v
 }
 
 std::array<std::uint8_t, 32> hmac_sha256(const Key& key, std::string_view data) noexcept {
-  // Three keys are in use (chain, pseudonym, assignment); one cached context each.
-  thread_local KeyedMac macs[3];
+  // Three keys are in use (chain, pseudonym, assignment); one padded key each.
+  thread_local PaddedKey keys[3];
   thread_local unsigned next = 0;
-  Key out{};
-  KeyedMac* chosen = nullptr;
-  for (KeyedMac& m : macs) {
-    if (m.holds(key)) chosen = &m;
+  PaddedKey* chosen = nullptr;
+  for (PaddedKey& k : keys) {
+    if (k.holds(key)) chosen = &k;
   }
-  if (chosen == nullptr) chosen = &macs[next++ % 3];
-  if (chosen->mac(key, data, out)) return out;
-  return hmac_raw(key.data(), key.size(), data);
+  if (chosen == nullptr) {
+    chosen = &keys[next++ % 3];
+    chosen->set(key);
+  }
+  Key out{};
+  chosen->mac(data, out);
+  return out;
 }
 
 std::string sha256_hex(std::string_view data) {
