@@ -264,7 +264,7 @@ Result<void> migrate_to_v6(sqlite3* db, const std::filesystem::path& file, const
 // reader was count_offers, the rotation's seed, which counted every entry of
 // the category (a scan of all its offers on the first shortlist of each
 // category after a start); the index cost the offer writer a b-tree insert
-// per offer, about a sixth of its CPU. Derived data, not a chain: rows, ids
+// per offer, about a fifth of its CPU. Derived data, not a chain: rows, ids
 // and MACs are untouched, so a migrated ledger verifies as before. The
 // counts are made afresh from the offers, so a ledger whose version was set
 // back by hand still opens.
