@@ -14,7 +14,11 @@
 # usage: bench/gateway/run.sh [options]
 #   --sizes "10 50 500"     suppliers per shortlist (example ERP --suppliers N)
 #   --duration S            seconds measured per target and size (default 10)
-#   --warmup S              seconds of unmeasured load before each (default 2)
+#   --warmup S              seconds of unmeasured load before each (default 15: a new
+#                           socialdefaultd's ledger writer fills its 32 MB SQLite page cache in
+#                           its first seconds under this load, and each page is a page fault;
+#                           at 50 suppliers none are left after 15 s. The figures are a
+#                           running gateway's, not its first seconds')
 #   --connections C         wrk connections (default 16; one wrk thread)
 #   --idle N                idle keep-alive connections for the RSS figure (default 1000; 0: skip)
 #   --build DIR             build tree (default build/release; the fixture is built there)
@@ -36,7 +40,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 sizes="10 50 500"
 duration=10
-warmup=2
+warmup=15
 connections=16
 idle=1000
 build_dir=$root/build/release
