@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -84,21 +85,30 @@ void expect_counts(Ledger& ledger) {
   EXPECT_EQ(ledger.count_offers("", "39000000-2").value(), 0U);
 }
 
-TEST(LedgerMigrationV7, ANewLedgerCountsItsOffersPerCategoryWithoutAnIndexOfThem) {
-  TempDir dir;
-  const fs::path file = dir / "ledger.sqlite";
-  auto ledger = SqliteLedger::open(file, test_keys());
-  ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-  EXPECT_EQ(query_text(file, "PRAGMA user_version"), "7");
-  EXPECT_EQ(query_text(file, kOfferIndexes), "offers_by_correlation");
-  fill(**ledger);
-  EXPECT_EQ(query_text(file, kCounts), "03121200-7 CPV 3,03121200-7 ERP 2,55520000-1 CPV 1");
-  EXPECT_EQ(query_text(file, kCounts), query_text(file, kCountedFromOffers));
-  expect_counts(**ledger);
+// A new ledger of this version.
+class OfferCounts : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteLedger::open(file_, test_keys());
+    ASSERT_TRUE(opened.ok()) << opened.error().describe();
+    ledger_ = std::move(opened).value();
+  }
+  TempDir dir_;
+  const fs::path file_ = dir_ / "ledger.sqlite";
+  std::unique_ptr<SqliteLedger> ledger_;
+};
+
+TEST_F(OfferCounts, ANewLedgerCountsItsOffersPerCategoryWithoutAnIndexOfThem) {
+  EXPECT_EQ(query_text(file_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(query_text(file_, kOfferIndexes), "offers_by_correlation");
+  fill(*ledger_);
+  EXPECT_EQ(query_text(file_, kCounts), "03121200-7 CPV 3,03121200-7 ERP 2,55520000-1 CPV 1");
+  EXPECT_EQ(query_text(file_, kCounts), query_text(file_, kCountedFromOffers));
+  expect_counts(*ledger_);
   // A single offer (the engine's path once its writer has stopped) counts too.
-  ASSERT_TRUE((*ledger)->append_offer(offer("R-7", "CPV", "55520000-1")).ok());
-  EXPECT_EQ((*ledger)->count_offers("CPV", "55520000-1").value(), 2U);
-  EXPECT_EQ(query_text(file, kCounts), query_text(file, kCountedFromOffers));
+  ASSERT_TRUE(ledger_->append_offer(offer("R-7", "CPV", "55520000-1")).ok());
+  EXPECT_EQ(ledger_->count_offers("CPV", "55520000-1").value(), 2U);
+  EXPECT_EQ(query_text(file_, kCounts), query_text(file_, kCountedFromOffers));
 }
 
 TEST(LedgerMigrationV7, AVersionSixLedgerIsCountedFromItsOffersAndKeepsItsChain) {
@@ -136,61 +146,49 @@ TEST(LedgerMigrationV7, AVersionSixLedgerIsCountedFromItsOffersAndKeepsItsChain)
 // The counts are written inside the offers' transaction: when the ledger
 // refuses the batch after they were added (here the chain head's update),
 // neither the offers nor their counts remain.
-TEST(LedgerMigrationV7, ARefusedBatchLeavesTheCountsAsTheyWere) {
-  TempDir dir;
-  const fs::path file = dir / "ledger.sqlite";
-  auto ledger = SqliteLedger::open(file, test_keys());
-  ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-  fill(**ledger);
-  const std::string counts = query_text(file, kCounts);
-  ASSERT_TRUE((*ledger)
+TEST_F(OfferCounts, ARefusedBatchLeavesTheCountsAsTheyWere) {
+  fill(*ledger_);
+  const std::string counts = query_text(file_, kCounts);
+  ASSERT_TRUE(ledger_
                   ->execute("CREATE TEMP TRIGGER refuse_offers BEFORE UPDATE ON main.chain_heads "
                             "WHEN NEW.table_name = 'offers' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;")
                   .ok());
-  auto refused = (*ledger)->append_offers(
+  auto refused = ledger_->append_offers(
       std::vector<OfferRecord>{offer("R-9", "CPV", "03121200-7"), offer("R-10", "CPV", "39000000-2")});
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().describe().find("refused by the test"), std::string::npos) << refused.error().describe();
-  EXPECT_EQ(query_text(file, kCounts), counts);
-  EXPECT_EQ(query_text(file, "SELECT count(*) FROM offers"), "6");
-  expect_counts(**ledger);
+  EXPECT_EQ(query_text(file_, kCounts), counts);
+  EXPECT_EQ(query_text(file_, "SELECT count(*) FROM offers"), "6");
+  expect_counts(*ledger_);
 
-  ASSERT_TRUE((*ledger)->execute("DROP TRIGGER temp.refuse_offers").ok());
-  ASSERT_TRUE((*ledger)->append_offers(std::vector<OfferRecord>{offer("R-9", "CPV", "39000000-2")}).ok());
-  EXPECT_EQ((*ledger)->count_offers("CPV", "39000000-2").value(), 1U);
-  EXPECT_EQ(query_text(file, kCounts), query_text(file, kCountedFromOffers));
+  ASSERT_TRUE(ledger_->execute("DROP TRIGGER temp.refuse_offers").ok());
+  ASSERT_TRUE(ledger_->append_offers(std::vector<OfferRecord>{offer("R-9", "CPV", "39000000-2")}).ok());
+  EXPECT_EQ(ledger_->count_offers("CPV", "39000000-2").value(), 1U);
+  EXPECT_EQ(query_text(file_, kCounts), query_text(file_, kCountedFromOffers));
 }
 
 // Many categories in one batch, in no order: one count per category, each
 // right (the batch is sorted and counted in runs).
-TEST(LedgerMigrationV7, ABatchOfManyCategoriesCountsEachOnce) {
-  TempDir dir;
-  const fs::path file = dir / "ledger.sqlite";
-  auto ledger = SqliteLedger::open(file, test_keys());
-  ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
+TEST_F(OfferCounts, ABatchOfManyCategoriesCountsEachOnce) {
   std::vector<OfferRecord> batch;
   for (int i = 0; i < 300; ++i) {
     // Category i % 7 under system i % 2: 14 groups, visited out of order.
     batch.push_back(offer("R-" + std::to_string(i), i % 2 == 0 ? "CPV" : "ERP", "cat-" + std::to_string((i * 5) % 7)));
   }
-  ASSERT_TRUE((*ledger)->append_offers(batch).ok());
-  EXPECT_EQ(query_text(file, "SELECT count(*) FROM offer_counts"), "14");
-  EXPECT_EQ(query_text(file, "SELECT sum(offers) FROM offer_counts"), "300");
-  EXPECT_EQ(query_text(file, kCounts), query_text(file, kCountedFromOffers));
+  ASSERT_TRUE(ledger_->append_offers(batch).ok());
+  EXPECT_EQ(query_text(file_, "SELECT count(*) FROM offer_counts"), "14");
+  EXPECT_EQ(query_text(file_, "SELECT sum(offers) FROM offer_counts"), "300");
+  EXPECT_EQ(query_text(file_, kCounts), query_text(file_, kCountedFromOffers));
 }
 
 // count_offers reads offer_counts by its primary key, never the offers.
-TEST(LedgerMigrationV7, TheCountsAreReadByTheirPrimaryKey) {
-  TempDir dir;
-  const fs::path file = dir / "ledger.sqlite";
-  auto ledger = SqliteLedger::open(file, test_keys());
-  ASSERT_TRUE(ledger.ok()) << ledger.error().describe();
-  fill(**ledger);
-  const std::string by_system = query_plan(file, std::string(kCountOffersSql));
+TEST_F(OfferCounts, TheCountsAreReadByTheirPrimaryKey) {
+  fill(*ledger_);
+  const std::string by_system = query_plan(file_, std::string(kCountOffersSql));
   EXPECT_NE(by_system.find("SEARCH offer_counts USING PRIMARY KEY (category=? AND category_code_system=?)"),
             std::string::npos)
       << by_system;
-  const std::string any_system = query_plan(file, std::string(kCountOffersAnySystemSql));
+  const std::string any_system = query_plan(file_, std::string(kCountOffersAnySystemSql));
   EXPECT_NE(any_system.find("SEARCH offer_counts USING PRIMARY KEY (category=?)"), std::string::npos) << any_system;
   EXPECT_EQ((by_system + any_system).find("offers "), std::string::npos) << by_system << any_system;
   EXPECT_EQ((by_system + any_system).find("SCAN"), std::string::npos) << by_system << any_system;
