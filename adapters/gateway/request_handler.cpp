@@ -2,6 +2,7 @@
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
+#include <iterator>
 
 #include "soap_envelope.hpp"
 #include "standard_documents.hpp"
@@ -82,6 +83,7 @@ HeaderList end_to_end_headers(const http::fields& fields) {
     }
   }
   HeaderList out;
+  out.reserve(static_cast<std::size_t>(std::distance(fields.begin(), fields.end())));
   for (const auto& f : fields) {
     const std::string_view name = f.name_string();
     if (is_hop_by_hop(name)) continue;

@@ -212,10 +212,10 @@ void Engine::queue_offer(const Shortlist& shortlist, const Decision& decision, s
 
 Result<Decision> Engine::offer(const Shortlist& shortlist, std::string_view adapter_name, UtcSeconds now) {
   const std::shared_ptr<const Policy> policy = this->policy();
-  const std::string pseudonym = shortlist.requester.empty() ? "" : keys_.pseudonymise(shortlist.requester);
+  std::string pseudonym = shortlist.requester.empty() ? "" : keys_.pseudonymise(shortlist.requester);
   auto decision = decide_for(*policy, shortlist, pseudonym, now);
   if (!decision) return decision;
-  queue_offer(shortlist, *decision, pseudonym, adapter_name, now);
+  queue_offer(shortlist, *decision, std::move(pseudonym), adapter_name, now);
   // The category pointer is valid while the policy lives; this snapshot may
   // be replaced by a reload, so it is not handed out.
   decision->category = nullptr;
@@ -310,7 +310,7 @@ RewriteResult Engine::rewrite(const Adapter& adapter, const Message& response, c
     if (!read) return passed_through(std::move(snapshot), original, std::move(read).error());
 
     const Policy& policy = *snapshot;
-    const std::string pseudonym = shortlist.requester.empty() ? "" : keys_.pseudonymise(shortlist.requester);
+    std::string pseudonym = shortlist.requester.empty() ? "" : keys_.pseudonymise(shortlist.requester);
     auto decided = decide_for(policy, shortlist, pseudonym, now);
     if (!decided) return passed_through(std::move(snapshot), original, std::move(decided).error());
     Decision decision = std::move(decided).value();
@@ -323,7 +323,7 @@ RewriteResult Engine::rewrite(const Adapter& adapter, const Message& response, c
       result.body.assign(original);
     }
 
-    queue_offer(shortlist, decision, pseudonym, adapter.name(), now);
+    queue_offer(shortlist, decision, std::move(pseudonym), adapter.name(), now);
 
     result.rewritten = decision.changes_document();
     result.outcome = to_string(decision.reason);
