@@ -7,7 +7,8 @@
 # GetSupplierShortlist request (shortlist_request.xml, via post.lua) at each
 # shortlist size; for every target: req/s, p50 and p99 latency, and CPU time
 # per request of the proxy process (utime+stime from /proc/PID/stat before and
-# after, divided by the requests). Then RSS of socialdefaultd (and of nginx,
+# after, divided by the requests); then the same at a paced, equal load for
+# every target (--paced). Then RSS of socialdefaultd (and of nginx,
 # for comparison) holding 1,000 idle keep-alive connections. Prints a Markdown
 # report on stdout (and into --output FILE).
 #
@@ -20,6 +21,10 @@
 #                           at 50 suppliers none are left after 15 s. The figures are a
 #                           running gateway's, not its first seconds')
 #   --connections C         wrk connections (default 16; one wrk thread)
+#   --paced R               also measure each target at about R requests a second offered
+#                           (default 2000; 0: skip): 40 connections, each waiting 40000/R ms
+#                           between an answer and its next request (steady.lua), so the
+#                           latencies compare at the same load rather than at each one's limit
 #   --idle N                idle keep-alive connections for the RSS figure (default 1000; 0: skip)
 #   --build DIR             build tree (default build/release; the fixture is built there)
 #   --fixture PATH          sd_example_erp binary (default DIR/tests/fixtures/sd_example_erp)
@@ -42,6 +47,8 @@ sizes="10 50 500"
 duration=10
 warmup=15
 connections=16
+paced=2000
+paced_connections=40
 idle=1000
 build_dir=$root/build/release
 fixture=
@@ -59,6 +66,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
+    --paced) paced=$2; shift 2 ;;
     --idle) idle=$2; shift 2 ;;
     --build) build_dir=$2; shift 2 ;;
     --fixture) fixture=$2; shift 2 ;;
@@ -71,7 +79,7 @@ while [ $# -gt 0 ]; do
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
-for number in "$duration" "$warmup" "$connections" "$idle" $sizes; do
+for number in "$duration" "$warmup" "$connections" "$paced" "$idle" $sizes; do
   [[ $number =~ ^[0-9]+$ ]] || die "\"$number\": expected a whole number"
 done
 
@@ -152,26 +160,33 @@ answer_summary() {
 }
 
 # measure LABEL URL PID SIZE: appends one row to $work/rows
+# measure LABEL URL PID SIZE [paced]: wrk against URL, CPU of PID; one row into
+# $work/rows (or, paced, at the load --paced offers, into $work/paced_rows).
 measure() {
-  local label=$1 url=$2 pid=$3 size=$4
-  local summary bytes
+  local label=$1 url=$2 pid=$3 size=$4 mode=${5:-}
+  local summary bytes script=post.lua conns=$connections pause=() rows=$work/rows figures=$work/figures
+  local warm=$warmup
+  if [ "$mode" = paced ]; then
+    script=steady.lua conns=$paced_connections rows=$work/paced_rows figures=$work/paced_figures warm=2
+    pause=("$((paced_connections * 1000 / paced))")
+  fi
   summary=$(answer_summary "$url")
   bytes=$(wc -c <"$work/answer")
-  timeout $((warmup + 30)) wrk -t1 -c"$connections" -d"${warmup}s" --timeout 10s -s "$here/post.lua" "$url" \
-    -- "$request" >/dev/null 2>&1
+  timeout $((warm + 30)) wrk -t1 -c"$conns" -d"${warm}s" --timeout 10s -s "$here/$script" "$url" \
+    -- "$request" "${pause[@]}" >/dev/null 2>&1
   local before after
   before=$(cpu_ticks "$pid")
-  timeout $((duration + 60)) wrk -t1 -c"$connections" -d"${duration}s" --timeout 10s --latency \
-    -s "$here/post.lua" "$url" -- "$request" >"$work/wrk.out" 2>&1
+  timeout $((duration + 60)) wrk -t1 -c"$conns" -d"${duration}s" --timeout 10s --latency \
+    -s "$here/$script" "$url" -- "$request" "${pause[@]}" >"$work/wrk.out" 2>&1
   after=$(cpu_ticks "$pid")
   local result
   result=$(grep '^RESULT ' "$work/wrk.out")
   if [ -z "$result" ]; then
-    log "wrk failed against $label: $(tail -3 "$work/wrk.out")"
-    echo "| $size | $((bytes / 1024)) | $label | failed | | | | $summary | |" >>"$work/rows"
+    log "wrk failed against $label${mode:+ ($mode)}: $(tail -3 "$work/wrk.out")"
+    echo "| $size | $((bytes / 1024)) | $label | failed | | | | $summary | |" >>"$rows"
     return
   fi
-  log "$label @ $size: $result"
+  log "$label @ $size${mode:+ ($mode)}: $result"
   awk -v r="$result" -v label="$label" -v size="$size" -v kb="$((bytes / 1024))" -v ticks="$((after - before))" \
       -v hz="$clk_tck" -v summary="$summary" 'BEGIN {
     n = split(r, kv, /[ =]/); for (i = 2; i < n; i += 2) v[kv[i]] = kv[i + 1]
@@ -180,7 +195,7 @@ measure() {
     printf "| %s | %s | %s | %.0f | %.2f | %.2f | %.1f | %s | %d |\n", size, kb, label, rps,
            v["p50_us"] / 1000, v["p99_us"] / 1000, cpu, summary, v["errors"] + v["status_errors"]
     printf "%s %s %.1f %.3f %.0f\n", size, label, cpu, v["p99_us"] / 1000, rps > "/dev/stderr"
-  }' >>"$work/rows" 2>>"$work/figures"
+  }' >>"$rows" 2>>"$figures"
 }
 
 nginx_conf() {  # nginx_conf DIR LISTEN_PORT ERP_PORT XSLT(0|1)
@@ -268,6 +283,8 @@ idle_rss() {
 # --- the runs ------------------------------------------------------------------
 : >"$work/rows"
 : >"$work/figures"
+: >"$work/paced_rows"
+: >"$work/paced_figures"
 : >"$work/rss"
 ulimit -n 8192 2>/dev/null || true
 for size in $sizes; do
@@ -283,6 +300,7 @@ for size in $sizes; do
   measure "direct (ERP fixture; CPU is the fixture's)" "$erp_url" "$erp_pid" "$size"
   if start_nginx nginx "$erp_port" 0; then
     measure "nginx proxy" "$proxy_url" "$proxy_pid" "$size"
+    [ "$paced" -eq 0 ] || measure "nginx proxy" "$proxy_url" "$proxy_pid" "$size" paced
     if [ "$size" = "$(echo $sizes | cut -d' ' -f1)" ] && [ "$idle" -gt 0 ]; then
       idle_rss "nginx proxy" "$proxy_url" "$proxy_pid"
     fi
@@ -290,10 +308,12 @@ for size in $sizes; do
   fi
   if start_nginx nginx-xslt "$erp_port" 1; then
     measure "nginx + XSLT" "$proxy_url" "$proxy_pid" "$size"
+    [ "$paced" -eq 0 ] || measure "nginx + XSLT" "$proxy_url" "$proxy_pid" "$size" paced
     stop "$proxy_pid"
   fi
   if [ -n "$sdd" ] && start_sdd "$erp_url"; then
     measure "socialdefaultd" "$proxy_url" "$proxy_pid" "$size"
+    [ "$paced" -eq 0 ] || measure "socialdefaultd" "$proxy_url" "$proxy_pid" "$size" paced
     if [ "$size" = "$(echo $sizes | cut -d' ' -f1)" ] && [ "$idle" -gt 0 ]; then
       idle_rss "socialdefaultd" "$proxy_url" "$proxy_pid"
     fi
@@ -332,6 +352,28 @@ report() {
         print line "."
       }
     }' "$work/figures" | sort -n -k3
+  if [ -s "$work/paced_rows" ]; then
+    echo
+    echo "At about $paced requests a second offered ($paced_connections connections, each waiting" \
+         "$((paced_connections * 1000 / paced)) ms between an answer and its next request; ${duration} s after 2 s;" \
+         "a target whose req/s falls short of the offer was at its limit):"
+    echo
+    echo "| suppliers | answer KB | target | req/s | p50 ms | p99 ms | CPU µs/req | listed / preselected | errors |"
+    echo "|---:|---:|---|---:|---:|---:|---:|---|---:|"
+    cat "$work/paced_rows"
+    echo
+    awk -v offered="$paced" '
+      $2 == "nginx" && $3 == "proxy" { plain99[$1] = $(NF - 1); sizes[$1] = 1 }
+      $2 == "socialdefaultd" { sd99[$1] = $(NF - 1); sdrps[$1] = $NF }
+      END {
+        for (s in sizes) {
+          if (!(s in sd99)) continue
+          line = sprintf("- At %s suppliers and about %d requests a second: p99 %.2f ms for socialdefaultd against %.2f ms for the plain proxy", s, offered, sd99[s], plain99[s])
+          if (sdrps[s] < 0.9 * offered) line = line sprintf(" (socialdefaultd at its limit: %d req/s)", sdrps[s])
+          print line "."
+        }
+      }' "$work/paced_figures" | sort -n -k3
+  fi
   [ -z "$sdd_note" ] || { echo; echo "$sdd_note."; }
   if [ -s "$work/rss" ]; then
     echo
