@@ -1,6 +1,19 @@
 #include "metrics.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <limits>
+#include <system_error>
+#include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace socialdefault::gateway {
 
@@ -25,7 +38,80 @@ std::string format_double(double v) {
   return buf;
 }
 
+void gauge(std::string& out, const char* name, const char* help, const std::string& value) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + value + "\n";
+}
+
 }  // namespace
+
+ProcessStats ProcessStats::read() {
+  ProcessStats stats;
+  // /proc/self/stat: the fields after the command's closing parenthesis,
+  // the first of which (index 0) is field 3 of proc(5).
+  std::ifstream stat_file("/proc/self/stat");
+  std::string line;
+  if (std::getline(stat_file, line)) {
+    const std::size_t close = line.rfind(')');
+    if (close != std::string::npos) {
+      std::istringstream rest(line.substr(close + 1));
+      std::vector<std::string> fields;
+      for (std::string field; rest >> field;) fields.push_back(field);
+      if (fields.size() > 21) {
+        const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+        const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+        stats.cpu_seconds = (std::stod(fields[11]) + std::stod(fields[12])) / ticks;  // utime, stime
+        stats.virtual_bytes = std::stoull(fields[20]);
+        stats.resident_bytes = static_cast<std::uint64_t>(std::stod(fields[21]) * page);
+        // starttime counts ticks since boot; /proc/stat's btime is the boot in Unix seconds.
+        std::ifstream boot_file("/proc/stat");
+        for (std::string key; boot_file >> key;) {
+          if (key == "btime") {
+            double boot = 0;
+            boot_file >> boot;
+            stats.start_time_seconds = boot + std::stod(fields[19]) / ticks;
+            break;
+          }
+          boot_file.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+        }
+        stats.known = true;
+      }
+    }
+  }
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) {
+    ++stats.open_fds;
+  }
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) stats.max_fds = limit.rlim_cur;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 heap = mallinfo2();
+  stats.heap_in_use_bytes = heap.uordblks + heap.hblkhd;  // from the arenas, and mapped on their own
+  stats.heap_free_bytes = heap.fordblks;
+#endif
+  return stats;
+}
+
+void ProcessStats::render(std::string& out) const {
+  if (known) {
+    out += "# HELP process_cpu_seconds_total User and system CPU time of the process.\n"
+           "# TYPE process_cpu_seconds_total counter\n";
+    out += "process_cpu_seconds_total " + format_double(cpu_seconds) + "\n";
+    gauge(out, "process_resident_memory_bytes", "Resident memory of the process.", std::to_string(resident_bytes));
+    gauge(out, "process_virtual_memory_bytes", "Virtual memory of the process.", std::to_string(virtual_bytes));
+    char start[32];
+    std::snprintf(start, sizeof start, "%.2f", start_time_seconds);
+    gauge(out, "process_start_time_seconds", "Start of the process, in seconds since the Unix epoch.", start);
+  }
+  gauge(out, "process_open_fds", "Open file descriptors.", std::to_string(open_fds));
+  gauge(out, "process_max_fds", "The limit on open file descriptors.", std::to_string(max_fds));
+  if (heap_in_use_bytes && heap_free_bytes) {
+    out += "# HELP socialdefault_heap_bytes glibc malloc: bytes handed out (in_use) and bytes free in its arenas "
+           "(free). Resident memory that grows with free and not in_use is the allocator keeping memory, not a "
+           "leak.\n# TYPE socialdefault_heap_bytes gauge\n";
+    out += "socialdefault_heap_bytes{state=\"in_use\"} " + std::to_string(*heap_in_use_bytes) + "\n";
+    out += "socialdefault_heap_bytes{state=\"free\"} " + std::to_string(*heap_free_bytes) + "\n";
+  }
+}
 
 void Histogram::observe(std::chrono::microseconds elapsed) noexcept {
   const double seconds = static_cast<double>(elapsed.count()) / 1e6;
@@ -104,6 +190,7 @@ std::string Metrics::render() const {
   out += "# HELP socialdefault_reloads_total Configuration reloads by result.\n# TYPE socialdefault_reloads_total counter\n";
   out += "socialdefault_reloads_total{result=\"ok\"} " + std::to_string(reloads.load()) + "\n";
   out += "socialdefault_reloads_total{result=\"refused\"} " + std::to_string(reloads_failed.load()) + "\n";
+  ProcessStats::read().render(out);
   return out;
 }
 

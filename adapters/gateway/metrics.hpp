@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,28 @@ class LabelledCounter {
   std::vector<std::string> names_;
   mutable std::mutex mutex_;
   std::map<std::vector<std::string>, std::uint64_t, Less> values_;
+};
+
+// The process as Prometheus' client libraries export it (process_cpu_seconds_total,
+// process_resident_memory_bytes, process_virtual_memory_bytes,
+// process_start_time_seconds, process_open_fds, process_max_fds), read from
+// /proc/self when /metrics is asked for, and glibc's heap
+// (socialdefault_heap_bytes{state="in_use"|"free"}, from mallinfo2): for an
+// operator who watches memory and descriptors over weeks, and tells memory
+// the allocator keeps from memory in use.
+struct ProcessStats {
+  bool known = false;  // /proc/self/stat was read (CPU, memory, start)
+  double cpu_seconds = 0;
+  std::uint64_t resident_bytes = 0;
+  std::uint64_t virtual_bytes = 0;
+  double start_time_seconds = 0;  // since the Unix epoch
+  std::uint64_t open_fds = 0;     // entries of /proc/self/fd, the one listing them included
+  std::uint64_t max_fds = 0;      // RLIMIT_NOFILE's soft limit
+  std::optional<std::uint64_t> heap_in_use_bytes;  // glibc only
+  std::optional<std::uint64_t> heap_free_bytes;
+
+  static ProcessStats read();
+  void render(std::string& out) const;
 };
 
 struct Metrics {
