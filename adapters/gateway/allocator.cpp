@@ -27,38 +27,4 @@ std::string tune_allocator(const AllocatorTuning& tuning, const char* glibc_tuna
 #endif
 }
 
-bool trim_heap() noexcept {
-#if defined(__GLIBC__)
-  return malloc_trim(0) == 1;
-#else
-  return false;
-#endif
-}
-
-HeapTrimmer::HeapTrimmer(std::chrono::milliseconds interval) : interval_(interval) {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
-      lock.unlock();
-      trim_heap();
-      lock.lock();
-      ++trims_;
-    }
-  });
-}
-
-HeapTrimmer::~HeapTrimmer() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
-}
-
-std::uint64_t HeapTrimmer::trims() const {
-  std::lock_guard lock(mutex_);
-  return trims_;
-}
-
 }  // namespace socialdefault::gateway

@@ -7,13 +7,8 @@
 // every request (about 2.7 page faults per request at 50 suppliers).
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 
 namespace socialdefault::gateway {
 
@@ -25,9 +20,6 @@ struct AllocatorTuning {
   // (M_MMAP_THRESHOLD); smaller ones, up to a 500-supplier answer and
   // beyond, come from the heap and are reused.
   std::size_t mmap_threshold = std::size_t{4} << 20;
-  // How often socialdefaultd returns the heap's free pages (HeapTrimmer),
-  // when this tuning applied.
-  std::chrono::milliseconds trim_interval{std::chrono::seconds(60)};
 };
 
 // Applies tuning to glibc's malloc, unless the operator set GLIBC_TUNABLES
@@ -35,34 +27,5 @@ struct AllocatorTuning {
 // stand. Returns what was done, for the start log: "applied", "left to
 // GLIBC_TUNABLES", "refused by malloc", or "not glibc".
 std::string tune_allocator(const AllocatorTuning& tuning, const char* glibc_tunables);
-
-// Hands the heap's free pages back to the system (glibc's malloc_trim):
-// the ones at the top of each heap and whole free pages inside it. True
-// when some were returned; false, and nothing done, without glibc.
-bool trim_heap() noexcept;
-
-// trim_heap() every interval on a thread of its own, never on an io thread
-// (a trim locks one arena after the other). With the trim threshold above
-// glibc keeps up to 16 MiB free in each arena, and over hours of traffic
-// that free memory spreads through the heaps: a soak's resident memory
-// grew about 0.08 MiB a minute with glibc's in-use bytes flat and its free
-// bytes growing (bench/RESULTS.md, soak run 5). A trim a minute costs the
-// pages the next requests fault in again, once.
-class HeapTrimmer {
- public:
-  explicit HeapTrimmer(std::chrono::milliseconds interval);
-  ~HeapTrimmer();  // stops at once and joins
-  HeapTrimmer(const HeapTrimmer&) = delete;
-  HeapTrimmer& operator=(const HeapTrimmer&) = delete;
-  std::uint64_t trims() const;
-
- private:
-  std::chrono::milliseconds interval_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::uint64_t trims_ = 0;
-  std::thread thread_;
-};
 
 }  // namespace socialdefault::gateway

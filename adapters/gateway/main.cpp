@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <optional>
 #include <string>
 
 #include "allocator.hpp"
@@ -120,13 +119,8 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   gw::JsonLog log(std::cout, (*config)->logging.level);
   // Before the threads start, so that every arena is made with it.
-  const gw::AllocatorTuning tuning;
-  const std::string tuned = gw::tune_allocator(tuning, std::getenv("GLIBC_TUNABLES"));
-  log.write(gw::LogLevel::info, "allocator", {{"tuning", tuned}});
-  // The free memory the tuning keeps goes back now and then; an operator's
-  // GLIBC_TUNABLES are left to do what they say.
-  std::optional<gw::HeapTrimmer> trimmer;
-  if (tuned == "applied") trimmer.emplace(tuning.trim_interval);
+  log.write(gw::LogLevel::info, "allocator",
+            {{"tuning", gw::tune_allocator(gw::AllocatorTuning{}, std::getenv("GLIBC_TUNABLES"))}});
   {
     std::error_code ec;
     std::filesystem::create_directories((*config)->ledger.parent_path(), ec);

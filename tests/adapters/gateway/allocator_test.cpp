@@ -2,19 +2,14 @@
 // thread that makes and frees a few hundred KiB of buffers per request has
 // the free pages taken back and faults them in again each time; with the
 // tuning it reuses them. Page faults are counted per thread (getrusage), so
-// the test measures what the tuning is for, not a timing. And a trim (the
-// daemon's HeapTrimmer) hands the free pages the tuning keeps back.
+// the test measures what the tuning is for, not a timing.
 #include <gtest/gtest.h>
 
 #include <sys/resource.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <thread>
-#include <vector>
 
 #include "allocator.hpp"
 
@@ -97,53 +92,6 @@ TEST_F(AllocatorTuningTest, GlibcTunablesSetByTheOperatorStand) {
   // An empty variable sets nothing, so the tuning applies.
   EXPECT_EQ(tune_allocator(AllocatorTuning{}, ""), "applied");
   EXPECT_LT(faults_of_a_request_loop(), kRounds / 2);
-}
-
-// Resident memory of this process, from /proc/self/statm.
-long resident_kib() {
-  long pages = 0, resident = 0;
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    std::fclose(f);
-  }
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-// With the tuning, freed buffers stay in the heap (that is its point); a
-// trim hands their pages back. Every eighth 256 KiB block stays allocated,
-// so the free memory is in the middle of the heap, not only at its top.
-TEST_F(AllocatorTuningTest, ATrimReturnsTheFreePagesTheTuningKeeps) {
-  ASSERT_EQ(tune_allocator(AllocatorTuning{}, nullptr), "applied");
-  std::thread worker([] {
-    constexpr std::size_t kBlock = 256 * 1024;
-    std::vector<std::unique_ptr<char[]>> blocks;
-    for (int i = 0; i < 192; ++i) {
-      blocks.emplace_back(new char[kBlock]);
-      std::memset(blocks.back().get(), i, kBlock);
-    }
-    for (std::size_t i = 0; i < blocks.size(); ++i) {
-      if (i % 8 != 0) blocks[i].reset();
-    }
-    const long kept = resident_kib();
-    EXPECT_TRUE(trim_heap());
-    const long trimmed = resident_kib();
-    // 168 blocks of 256 KiB (42 MiB) were freed; most of it goes back.
-    EXPECT_LT(trimmed, kept - 30 * 1024) << "resident KiB before the trim: " << kept;
-    RecordProperty("resident_kib_before_trim", static_cast<int>(kept));
-    RecordProperty("resident_kib_after_trim", static_cast<int>(trimmed));
-  });
-  worker.join();
-}
-
-TEST(HeapTrimmer, TrimsOnItsIntervalAndStopsAtOnce) {
-  {
-    HeapTrimmer trimmer(std::chrono::milliseconds(20));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_GE(trimmer.trims(), 5U);
-  }
-  const auto started = std::chrono::steady_clock::now();
-  { HeapTrimmer idle(std::chrono::hours(1)); }
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
 }
 
 TEST_F(AllocatorTuningTest, AThresholdMallocCannotTakeIsRefused) {
