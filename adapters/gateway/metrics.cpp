@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <limits>
+#include <sstream>
 #include <system_error>
 #include <vector>
 
@@ -171,8 +171,8 @@ std::string Metrics::render() const {
   choices.render(out, "socialdefault_choices_total", "Recorded order choices by where they were made durable.");
   upstream_latency.render(out, "socialdefault_upstream_seconds", "Time the ERP took to answer.");
   ledger_latency.render(out, "socialdefault_ledger_seconds", "Time of a group-commit transaction.");
-  out += "# HELP socialdefault_spool_depth Choice records in the spool waiting for the ledger.\n# TYPE socialdefault_spool_depth gauge\n";
-  out += "socialdefault_spool_depth " + std::to_string(spool_depth ? spool_depth() : 0) + "\n";
+  gauge(out, "socialdefault_spool_depth", "Choice records in the spool waiting for the ledger.",
+        std::to_string(spool_depth ? spool_depth() : 0));
   // Offers are written in the background (not durable when the shortlist
   // goes back); one the ledger keeps refusing is dropped after its retries,
   // and this is where that shows.
@@ -183,8 +183,7 @@ std::string Metrics::render() const {
   out += "socialdefault_offers_total{result=\"dropped\"} " + std::to_string(offers.offers_dropped) + "\n";
   out += "# HELP socialdefault_offer_batch_failures_total Offer batches the ledger refused (each is retried).\n# TYPE socialdefault_offer_batch_failures_total counter\n";
   out += "socialdefault_offer_batch_failures_total " + std::to_string(offers.offer_failures) + "\n";
-  out += "# HELP socialdefault_connections Open client connections.\n# TYPE socialdefault_connections gauge\n";
-  out += "socialdefault_connections " + std::to_string(connections.load()) + "\n";
+  gauge(out, "socialdefault_connections", "Open client connections.", std::to_string(connections.load()));
   out += "# HELP socialdefault_connections_refused_total Connections answered 503 at the connection cap.\n# TYPE socialdefault_connections_refused_total counter\n";
   out += "socialdefault_connections_refused_total " + std::to_string(connections_refused.load()) + "\n";
   out += "# HELP socialdefault_reloads_total Configuration reloads by result.\n# TYPE socialdefault_reloads_total counter\n";
